@@ -1,0 +1,107 @@
+import net from 'node:net';
+import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
+import { encode, NdjsonDecoder } from '../protocol/codec.js';
+import type { DaemonApi } from '../protocol/daemon-api.js';
+import type { DaemonInfo, Push, Request, Response, ServiceStatus, StartOutcome } from '../protocol/messages.js';
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+
+/** Talks to one daemon over its Unix socket. */
+export class DaemonClient implements DaemonApi {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly pushListeners = new Set<(push: Push) => void>();
+  private closed = false;
+  onClose: () => void = () => undefined;
+
+  private constructor(private readonly socket: net.Socket) {
+    const decoder = new NdjsonDecoder(64 * 1024 * 1024);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      for (const decoded of decoder.push(chunk)) if (decoded.ok) this.receive(decoded.value as Response | Push);
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      for (const p of this.pending.values()) p.reject(new LlamaTopError('UNREACHABLE', 'the daemon closed the connection'));
+      this.pending.clear();
+      this.onClose();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static connect(socketPath: string, timeoutMs = 2000): Promise<DaemonClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(socketPath);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new LlamaTopError('UNREACHABLE', `no answer from the daemon socket ${socketPath}`));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(new DaemonClient(socket));
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new LlamaTopError('UNREACHABLE', `daemon not reachable at ${socketPath} (${error.code ?? error.message})`));
+      });
+    });
+  }
+
+  request<T>(body: RequestBody): Promise<T> {
+    if (this.closed) return Promise.reject(new LlamaTopError('UNREACHABLE', 'the daemon connection is closed'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.socket.write(encode({ ...body, id }));
+    });
+  }
+
+  async status(): Promise<ServiceStatus[]> {
+    return (await this.request<{ services: ServiceStatus[] }>({ type: 'status' })).services;
+  }
+
+  daemonInfo(): Promise<DaemonInfo> {
+    return this.request<DaemonInfo>({ type: 'daemon-info' });
+  }
+
+  async start(names: string[], wait: boolean): Promise<StartOutcome[]> {
+    return (await this.request<{ results: StartOutcome[] }>({ type: 'start', names, wait })).results;
+  }
+
+  async restart(names: string[], wait: boolean): Promise<StartOutcome[]> {
+    return (await this.request<{ results: StartOutcome[] }>({ type: 'restart', names, wait })).results;
+  }
+
+  async stop(names: string[], force: boolean): Promise<StartOutcome[]> {
+    return (await this.request<{ results: StartOutcome[] }>({ type: 'stop', names, force })).results;
+  }
+
+  async stopDaemon(all: boolean): Promise<void> {
+    await this.request({ type: 'daemon-stop', all });
+  }
+
+  async subscribe(onPush: (push: Push) => void): Promise<() => void> {
+    this.pushListeners.add(onPush);
+    await this.request({ type: 'subscribe' });
+    return () => this.pushListeners.delete(onPush);
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroy();
+  }
+
+  private receive(message: Response | Push): void {
+    if ('push' in message) {
+      for (const listener of this.pushListeners) listener(message);
+      return;
+    }
+    if (message.id === null) return;
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if (message.ok) pending.resolve(message.result);
+    else pending.reject(new LlamaTopError(message.code as ErrorCode, message.message));
+  }
+}

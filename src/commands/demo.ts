@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findFreePorts } from '../process/free-ports.js';
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const fixture = (name: string) => path.join(PACKAGE_ROOT, 'test', 'fixtures', name);
+
+/** Writes (once) the built-in demo stack: fake llama-server, ollama and chat app shipped in the package. */
+export async function writeDemoConfig(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const root = env.XDG_STATE_HOME ? path.join(env.XDG_STATE_HOME, 'llama-top') : path.join(os.homedir(), '.local', 'state', 'llama-top');
+  const dir = path.join(root, 'demo');
+  const file = path.join(dir, 'llama-top.yaml');
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(fixture('fake-llama-server.mjs'))) return file;
+  fs.mkdirSync(path.join(dir, 'models'), { recursive: true });
+  const model = path.join(dir, 'models', 'tiny-llama.gguf');
+  if (!fs.existsSync(model)) fs.writeFileSync(model, demoGguf());
+  const chatConfig = path.join(dir, 'chat-config.json');
+  if (!fs.existsSync(chatConfig)) fs.writeFileSync(chatConfig, `${JSON.stringify({ backend: { active: 'llamacpp' }, server: { port: 0 } }, null, 2)}\n`);
+  const [llamaPort, ollamaPort, chatPort] = await findFreePorts(3, [18134, 11535, 13113]);
+  const node = JSON.stringify(process.execPath);
+  fs.writeFileSync(
+    file,
+    `# The llama-top demo stack: fake servers that speak llama-server's, ollama's and a chat app's endpoints.
+name: demo
+services:
+  llama:
+    kind: llama-server
+    command: [${node}, ${JSON.stringify(fixture('fake-llama-server.mjs'))}]
+    model: ./models/tiny-llama.gguf
+    port: ${llamaPort}
+    args: [--load-ms, "1500"]
+  ollama:
+    kind: ollama
+    command: [${node}, ${JSON.stringify(fixture('fake-ollama.mjs'))}]
+    port: ${ollamaPort}
+  chat:
+    kind: app
+    command: [${node}, ${JSON.stringify(fixture('fake-chat-app.mjs'))}, --port, "${chatPort}"]
+    port: ${chatPort}
+    env: { CONFIG_FILE: ./chat-config.json }
+    health: { http: /health }
+    dependsOn: [llama]
+backend:
+  app: chat
+  file: ./chat-config.json
+  key: backend.active
+  choices: { llamacpp: llama, ollama: ollama }
+`,
+  );
+  return file;
+}
+
+/** A GGUF header with no tensors: enough for a model path to exist and be recognised. */
+function demoGguf(): Buffer {
+  const header = Buffer.alloc(24);
+  header.write('GGUF', 0, 'ascii');
+  header.writeUInt32LE(3, 4);
+  return header;
+}

@@ -1,0 +1,29 @@
+import type { StateChangeEvent } from '../protocol/messages.js';
+import type { CommandContext } from './context.js';
+import { stateLabel } from './format-status.js';
+
+export function formatEvent(e: StateChangeEvent): string {
+  const s = e.status;
+  const why = s.lastError && ['crashed', 'error', 'unhealthy'].includes(e.to) ? `: ${s.lastError}` : '';
+  return `${e.time} ${e.service} ${e.from} -> ${stateLabel(s)}${s.pid ? ` (pid ${s.pid})` : ''}${why}`;
+}
+
+/** `events [--json]`: one line per state change until interrupted; exit 3 if the daemon goes away. */
+export async function eventsCommand(ctx: CommandContext): Promise<number> {
+  const client = await ctx.daemon();
+  const closed = new Promise<number>((resolve) => {
+    client.onClose = () => {
+      ctx.err('the daemon went away');
+      resolve(3);
+    };
+    process.once('SIGINT', () => resolve(0));
+    process.once('SIGTERM', () => resolve(0));
+  });
+  await client.subscribe((push) => {
+    if (push.push === 'event') ctx.out(ctx.flags.json ? JSON.stringify(push.event) : formatEvent(push.event));
+  });
+  const code = await closed;
+  client.onClose = () => undefined;
+  client.close();
+  return code;
+}

@@ -1,0 +1,67 @@
+import { dependencyOrder } from '../supervisor/start-order.js';
+import { readLastLines } from '../logs/tail.js';
+import { LlamaTopError } from '../protocol/errors.js';
+import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import type { CommandContext } from './context.js';
+import { formatOutcome } from './format-status.js';
+import { preflight } from './preflight.js';
+
+const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'stopping', 'external']);
+
+function checkNames(ctx: CommandContext): string[] {
+  const known = ctx.config.services.map((s) => s.name);
+  for (const name of ctx.args)
+    if (!known.includes(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" in ${ctx.config.file} (services: ${known.join(', ')})`);
+  return ctx.args;
+}
+
+/** `start` and `restart`: exit 0 only when every named service (all autostart ones by default) is ready. */
+export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart'): Promise<number> {
+  let names = checkNames(ctx);
+  if (names.length === 0 && kind === 'start') names = ctx.config.services.filter((s) => s.autostart).map((s) => s.name);
+  if (names.length === 0) names = ctx.config.services.map((s) => s.name);
+  const client = await ctx.daemon();
+  try {
+    const before = new Map((await client.status()).map((s) => [s.name, s]));
+    for (const name of dependencyOrder(ctx.config.services, names)) {
+      const svc = ctx.config.services.find((s) => s.name === name)!;
+      if (kind === 'restart' || !RUNNING.has(before.get(name)?.state ?? 'stopped')) preflight(svc, ctx.config.file);
+    }
+    const outcomes = kind === 'start' ? await client.start(names, ctx.flags.wait) : await client.restart(names, ctx.flags.wait);
+    const after = new Map((await client.status()).map((s) => [s.name, s]));
+    return report(ctx, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready');
+  } finally {
+    client.close();
+  }
+}
+
+export async function stopCommand(ctx: CommandContext, force: boolean): Promise<number> {
+  const names = checkNames(ctx);
+  const client = await ctx.existingDaemon();
+  if (!client) {
+    if (ctx.flags.json) ctx.out(JSON.stringify({ results: [] }));
+    else ctx.out('nothing to stop: no daemon runs for this config');
+    return 0;
+  }
+  try {
+    const outcomes = await client.stop(names, force);
+    return report(ctx, outcomes, new Map(), force ? 'killed' : 'stopped');
+  } finally {
+    client.close();
+  }
+}
+
+function report(ctx: CommandContext, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string): number {
+  if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes }));
+  else if (outcomes.length === 0) ctx.out('requested; not waiting (see llama-top status)');
+  else
+    for (const o of outcomes) {
+      ctx.out(formatOutcome(o, verb, status.get(o.name)));
+      const logFile = status.get(o.name)?.logFile;
+      if (!o.ok && logFile) {
+        const tail = readLastLines(logFile, 5);
+        if (tail.length) ctx.out(`  last log lines (${logFile}):\n${tail.map((l) => `    ${l}`).join('\n')}`);
+      }
+    }
+  return outcomes.every((o) => o.ok) ? 0 : 1;
+}

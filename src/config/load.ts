@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { LlamaTopError } from '../protocol/errors.js';
+import { KIND_PRESETS } from '../kinds/index.js';
+import { configSchema, type RawConfig, type RawService } from './schema.js';
+import { splitCommand } from './split-command.js';
+import type { RestartPolicy, ServiceConfig, StackConfig } from './types.js';
+
+const CONFIG_NAMES = ['llama-top.yaml', 'llama-top.yml', 'llama-top.json'];
+
+/** `--config`, then LLAMA_TOP_CONFIG, then llama-top.{yaml,yml,json} in `cwd`. */
+export function findConfigFile(explicit: string | undefined, cwd = process.cwd(), env = process.env): string {
+  const given = explicit ?? env.LLAMA_TOP_CONFIG;
+  if (given) {
+    const file = path.resolve(cwd, given);
+    if (!fs.existsSync(file)) throw new LlamaTopError('CONFIG', `${file}: config file not found`, 'check the --config path or LLAMA_TOP_CONFIG');
+    return file;
+  }
+  for (const name of CONFIG_NAMES) {
+    const file = path.join(cwd, name);
+    if (fs.existsSync(file)) return file;
+  }
+  throw new LlamaTopError(
+    'CONFIG',
+    `no llama-top.yaml in ${cwd}`,
+    'create one (see README), pass --config FILE, or try the built-in demo: llama-top demo',
+  );
+}
+
+export function loadConfig(file: string, defaultStateLogsDir: (configFile: string, name: string) => string): StackConfig {
+  const realFile = fs.realpathSync(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(realFile, 'utf8');
+  } catch (error) {
+    throw new LlamaTopError('CONFIG', `${realFile}: cannot read: ${(error as Error).message}`);
+  }
+  return parseConfigText(text, realFile, defaultStateLogsDir);
+}
+
+export function parseConfigText(text: string, file: string, defaultLogsDir: (configFile: string, name: string) => string): StackConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    throw new LlamaTopError('CONFIG', `${file}:${pos.line}:${pos.col}: YAML syntax error: ${firstLine(error.message)}`);
+  }
+  const result = configSchema.safeParse(doc.toJS() ?? {});
+  if (!result.success) throw new LlamaTopError('CONFIG', describeIssue(result.error.issues[0]!, doc, lineCounter, file));
+  const raw = result.data;
+  const locate = (keyPath: Array<string | number>) => `${file}:${position(doc, lineCounter, keyPath)}`;
+  return resolveConfig(raw, file, locate, defaultLogsDir);
+}
+
+function resolveConfig(
+  raw: RawConfig,
+  file: string,
+  locate: (keyPath: Array<string | number>) => string,
+  defaultLogsDir: (configFile: string, name: string) => string,
+): StackConfig {
+  const dir = path.dirname(file);
+  const name = raw.name ?? path.basename(dir);
+  const names = Object.keys(raw.services);
+  if (names.length === 0) throw new LlamaTopError('CONFIG', `${locate(['services'])} services: the config defines no service`);
+  const services = names.map((svcName) => resolveService(svcName, raw.services[svcName]!, raw, dir, locate));
+  for (const svc of services)
+    for (const dep of svc.dependsOn)
+      if (!raw.services[dep])
+        throw new LlamaTopError('CONFIG', `${locate(['services', svc.name, 'dependsOn'])} services.${svc.name}.dependsOn: unknown service "${dep}" (known: ${names.join(', ')})`);
+  assertNoCycle(services, locate);
+  assertUniquePorts(services, locate);
+  const backend = raw.backend && {
+    app: raw.backend.app,
+    file: raw.backend.file && path.resolve(dir, raw.backend.file),
+    key: raw.backend.key,
+    env: raw.backend.env,
+    choices: raw.backend.choices,
+    stopOther: raw.backend.stopOther ?? false,
+  };
+  if (backend) {
+    if (!raw.services[backend.app]) throw new LlamaTopError('CONFIG', `${locate(['backend', 'app'])} backend.app: unknown service "${backend.app}"`);
+    for (const [choice, svc] of Object.entries(backend.choices))
+      if (svc !== null && !raw.services[svc])
+        throw new LlamaTopError('CONFIG', `${locate(['backend', 'choices', choice])} backend.choices.${choice}: unknown service "${svc}"`);
+  }
+  return {
+    file,
+    dir,
+    name,
+    logs: {
+      dir: raw.logs?.dir ? path.resolve(dir, raw.logs.dir) : defaultLogsDir(file, name),
+      maxFiles: raw.logs?.maxFiles ?? 10,
+      maxBytes: raw.logs?.maxBytes ?? 50 * 1024 * 1024,
+    },
+    metricsIntervalMs: raw.metrics?.interval ?? 2000,
+    services,
+    backend,
+  };
+}
+
+function resolveService(name: string, svc: RawService, raw: RawConfig, dir: string, locate: (keyPath: Array<string | number>) => string): ServiceConfig {
+  const preset = KIND_PRESETS[svc.kind];
+  const problem = preset.validate(svc)[0];
+  if (problem) throw new LlamaTopError('CONFIG', `${locate(['services', name])} services.${name}.${problem.key}: ${problem.message}`);
+  const resolved: RawService = { ...svc, model: svc.model && path.resolve(dir, svc.model) };
+  let commandWords: string[] | undefined;
+  try {
+    commandWords = typeof svc.command === 'string' ? splitCommand(svc.command) : svc.command;
+  } catch (error) {
+    throw new LlamaTopError('CONFIG', `${locate(['services', name, 'command'])} services.${name}.command: ${(error as Error).message}`);
+  }
+  const host = svc.host ?? '127.0.0.1';
+  const port = svc.port ?? preset.defaultPort;
+  const ctx = { name, raw: resolved, host, port, commandWords, args: svc.args ?? [] };
+  const restart: RestartPolicy = {
+    maxRetries: svc.restart?.maxRetries ?? raw.restart?.maxRetries ?? 5,
+    backoffMs: svc.restart?.backoff ?? raw.restart?.backoff ?? 1000,
+    maxBackoffMs: svc.restart?.maxBackoff ?? raw.restart?.maxBackoff ?? 16_000,
+    resetAfterMs: svc.restart?.resetAfter ?? raw.restart?.resetAfter ?? 60_000,
+    onUnhealthy: svc.restart?.onUnhealthy ?? raw.restart?.onUnhealthy ?? true,
+  };
+  return {
+    name,
+    kind: svc.kind,
+    argv: preset.argv(ctx),
+    cwd: svc.cwd ? path.resolve(dir, svc.cwd) : dir,
+    env: { PYTHONUNBUFFERED: '1', ...preset.env(ctx), ...svc.env },
+    host,
+    port,
+    model: resolved.model,
+    startTimeoutMs: svc.startTimeout ?? 120_000,
+    stopTimeoutMs: svc.stopTimeout ?? 10_000,
+    restart,
+    autostart: svc.autostart ?? true,
+    health: preset.health(resolved),
+    probeIntervalMs: svc.health?.interval ?? 2000,
+    probeTimeoutMs: svc.health?.timeout ?? 2000,
+    failureThreshold: svc.health?.failureThreshold ?? 3,
+    dependsOn: svc.dependsOn ?? [],
+  };
+}
+
+function assertNoCycle(services: ServiceConfig[], locate: (keyPath: Array<string | number>) => string): void {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const visit = (name: string, trail: string[]): void => {
+    if (done.has(name)) return;
+    if (visiting.has(name))
+      throw new LlamaTopError('CONFIG', `${locate(['services', name, 'dependsOn'])} services.${name}.dependsOn: dependency cycle ${[...trail, name].join(' -> ')}`);
+    visiting.add(name);
+    for (const dep of byName.get(name)!.dependsOn) visit(dep, [...trail, name]);
+    visiting.delete(name);
+    done.add(name);
+  };
+  for (const s of services) visit(s.name, []);
+}
+
+function assertUniquePorts(services: ServiceConfig[], locate: (keyPath: Array<string | number>) => string): void {
+  const seen = new Map<number, string>();
+  for (const s of services) {
+    if (s.port === undefined) continue;
+    const other = seen.get(s.port);
+    if (other) throw new LlamaTopError('CONFIG', `${locate(['services', s.name, 'port'])} services.${s.name}.port: port ${s.port} is also used by service ${other}`);
+    seen.set(s.port, s.name);
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineCounter: LineCounter, file: string): string {
+  const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const where = [...keyPath, key];
+    return `${file}:${position(doc, lineCounter, where, true)} ${dotted(where)}: unknown key (check its spelling; see the README's config reference)`;
+  }
+  const value = keyPath.length ? doc.getIn(keyPath) : undefined;
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && value === undefined) message = 'is required';
+  else if (issue.code === 'invalid_type') message = `expected ${issue.expected}, got ${JSON.stringify(value)}`;
+  return `${file}:${position(doc, lineCounter, keyPath)} ${dotted(keyPath) || '(top level)'}: ${message}`;
+}
+
+function position(doc: Document, lineCounter: LineCounter, keyPath: Array<string | number>, atKey = false): string {
+  for (let depth = keyPath.length; depth > 0; depth--) {
+    const parent = depth > 1 ? doc.getIn(keyPath.slice(0, depth - 1), true) : doc.contents;
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === keyPath[depth - 1]);
+      const node = (atKey || depth < keyPath.length ? pair?.key : (pair?.value ?? pair?.key)) as { range?: [number, number, number] } | undefined;
+      if (node?.range) {
+        const pos = lineCounter.linePos(node.range[0]);
+        return `${pos.line}:${pos.col}`;
+      }
+    }
+    const node = doc.getIn(keyPath.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) {
+      const pos = lineCounter.linePos(node.range[0]);
+      return `${pos.line}:${pos.col}`;
+    }
+  }
+  return '1:1';
+}
+
+const dotted = (keyPath: Array<string | number>) => keyPath.map(String).join('.');
+const firstLine = (text: string) => text.split('\n')[0]!;

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { parseBytes, parseDuration } from './durations.js';
+
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration: use milliseconds or "500ms", "10s", "2m"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const bytes = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const n = parseBytes(value);
+  if (n === null) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size: use bytes or "512KB", "50MB", "1GB"` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const port = z
+  .number({ error: 'must be a port number (1-65535)' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+export const restartSchema = z
+  .object({
+    maxRetries: z.number().int().min(0).optional(),
+    backoff: duration.optional(),
+    maxBackoff: duration.optional(),
+    resetAfter: duration.optional(),
+    onUnhealthy: z.boolean().optional(),
+  })
+  .strict();
+
+const healthSchema = z
+  .object({
+    http: z.string().startsWith('/', 'must be a path starting with /').optional(),
+    tcp: z.boolean().optional(),
+    command: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    interval: duration.optional(),
+    timeout: duration.optional(),
+    failureThreshold: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const KINDS = ['llama-server', 'ollama', 'app', 'process'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export const serviceSchema = z
+  .object({
+    kind: z.enum(KINDS, { error: `must be one of: ${KINDS.join(', ')}` }),
+    command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
+    args: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
+    model: z.string().optional(),
+    host: z.string().optional(),
+    port: port.optional(),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+    startTimeout: duration.optional(),
+    stopTimeout: duration.optional(),
+    readyAfter: duration.optional(),
+    restart: restartSchema.optional(),
+    autostart: z.boolean().optional(),
+    health: healthSchema.optional(),
+    dependsOn: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    logs: z
+      .object({ dir: z.string().optional(), maxFiles: z.number().int().min(1).optional(), maxBytes: bytes.optional() })
+      .strict()
+      .optional(),
+    restart: restartSchema.optional(),
+    metrics: z.object({ interval: duration.optional() }).strict().optional(),
+    services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'service names use letters, digits, . _ -'), serviceSchema),
+    backend: z
+      .object({
+        app: z.string(),
+        file: z.string().optional(),
+        key: z.string().optional(),
+        env: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+        choices: z.record(z.string(), z.string().nullable()),
+        stopOther: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawService = z.infer<typeof serviceSchema>;

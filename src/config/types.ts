@@ -1,0 +1,63 @@
+import type { Kind } from './schema.js';
+
+export interface RestartPolicy {
+  maxRetries: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  resetAfterMs: number;
+  /** Restart a ready service whose liveness probe fails `failureThreshold` times in a row. */
+  onUnhealthy: boolean;
+}
+
+export type HealthCheck =
+  | { type: 'http'; path: string; expect: 'llama-server' | 'ollama' | 'any' }
+  | { type: 'tcp' }
+  | { type: 'command'; argv: string[] }
+  | { type: 'alive'; afterMs: number };
+
+export interface ServiceConfig {
+  name: string;
+  kind: Kind;
+  /** Full argv, binary first, already expanded from the kind's preset. */
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  host: string;
+  port?: number;
+  model?: string;
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+  restart: RestartPolicy;
+  autostart: boolean;
+  health: HealthCheck;
+  probeIntervalMs: number;
+  probeTimeoutMs: number;
+  failureThreshold: number;
+  dependsOn: string[];
+}
+
+export interface LogsConfig {
+  dir: string;
+  maxFiles: number;
+  maxBytes: number;
+}
+
+export interface BackendConfig {
+  app: string;
+  file?: string;
+  key?: string;
+  env?: Record<string, Record<string, string>>;
+  choices: Record<string, string | null>;
+  stopOther: boolean;
+}
+
+export interface StackConfig {
+  /** Real path of the config file: the daemon's identity. */
+  file: string;
+  dir: string;
+  name: string;
+  logs: LogsConfig;
+  metricsIntervalMs: number;
+  services: ServiceConfig[];
+  backend?: BackendConfig;
+}

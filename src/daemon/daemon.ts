@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import type { StackConfig } from '../config/types.js';
+import { LlamaTopError } from '../protocol/errors.js';
+import type { DaemonInfo, Request } from '../protocol/messages.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { VERSION } from '../version.js';
+import { acquireLock } from './lock.js';
+import { ensurePrivateDir, type DaemonPaths } from './paths.js';
+import { ControlServer, type Connection } from './server.js';
+import { readStateFile, writeStateFile } from './state-file.js';
+
+export interface DaemonOptions {
+  config: StackConfig;
+  paths: DaemonPaths;
+  log: (line: string) => void;
+  /** Foreground (`--headless` alone): stop the services when we are stopped. */
+  foreground: boolean;
+}
+
+/** The daemon: a supervisor behind a control socket, persisting what a successor needs to re-adopt. */
+export class Daemon {
+  readonly supervisor: Supervisor;
+  private readonly server: ControlServer;
+  private readonly startedAt = Date.now();
+  private releaseLock: (() => void) | null = null;
+  private exiting = false;
+  onExit: () => void = () => undefined;
+
+  constructor(private readonly options: DaemonOptions) {
+    this.supervisor = new Supervisor(options.config);
+    this.server = new ControlServer((request, connection) => this.handle(request, connection));
+  }
+
+  async start(): Promise<void> {
+    const { paths, log } = this.options;
+    ensurePrivateDir(paths.stateDir);
+    ensurePrivateDir(paths.socketDir);
+    const lock = acquireLock(paths.lockFile);
+    if (!lock.acquired) throw new LlamaTopError('FAILED', `a daemon for this config already runs (pid ${lock.holderPid})`);
+    this.releaseLock = lock.release;
+    fs.rmSync(paths.socket, { force: true });
+    await this.server.listen(paths.socket);
+    this.supervisor.on('log', log);
+    this.supervisor.on('change', (event) => {
+      this.persist();
+      this.server.broadcast({ push: 'event', event });
+      const s = event.status;
+      log(`${event.service}: ${event.from} -> ${event.to}${s.pid ? ` pid ${s.pid}` : ''}${event.to !== 'ready' && s.lastError ? ` (${s.lastError})` : ''}`);
+    });
+    const saved = readStateFile(paths.stateFile);
+    if (saved) this.supervisor.adopt(saved.services);
+    this.persist();
+    this.supervisor.startMetrics();
+    log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
+  }
+
+  info(): DaemonInfo {
+    return {
+      running: true,
+      pid: process.pid,
+      socket: this.options.paths.socket,
+      stateDir: this.options.paths.stateDir,
+      configFile: this.options.config.file,
+      name: this.options.config.name,
+      uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
+      version: VERSION,
+    };
+  }
+
+  /** Leaves services running (a successor re-adopts them) unless `stopServices`. */
+  async shutdown(stopServices: boolean, reason: string): Promise<void> {
+    if (this.exiting) return;
+    this.exiting = true;
+    this.options.log(`daemon stopping: ${reason}`);
+    if (stopServices) await this.supervisor.stop([], false);
+    this.persist();
+    this.server.broadcast({ push: 'bye', reason });
+    this.supervisor.dispose();
+    await this.server.close();
+    fs.rmSync(this.options.paths.socket, { force: true });
+    this.releaseLock?.();
+    this.onExit();
+  }
+
+  private persist(): void {
+    try {
+      writeStateFile(this.options.paths.stateFile, {
+        version: 1,
+        daemonPid: process.pid,
+        configFile: this.options.config.file,
+        updatedAt: new Date().toISOString(),
+        services: this.supervisor.savedState(),
+      });
+    } catch (error) {
+      this.options.log(`cannot write ${this.options.paths.stateFile}: ${(error as Error).message}`);
+    }
+  }
+
+  private async handle(request: Request, connection: Connection): Promise<unknown> {
+    switch (request.type) {
+      case 'status':
+        return { services: this.supervisor.status() };
+      case 'daemon-info':
+        return this.info();
+      case 'subscribe':
+        connection.send({ push: 'snapshot', services: this.supervisor.status() });
+        connection.subscribed = true;
+        return null;
+      case 'start':
+      case 'restart': {
+        const run = this.supervisor.start(request.names, request.type);
+        if (!request.wait) {
+          run.catch(() => undefined);
+          this.supervisor.resolveNames(request.names);
+          return { results: [] };
+        }
+        return { results: await run };
+      }
+      case 'stop': {
+        const results = await this.supervisor.stop(request.names, request.force);
+        if (request.names.length === 0 && !this.options.foreground && !this.supervisor.anyRunning())
+          setImmediate(() => void this.shutdown(false, 'every service is stopped'));
+        return { results };
+      }
+      case 'daemon-stop':
+        setImmediate(() => void this.shutdown(request.all, request.all ? 'daemon stop --all' : 'daemon stop'));
+        return null;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { Request } from '../protocol/messages.js';
+
+/** Checks a decoded socket message; returns the request or a one-line reason. Pure. */
+export function parseRequest(value: unknown): { ok: true; request: Request } | { ok: false; id: number | null; error: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, id: null, error: 'a request must be a JSON object' };
+  const v = value as Record<string, unknown>;
+  const id = typeof v.id === 'number' && Number.isInteger(v.id) ? v.id : null;
+  if (id === null) return { ok: false, id: null, error: 'request.id must be an integer' };
+  const names = v.names ?? [];
+  const namesOk = Array.isArray(names) && names.every((n) => typeof n === 'string');
+  switch (v.type) {
+    case 'status':
+    case 'daemon-info':
+    case 'subscribe':
+      return { ok: true, request: { id, type: v.type } };
+    case 'start':
+    case 'restart':
+      if (!namesOk) return { ok: false, id, error: 'request.names must be an array of service names' };
+      return { ok: true, request: { id, type: v.type, names: names as string[], wait: v.wait !== false } };
+    case 'stop':
+      if (!namesOk) return { ok: false, id, error: 'request.names must be an array of service names' };
+      return { ok: true, request: { id, type: 'stop', names: names as string[], force: v.force === true } };
+    case 'daemon-stop':
+      return { ok: true, request: { id, type: 'daemon-stop', all: v.all === true } };
+    default:
+      return { ok: false, id, error: `unknown request type ${JSON.stringify(v.type)}` };
+  }
+}

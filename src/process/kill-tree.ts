@@ -1,0 +1,100 @@
+import treeKill from 'tree-kill';
+import { ProcTable } from './proc-table.js';
+import type { ProcessIdentity } from './identity.js';
+
+export interface StopOptions {
+  /** Time between SIGTERM and SIGKILL; 0 = SIGKILL at once (force-stop). */
+  timeoutMs: number;
+  pollMs?: number;
+  readTable?: () => ProcTable;
+  /** Asked while waiting out `timeoutMs`: true skips the rest of the wait (a force-stop came in). */
+  shouldForce?: () => boolean;
+}
+
+export interface StopOutcome {
+  /** SIGKILL was needed. */
+  killed: boolean;
+  /** Pids that had to be signalled (group members and descendants). */
+  signalled: number[];
+}
+
+/**
+ * Stops the service whose group leader is `leader` (it was spawned with setsid, so its pgid is its pid).
+ * Done only when the whole group and every descendant are gone, not when the leader exits: children that
+ * outlive the leader keep the port. Only processes whose pid AND start time we saw are signalled.
+ * The group id stays ours while its leader (pid + start time) lives, or while that pid is unused: the kernel
+ * never hands out a pid that is still some group's id, so members of a group whose leader died are ours.
+ */
+export async function stopProcessTree(leader: ProcessIdentity, options: StopOptions): Promise<StopOutcome> {
+  const readTable = options.readTable ?? (() => ProcTable.read());
+  const pollMs = options.pollMs ?? 50;
+  const tracked = new Map<number, number>(); // pid -> start ticks
+  const everSignalled = new Set<number>();
+
+  const refresh = (): ProcTable => {
+    const table = readTable();
+    for (const [pid, ticks] of tracked) if (table.byPid.get(pid)?.startTicks !== ticks) tracked.delete(pid);
+    const leaderAlive = table.byPid.get(leader.pid)?.startTicks === leader.startTicks;
+    const groupOurs = leaderAlive || tracked.size > 0 || !table.byPid.has(leader.pid);
+    const roots = leaderAlive ? [leader.pid, ...tracked.keys()] : [...tracked.keys()];
+    for (const pid of table.groupAndDescendants(groupOurs ? leader.pid : -1, roots)) {
+      const stat = table.byPid.get(pid)!;
+      if (!tracked.has(pid)) tracked.set(pid, stat.startTicks);
+    }
+    return table;
+  };
+
+  const signalAll = (signal: NodeJS.Signals) => {
+    const leaderTracked = tracked.get(leader.pid) === leader.startTicks;
+    if (tracked.size > 0) {
+      try {
+        process.kill(-leader.pid, signal);
+      } catch {
+        // the group may be empty while descendants that left it live on
+      }
+    }
+    if (signal === 'SIGKILL' && leaderTracked) treeKill(leader.pid, 'SIGKILL', () => undefined);
+    for (const pid of tracked.keys()) {
+      everSignalled.add(pid);
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
+
+  refresh();
+  if (tracked.size === 0) return { killed: false, signalled: [] };
+  const waitGone = async (deadline: number) => {
+    while (Date.now() < deadline && !options.shouldForce?.()) {
+      await delay(pollMs);
+      refresh();
+      if (tracked.size === 0) return true;
+    }
+    return false;
+  };
+  let killed = false;
+  if (options.timeoutMs > 0) {
+    signalAll('SIGTERM');
+    if (await waitGone(Date.now() + options.timeoutMs)) return { killed, signalled: [...everSignalled] };
+  }
+  // SIGKILL cannot be ignored: keep at it until every tracked process is gone (new forks included).
+  killed = true;
+  for (;;) {
+    refresh();
+    if (tracked.size === 0) break;
+    signalAll('SIGKILL');
+    await delay(pollMs);
+  }
+  return { killed, signalled: [...everSignalled] };
+}
+
+/** Every live process of the tree (for CPU/memory and for "is anything left?"). */
+export function liveTree(leader: ProcessIdentity, table: ProcTable): number[] {
+  const leaderAlive = table.byPid.get(leader.pid)?.startTicks === leader.startTicks;
+  if (leaderAlive) return table.groupAndDescendants(leader.pid, [leader.pid]);
+  return table.byPid.has(leader.pid) ? [] : table.groupAndDescendants(leader.pid, []);
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

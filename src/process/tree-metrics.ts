@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import pidusage from 'pidusage';
+import type { ProcessIdentity } from './identity.js';
+import { liveTree } from './kill-tree.js';
+import { ProcTable } from './proc-table.js';
+
+export interface TreeUsage {
+  cpuPercent: number;
+  memoryBytes: number;
+  processCount: number;
+}
+
+function sysconf(name: string, fallback: number): number {
+  try {
+    return Number(execFileSync('getconf', [name], { encoding: 'utf8' }).trim()) || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * CPU and memory of whole process trees. On Linux one /proc pass per sample serves every service
+ * (sampling per process is what made process-compose burn a core); elsewhere pidusage.
+ */
+export class TreeMetrics {
+  private readonly clockTicks = process.platform === 'linux' ? sysconf('CLK_TCK', 100) : 100;
+  private readonly pageSize = process.platform === 'linux' ? sysconf('PAGESIZE', 4096) : 4096;
+  private previous = new Map<string, { ticks: number; at: number }>();
+
+  async sample(targets: Map<string, ProcessIdentity>): Promise<Map<string, TreeUsage>> {
+    if (process.platform !== 'linux') return this.samplePidusage(targets);
+    const out = new Map<string, TreeUsage>();
+    if (targets.size === 0) return out;
+    const table = ProcTable.read();
+    const now = performance.now();
+    const next = new Map<string, { ticks: number; at: number }>();
+    for (const [name, identity] of targets) {
+      const pids = liveTree(identity, table);
+      let ticks = 0;
+      let pages = 0;
+      for (const pid of pids) {
+        const stat = table.byPid.get(pid)!;
+        ticks += stat.cpuTicks;
+        pages += stat.rssPages;
+      }
+      const key = `${name}:${identity.pid}`;
+      const prev = this.previous.get(key);
+      next.set(key, { ticks, at: now });
+      const seconds = prev ? (now - prev.at) / 1000 : 0;
+      const cpuPercent = prev && seconds > 0 ? Math.max(0, ((ticks - prev.ticks) / this.clockTicks / seconds) * 100) : 0;
+      out.set(name, { cpuPercent: Math.round(cpuPercent * 10) / 10, memoryBytes: pages * this.pageSize, processCount: pids.length });
+    }
+    this.previous = next;
+    return out;
+  }
+
+  private async samplePidusage(targets: Map<string, ProcessIdentity>): Promise<Map<string, TreeUsage>> {
+    const out = new Map<string, TreeUsage>();
+    for (const [name, identity] of targets) {
+      try {
+        const usage = await pidusage(identity.pid);
+        out.set(name, { cpuPercent: Math.round(usage.cpu * 10) / 10, memoryBytes: usage.memory, processCount: 1 });
+      } catch {
+        // gone since the last look
+      }
+    }
+    return out;
+  }
+}

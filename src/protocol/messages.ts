@@ -1,0 +1,81 @@
+import type { ErrorCode } from './errors.js';
+
+export type ServiceState = 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'crashed' | 'stopping' | 'error' | 'external';
+
+/** One service as every client sees it (`status --json` prints these). */
+export interface ServiceStatus {
+  name: string;
+  kind: string;
+  state: ServiceState;
+  /** "loading model", "restarting", "adopted" … */
+  detail: string | null;
+  pid: number | null;
+  host: string;
+  port: number | null;
+  model: string | null;
+  startedAt: string | null;
+  uptimeSeconds: number | null;
+  restarts: number;
+  retries: number;
+  maxRetries: number;
+  nextRetryAt: string | null;
+  exitCode: number | null;
+  signal: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+  processCount: number | null;
+  logFile: string | null;
+  autostart: boolean;
+  dependsOn: string[];
+}
+
+export interface DaemonInfo {
+  running: boolean;
+  pid: number | null;
+  socket: string;
+  stateDir: string;
+  configFile: string;
+  name: string;
+  uptimeSeconds: number | null;
+  version: string;
+}
+
+export interface StartOutcome {
+  name: string;
+  ok: boolean;
+  state: ServiceState;
+  /** Why it is not ready: exit code, last log line, or probe error. */
+  error: string | null;
+  elapsedMs: number;
+}
+
+export type Request =
+  | { id: number; type: 'status' }
+  | { id: number; type: 'daemon-info' }
+  | { id: number; type: 'start'; names: string[]; wait: boolean }
+  | { id: number; type: 'restart'; names: string[]; wait: boolean }
+  | { id: number; type: 'stop'; names: string[]; force: boolean }
+  | { id: number; type: 'subscribe' }
+  | { id: number; type: 'daemon-stop'; all: boolean };
+
+export type RequestType = Request['type'];
+
+export interface StateChangeEvent {
+  type: 'state';
+  time: string;
+  service: string;
+  from: ServiceState;
+  to: ServiceState;
+  status: ServiceStatus;
+}
+
+export type Response =
+  | { id: number; ok: true; result: unknown }
+  | { id: number | null; ok: false; code: ErrorCode; message: string };
+
+/** Pushed to subscribers: first a snapshot, then every change. */
+export type Push = { push: 'snapshot'; services: ServiceStatus[] } | { push: 'event'; event: StateChangeEvent } | { push: 'bye'; reason: string };
+
+export const MAX_MESSAGE_BYTES = 1024 * 1024;

@@ -1,0 +1,183 @@
+import fs from 'node:fs';
+import type { LogsConfig, ServiceConfig } from '../config/types.js';
+import { createLogFile, pruneLogFiles } from '../logs/log-file.js';
+import { meaningfulLine, readLastLines } from '../logs/tail.js';
+import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
+import { stopProcessTree } from '../process/kill-tree.js';
+import { describePortHolder, findPortHolder } from '../process/ports.js';
+import { resolveBinary, spawnDetached } from '../process/spawner.js';
+import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
+import { isServerOfKind, runProbe } from './probes.js';
+
+export type ChangeListener = (name: string, state: ServiceRuntime, previous: ServiceRuntime) => void;
+
+const STARTING_PROBE_MS = 200;
+const ADOPTED_WATCH_MS = 500;
+
+/** Performs one service's effects (spawn, stop, timers, probes) and feeds their results back to the machine. */
+export class ServiceRunner {
+  state: ServiceRuntime = initialRuntime();
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private probeTimer: NodeJS.Timeout | null = null;
+  private probing = false;
+  private watchTimer: NodeJS.Timeout | null = null;
+  private stopInFlight: Promise<void> | null = null;
+  private forceRequested = false;
+  private disposed = false;
+
+  constructor(
+    readonly config: ServiceConfig,
+    private readonly logs: LogsConfig,
+    private readonly onChange: ChangeListener,
+  ) {}
+
+  dispatch(event: MachineEvent): void {
+    if (this.disposed) return;
+    const previous = this.state;
+    const { state, effects } = transition(previous, event, {
+      restart: this.config.restart,
+      startTimeoutMs: this.config.startTimeoutMs,
+      failureThreshold: this.config.failureThreshold,
+    });
+    this.state = state;
+    for (const effect of effects) this.perform(effect);
+    this.scheduleProbe();
+    if (state !== previous) this.onChange(this.config.name, state, previous);
+  }
+
+  /** Stop watching (daemon shutdown): services keep running. */
+  dispose(): void {
+    this.disposed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    if (this.watchTimer) clearInterval(this.watchTimer);
+  }
+
+  identity(): ProcessIdentity | null {
+    return this.state.pid !== null && this.state.startTicks !== null ? { pid: this.state.pid, startTicks: this.state.startTicks } : null;
+  }
+
+  /** Watches a process that is not our child (adopted from a previous daemon) for its exit. */
+  watchAdopted(): void {
+    const identity = this.identity();
+    if (!identity) return;
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = setInterval(() => {
+      if (isSameProcess(identity)) return;
+      clearInterval(this.watchTimer!);
+      this.watchTimer = null;
+      void this.onLeaderExit(identity, null, null);
+    }, ADOPTED_WATCH_MS);
+  }
+
+  private perform(effect: Effect): void {
+    switch (effect.type) {
+      case 'spawn':
+        void this.spawn();
+        return;
+      case 'stop':
+        this.stop(effect.force);
+        return;
+      case 'set-timer': {
+        this.clearTimer(effect.name);
+        const name = effect.name;
+        this.timers.set(name, setTimeout(() => { this.timers.delete(name); this.dispatch({ type: 'timer', name, at: Date.now() }); }, effect.ms));
+        return;
+      }
+      case 'clear-timer':
+        this.clearTimer(effect.name);
+    }
+  }
+
+  private clearTimer(name: TimerName): void {
+    const timer = this.timers.get(name);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(name);
+  }
+
+  private async spawn(): Promise<void> {
+    const cfg = this.config;
+    const fail = (message: string) => this.dispatch({ type: 'spawn-failed', message, at: Date.now() });
+    const envPath = cfg.env.PATH ?? process.env.PATH;
+    if (!resolveBinary(cfg.argv[0]!, cfg.cwd, envPath))
+      return fail(`${cfg.argv[0]}: not found${cfg.argv[0]!.includes('/') ? '' : ' on PATH'} (install it, or set services.${cfg.name}.command to its full path)`);
+    if (!fs.existsSync(cfg.cwd)) return fail(`working directory ${cfg.cwd} does not exist (services.${cfg.name}.cwd)`);
+    if (cfg.model && !fs.existsSync(cfg.model)) return fail(`model file ${cfg.model} not found (services.${cfg.name}.model)`);
+    if (cfg.port !== undefined) {
+      const holder = await findPortHolder(cfg.port, cfg.host);
+      if (holder) {
+        if (await isServerOfKind(cfg.kind, cfg.host, cfg.port)) return this.dispatch({ type: 'external', pid: holder.pid, at: Date.now() });
+        return fail(`${describePortHolder(cfg.port, holder)}: stop it or change services.${cfg.name}.port`);
+      }
+    }
+    if (this.state.phase === 'stopping') return fail('stopped before it was started');
+    if (this.state.phase !== 'starting') return;
+    let logFile: string;
+    try {
+      logFile = createLogFile(this.logs.dir, cfg.name);
+      pruneLogFiles(this.logs.dir, cfg.name, this.logs.maxFiles, this.logs.maxBytes, logFile);
+      const child = await spawnDetached({ argv: cfg.argv, cwd: cfg.cwd, env: cfg.env, logFile });
+      const identity = { pid: child.pid, startTicks: child.startTicks };
+      this.dispatch({ type: 'spawned', pid: child.pid, startTicks: child.startTicks, logFile, at: Date.now() });
+      void child.exited.then(({ code, signal }) => this.onLeaderExit(identity, code, signal));
+    } catch (error) {
+      fail(`cannot start ${cfg.argv[0]}: ${(error as Error).message}`);
+    }
+  }
+
+  private async onLeaderExit(identity: ProcessIdentity, code: number | null, signal: string | null): Promise<void> {
+    if (this.state.pid !== identity.pid) return;
+    // Descendants that outlive the leader would keep the port: clear them before anything restarts.
+    if (!this.stopInFlight && identity.startTicks >= 0) await stopProcessTree(identity, { timeoutMs: 2000 });
+    const logLine = this.state.logFile ? meaningfulLine(readLastLines(this.state.logFile, 40)) : null;
+    this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
+  }
+
+  private stop(force: boolean): void {
+    if (force) this.forceRequested = true;
+    if (this.stopInFlight) return;
+    const identity = this.identity();
+    if (!identity) return;
+    this.forceRequested = force;
+    this.stopInFlight = (async () => {
+      if (identity.startTicks >= 0)
+        await stopProcessTree(identity, { timeoutMs: force ? 0 : this.config.stopTimeoutMs, shouldForce: () => this.forceRequested });
+      if (this.watchTimer) clearInterval(this.watchTimer);
+      this.watchTimer = null;
+      this.stopInFlight = null;
+      this.dispatch({ type: 'stopped', at: Date.now() });
+    })();
+  }
+
+  private scheduleProbe(): void {
+    const { phase } = this.state;
+    const interval =
+      phase === 'starting' && this.state.pid !== null ? STARTING_PROBE_MS
+      : phase === 'ready' || phase === 'unhealthy' || phase === 'external' ? this.config.probeIntervalMs
+      : null;
+    if (interval === null) {
+      if (this.probeTimer) clearTimeout(this.probeTimer);
+      this.probeTimer = null;
+      return;
+    }
+    if (this.probeTimer || this.probing || this.disposed) return;
+    this.probeTimer = setTimeout(() => void this.probe(), interval);
+  }
+
+  private async probe(): Promise<void> {
+    this.probeTimer = null;
+    this.probing = true;
+    const pid = this.state.pid;
+    const cfg = this.config;
+    let result: Awaited<ReturnType<typeof runProbe>>;
+    if (cfg.health.type === 'alive') {
+      const aliveFor = Date.now() - (this.state.startedAt ?? Date.now());
+      result = aliveFor >= cfg.health.afterMs ? { result: 'ok' } : { result: 'fail', reason: `alive for ${aliveFor}ms of ${cfg.health.afterMs}ms` };
+    } else {
+      result = await runProbe(cfg.health, { host: cfg.host, port: cfg.port, cwd: cfg.cwd, timeoutMs: cfg.probeTimeoutMs });
+    }
+    this.probing = false;
+    if (this.state.pid === pid) this.dispatch({ type: 'probe', ...result, at: Date.now() });
+    else this.scheduleProbe();
+  }
+}

@@ -1,0 +1,37 @@
+import type { ServiceConfig } from '../config/types.js';
+import type { ServiceStatus } from '../protocol/messages.js';
+import type { TreeUsage } from '../process/tree-metrics.js';
+import type { ServiceRuntime } from './machine.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The public view of one service. Pure. */
+export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: TreeUsage | undefined, now: number): ServiceStatus {
+  const running = s.pid !== null && ['starting', 'ready', 'unhealthy', 'stopping', 'external'].includes(s.phase);
+  return {
+    name: cfg.name,
+    kind: cfg.kind,
+    state: s.phase,
+    detail: s.detail,
+    pid: s.pid,
+    host: cfg.host,
+    port: cfg.port ?? null,
+    model: cfg.model ?? null,
+    startedAt: running ? iso(s.startedAt) : null,
+    uptimeSeconds: running && s.startedAt !== null ? Math.max(0, Math.floor((now - s.startedAt) / 1000)) : null,
+    restarts: s.restarts,
+    retries: s.retries,
+    maxRetries: cfg.restart.maxRetries,
+    nextRetryAt: iso(s.nextRetryAt),
+    exitCode: s.exitCode,
+    signal: s.signal,
+    lastError: s.lastError,
+    lastErrorAt: iso(s.lastErrorAt),
+    cpuPercent: running ? (usage?.cpuPercent ?? null) : null,
+    memoryBytes: running ? (usage?.memoryBytes ?? null) : null,
+    processCount: running ? (usage?.processCount ?? null) : null,
+    logFile: s.logFile,
+    autostart: cfg.autostart,
+    dependsOn: cfg.dependsOn,
+  };
+}

@@ -1,0 +1,191 @@
+import { EventEmitter } from 'node:events';
+import type { StackConfig } from '../config/types.js';
+import { LlamaTopError } from '../protocol/errors.js';
+import type { ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
+import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
+import { TreeMetrics, type TreeUsage } from '../process/tree-metrics.js';
+import type { ServiceRuntime } from './machine.js';
+import { ServiceRunner } from './runner.js';
+import { toServiceStatus } from './service-status.js';
+import { dependencyOrder } from './start-order.js';
+
+export interface SavedService {
+  pid: number;
+  startTicks: number;
+  logFile: string | null;
+  startedAt: number;
+}
+
+/** Owns every service of one stack. Emits 'change' (StateChangeEvent) on every state change. */
+export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string] }> {
+  private readonly runners = new Map<string, ServiceRunner>();
+  private usage = new Map<string, TreeUsage>();
+  private readonly metrics = new TreeMetrics();
+  private metricsTimer: NodeJS.Timeout | null = null;
+
+  constructor(readonly config: StackConfig) {
+    super();
+    for (const svc of config.services)
+      this.runners.set(svc.name, new ServiceRunner(svc, config.logs, (name, state, previous) => this.changed(name, state, previous)));
+  }
+
+  names(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  /** Unknown names are a usage error that names the valid ones. */
+  resolveNames(names: string[]): string[] {
+    if (names.length === 0) return this.names();
+    for (const name of names)
+      if (!this.runners.has(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" (services: ${this.names().join(', ')})`);
+    return names;
+  }
+
+  status(name?: string): ServiceStatus[] {
+    const now = Date.now();
+    return [...this.runners.values()]
+      .filter((r) => !name || r.config.name === name)
+      .map((r) => toServiceStatus(r.config, r.state, this.usage.get(r.config.name), now));
+  }
+
+  /** Processes a previous daemon left running: adopted only when pid AND start time still match. */
+  adopt(saved: Record<string, SavedService>): void {
+    for (const [name, entry] of Object.entries(saved)) {
+      const runner = this.runners.get(name);
+      if (!runner) continue;
+      if (!isSameProcess({ pid: entry.pid, startTicks: entry.startTicks })) {
+        this.emit('log', `${name}: pid ${entry.pid} from the state file is gone or is another process now (start time differs): not adopted`);
+        continue;
+      }
+      runner.dispatch({ type: 'adopted', pid: entry.pid, startTicks: entry.startTicks, logFile: entry.logFile, startedAt: entry.startedAt, at: Date.now() });
+      runner.watchAdopted();
+      this.emit('log', `${name}: adopted pid ${entry.pid}`);
+    }
+  }
+
+  /** What a new daemon needs to re-adopt our processes. */
+  savedState(): Record<string, SavedService> {
+    const out: Record<string, SavedService> = {};
+    for (const [name, r] of this.runners) {
+      const s = r.state;
+      if (s.pid !== null && s.startTicks !== null && s.startTicks >= 0 && s.phase !== 'external')
+        out[name] = { pid: s.pid, startTicks: s.startTicks, logFile: s.logFile, startedAt: s.startedAt ?? Date.now() };
+    }
+    return out;
+  }
+
+  /** Starts `names` (all when empty) and what they depend on, dependencies first. */
+  async start(names: string[], kind: 'start' | 'restart' = 'start'): Promise<StartOutcome[]> {
+    const wanted = this.resolveNames(names);
+    const refused = wanted.map((n) => this.runners.get(n)!).find((r) => kind === 'restart' && r.state.phase === 'external');
+    if (refused) throw externalRefusal(refused.config.name, refused.state.pid, refused.config.port, 'restart');
+    const order = dependencyOrder(this.config.services, wanted);
+    const outcomes = new Map<string, Promise<StartOutcome>>();
+    for (const name of order) {
+      const runner = this.runners.get(name)!;
+      const deps = runner.config.dependsOn.map((d) => outcomes.get(d)!).filter(Boolean);
+      const direct = wanted.includes(name);
+      outcomes.set(
+        name,
+        Promise.all(deps).then((depResults) => {
+          const failedDep = depResults.find((d) => !d.ok);
+          if (failedDep)
+            return { name, ok: false, state: runner.state.phase, error: `not started: dependency ${failedDep.name} is not ready`, elapsedMs: 0 };
+          runner.dispatch({ type: kind === 'restart' && direct ? 'restart' : 'start' });
+          return this.waitReady(runner);
+        }),
+      );
+    }
+    return Promise.all(wanted.map((n) => outcomes.get(n)!));
+  }
+
+  async stop(names: string[], force: boolean): Promise<StartOutcome[]> {
+    const wanted = this.resolveNames(names);
+    const explicit = names.length > 0;
+    for (const name of wanted) {
+      const r = this.runners.get(name)!;
+      if (r.state.phase === 'external' && explicit) throw externalRefusal(name, r.state.pid, r.config.port, 'stop');
+    }
+    // Dependents first, so an app never outlives the backend it talks to by surprise.
+    const order = dependencyOrder(this.config.services, wanted).filter((n) => wanted.includes(n)).reverse();
+    const results: StartOutcome[] = [];
+    for (const name of order) {
+      const r = this.runners.get(name)!;
+      const began = Date.now();
+      if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force });
+      await this.waitFor(r, (s) => s.phase !== 'stopping');
+      results.push({ name, ok: r.state.phase === 'stopped' || r.state.phase === 'external', state: r.state.phase, error: null, elapsedMs: Date.now() - began });
+    }
+    return results;
+  }
+
+  /** True while any service has a process of ours. */
+  anyRunning(): boolean {
+    return [...this.runners.values()].some((r) => r.state.pid !== null && r.state.phase !== 'external');
+  }
+
+  startMetrics(): void {
+    const tick = async () => {
+      const targets = new Map<string, ProcessIdentity>();
+      for (const [name, r] of this.runners) {
+        const id = r.identity();
+        if (id && id.startTicks >= 0) targets.set(name, id);
+      }
+      this.usage = await this.metrics.sample(targets);
+      this.metricsTimer = setTimeout(() => void tick(), this.config.metricsIntervalMs);
+    };
+    this.metricsTimer = setTimeout(() => void tick(), 0);
+  }
+
+  /** Stops watching; the services keep running and a new daemon re-adopts them. */
+  dispose(): void {
+    if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    for (const r of this.runners.values()) r.dispose();
+  }
+
+  private waitReady(runner: ServiceRunner): Promise<StartOutcome> {
+    const began = Date.now();
+    const name = runner.config.name;
+    return this.waitFor(runner, (s, first) => settled(s, first)).then((s) => ({
+      name,
+      ok: s.phase === 'ready' || s.phase === 'external',
+      state: s.phase,
+      error: s.phase === 'ready' || s.phase === 'external' ? null : (s.lastError ?? `${s.phase}`),
+      elapsedMs: Date.now() - began,
+    }));
+  }
+
+  private waitFor(runner: ServiceRunner, done: (s: ServiceRuntime, first: boolean) => boolean): Promise<ServiceRuntime> {
+    if (done(runner.state, true)) return Promise.resolve(runner.state);
+    return new Promise((resolve) => {
+      const listener = (event: StateChangeEvent) => {
+        if (event.service !== runner.config.name || !done(runner.state, false)) return;
+        this.off('change', listener);
+        resolve(runner.state);
+      };
+      this.on('change', listener);
+    });
+  }
+
+  private changed(name: string, state: ServiceRuntime, previous: ServiceRuntime): void {
+    const visible: Array<keyof ServiceRuntime> = ['phase', 'detail', 'pid', 'retries', 'lastError', 'then'];
+    if (visible.every((key) => state[key] === previous[key])) return;
+    const [status] = this.status(name);
+    this.emit('change', { type: 'state', time: new Date().toISOString(), service: name, from: previous.phase, to: state.phase, status: status! });
+  }
+}
+
+/** Has a start attempt come to an end, good or bad? A crash ends it: the retries go on in the background. */
+function settled(s: ServiceRuntime, first: boolean): boolean {
+  if (s.phase === 'ready' || s.phase === 'external' || s.phase === 'error' || s.phase === 'crashed') return !first || s.phase !== 'crashed';
+  if (s.phase === 'stopping') return s.then === 'recover';
+  return s.phase === 'stopped' && !first;
+}
+
+function externalRefusal(name: string, pid: number | null, port: number | undefined, verb: string): LlamaTopError {
+  return new LlamaTopError(
+    'REFUSED',
+    `${name} is external: the server on port ${port} (pid ${pid ?? '?'}) was not started by llama-top, so it will not ${verb} it`,
+    `stop that process yourself, then run llama-top start ${name}`,
+  );
+}
