@@ -37,14 +37,27 @@ function countNewlines(text: string): number {
   return count;
 }
 
-const MEANINGFUL = /\b(error|failed|failure|fatal|panic|exception|abort|cannot|can't|unable|denied|not found|no such|traceback)\b/i;
+const CAUSE = /(failed to|\w*error:|\bfatal\b|\bpanic\b|exception|traceback|no such|not found|denied|cannot|can't|unable|address already in use)/i;
+const ERRORISH = /\b(error|failed|failure|abort(ed)?)\b/i;
+const AFTERMATH = /\b(exiting|shutting down|terminating|goodbye)\b/i;
 
-/** The line that says why a process died: the last error-looking line, else the last non-empty one. Pure. */
+/**
+ * The line that says why a process died: the last line naming a cause ("failed to load model '…'"),
+ * else the last error-looking line, else the last non-empty one. Pure.
+ */
 export function meaningfulLine(lines: string[]): string | null {
   const cleaned = lines.map((l) => stripAnsi(l).trim()).filter(Boolean);
-  for (let i = cleaned.length - 1; i >= 0; i--) if (MEANINGFUL.test(cleaned[i]!)) return truncate(cleaned[i]!, 300);
-  const last = cleaned.at(-1);
-  return last ? truncate(last, 300) : null;
+  const rank = (line: string) => (CAUSE.test(line) && !AFTERMATH.test(line) ? 2 : ERRORISH.test(line) ? 1 : 0);
+  let best: string | null = null;
+  let bestRank = -1;
+  for (const line of cleaned) {
+    const r = rank(line);
+    if (r >= bestRank) {
+      best = line;
+      bestRank = r;
+    }
+  }
+  return best === null ? null : truncate(best, 300);
 }
 
 export function stripAnsi(text: string): string {
