@@ -9,6 +9,8 @@ export interface StopOptions {
   readTable?: () => ProcTable;
   /** Asked while waiting out `timeoutMs`: true skips the rest of the wait (a force-stop came in). */
   shouldForce?: () => boolean;
+  /** Descendants seen earlier (pid → start ticks): found even after they left the group and lost their parent. */
+  alsoTrack?: Map<number, number>;
 }
 
 export interface StopOutcome {
@@ -28,7 +30,7 @@ export interface StopOutcome {
 export async function stopProcessTree(leader: ProcessIdentity, options: StopOptions): Promise<StopOutcome> {
   const readTable = options.readTable ?? (() => ProcTable.read());
   const pollMs = options.pollMs ?? 50;
-  const tracked = new Map<number, number>(); // pid -> start ticks
+  const tracked = new Map<number, number>(options.alsoTrack); // pid -> start ticks
   const everSignalled = new Set<number>();
 
   const refresh = (): ProcTable => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import pidusage from 'pidusage';
 import type { ProcessIdentity } from './identity.js';
 import { liveTree } from './kill-tree.js';
-import { ProcTable } from './proc-table.js';
+import type { ProcTable } from './proc-table.js';
 
 export interface TreeUsage {
   cpuPercent: number;
@@ -27,11 +27,9 @@ export class TreeMetrics {
   private readonly pageSize = process.platform === 'linux' ? sysconf('PAGESIZE', 4096) : 4096;
   private previous = new Map<string, { ticks: number; at: number }>();
 
-  async sample(targets: Map<string, ProcessIdentity>): Promise<Map<string, TreeUsage>> {
-    if (process.platform !== 'linux') return this.samplePidusage(targets);
+  async sample(targets: Map<string, ProcessIdentity>, table: ProcTable | null): Promise<Map<string, TreeUsage>> {
+    if (!table) return this.samplePidusage(targets);
     const out = new Map<string, TreeUsage>();
-    if (targets.size === 0) return out;
-    const table = ProcTable.read();
     const now = performance.now();
     const next = new Map<string, { ticks: number; at: number }>();
     for (const [name, identity] of targets) {

@@ -3,7 +3,8 @@ import type { LogsConfig, ServiceConfig } from '../config/types.js';
 import { createLogFile, pruneLogFiles } from '../logs/log-file.js';
 import { meaningfulLine, readLastLines } from '../logs/tail.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
-import { stopProcessTree } from '../process/kill-tree.js';
+import { liveTree, stopProcessTree } from '../process/kill-tree.js';
+import { ProcTable } from '../process/proc-table.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { resolveBinary, spawnDetached } from '../process/spawner.js';
 import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
@@ -24,6 +25,8 @@ export class ServiceRunner {
   private stopInFlight: Promise<void> | null = null;
   private forceRequested = false;
   private disposed = false;
+  /** Every descendant seen so far: found again even after it left the group and its parent died. */
+  private readonly descendants = new Map<number, number>();
 
   constructor(
     readonly config: ServiceConfig,
@@ -40,6 +43,8 @@ export class ServiceRunner {
       failureThreshold: this.config.failureThreshold,
     });
     this.state = state;
+    if (state.phase === 'ready' && previous.phase !== 'ready' && process.platform === 'linux') this.noteDescendants(ProcTable.read());
+    if (state.pid !== previous.pid && previous.pid !== null) this.descendants.clear();
     for (const effect of effects) this.perform(effect);
     this.scheduleProbe();
     if (state !== previous) this.onChange(this.config.name, state, previous);
@@ -51,6 +56,13 @@ export class ServiceRunner {
     for (const timer of this.timers.values()) clearTimeout(timer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
     if (this.watchTimer) clearInterval(this.watchTimer);
+  }
+
+  noteDescendants(table: ProcTable): void {
+    const identity = this.identity();
+    if (!identity || identity.startTicks < 0) return;
+    for (const [pid, ticks] of this.descendants) if (table.byPid.get(pid)?.startTicks !== ticks) this.descendants.delete(pid);
+    for (const pid of liveTree(identity, table)) if (pid !== identity.pid) this.descendants.set(pid, table.byPid.get(pid)!.startTicks);
   }
 
   identity(): ProcessIdentity | null {
@@ -128,7 +140,7 @@ export class ServiceRunner {
   private async onLeaderExit(identity: ProcessIdentity, code: number | null, signal: string | null): Promise<void> {
     if (this.state.pid !== identity.pid) return;
     // Descendants that outlive the leader would keep the port: clear them before anything restarts.
-    if (!this.stopInFlight && identity.startTicks >= 0) await stopProcessTree(identity, { timeoutMs: 2000 });
+    if (!this.stopInFlight && identity.startTicks >= 0) await stopProcessTree(identity, { timeoutMs: 2000, alsoTrack: this.descendants });
     const logLine = this.state.logFile ? meaningfulLine(readLastLines(this.state.logFile, 40)) : null;
     this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
   }
@@ -141,7 +153,11 @@ export class ServiceRunner {
     this.forceRequested = force;
     this.stopInFlight = (async () => {
       if (identity.startTicks >= 0)
-        await stopProcessTree(identity, { timeoutMs: force ? 0 : this.config.stopTimeoutMs, shouldForce: () => this.forceRequested });
+        await stopProcessTree(identity, {
+          timeoutMs: force ? 0 : this.config.stopTimeoutMs,
+          shouldForce: () => this.forceRequested,
+          alsoTrack: this.descendants,
+        });
       if (this.watchTimer) clearInterval(this.watchTimer);
       this.watchTimer = null;
       this.stopInFlight = null;

@@ -3,6 +3,7 @@ import type { StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
+import { ProcTable } from '../process/proc-table.js';
 import { TreeMetrics, type TreeUsage } from '../process/tree-metrics.js';
 import type { ServiceRuntime } from './machine.js';
 import { ServiceRunner } from './runner.js';
@@ -131,7 +132,9 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
         const id = r.identity();
         if (id && id.startTicks >= 0) targets.set(name, id);
       }
-      this.usage = await this.metrics.sample(targets);
+      const table = process.platform === 'linux' && targets.size > 0 ? ProcTable.read() : null;
+      if (table) for (const name of targets.keys()) this.runners.get(name)!.noteDescendants(table);
+      this.usage = targets.size > 0 ? await this.metrics.sample(targets, table) : new Map();
       this.metricsTimer = setTimeout(() => void tick(), this.config.metricsIntervalMs);
     };
     this.metricsTimer = setTimeout(() => void tick(), 0);

@@ -125,13 +125,13 @@ services:
     command: [${JSON.stringify(NODE)}, ${JSON.stringify(fixture('fake-llama-server.mjs'))}]
     model: ./tiny.gguf
     port: ${ports[0]}
-    stopTimeout: 3s
+${extra.llama?.includes('stopTimeout') ? '' : '    stopTimeout: 3s'}
 ${extra.llama ?? ''}
   ollama:
     kind: ollama
     command: [${JSON.stringify(NODE)}, ${JSON.stringify(fixture('fake-ollama.mjs'))}]
     port: ${ports[1]}
-    stopTimeout: 3s
+${extra.ollama?.includes('stopTimeout') ? '' : '    stopTimeout: 3s'}
 ${extra.ollama ?? ''}
   chat:
     kind: app
