@@ -45,7 +45,7 @@ export function parseConfigText(text: string, file: string, defaultLogsDir: (con
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
-    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const pos = lineCounter.linePos(error.pos[0]);
     throw new LlamaTopError('CONFIG', `${file}:${pos.line}:${pos.col}: YAML syntax error: ${firstLine(error.message)}`);
   }
   const result = configSchema.safeParse(doc.toJS() ?? {});
@@ -178,7 +178,7 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineCounter: Line
   }
   const value = keyPath.length ? doc.getIn(keyPath) : undefined;
   let message = issue.message;
-  if (issue.code === 'invalid_type' && value === undefined) message = 'is required';
+  if (value === undefined && keyPath.length > 0) message = issue.code === 'invalid_type' ? 'is required' : `is required (${message})`;
   else if (issue.code === 'invalid_type') message = `expected ${issue.expected}, got ${JSON.stringify(value)}`;
   return `${file}:${position(doc, lineCounter, keyPath)} ${dotted(keyPath) || '(top level)'}: ${message}`;
 }
