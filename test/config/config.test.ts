@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseBytes, parseDuration } from '../../src/config/durations.js';
+import { parseConfigText } from '../../src/config/load.js';
+import { splitCommand } from '../../src/config/split-command.js';
+
+const logsDir = () => '/state/logs';
+const load = (yaml: string) => parseConfigText(yaml, '/cfg/llama-top.yaml', logsDir);
+
+describe('durations and sizes', () => {
+  it('parse milliseconds and units', () => {
+    expect([parseDuration(250), parseDuration('500ms'), parseDuration('10s'), parseDuration('2m'), parseDuration('1.5h')]).toEqual([250, 500, 10_000, 120_000, 5_400_000]);
+    expect(parseDuration('soon')).toBeNull();
+    expect(parseDuration(-1)).toBeNull();
+    expect([parseBytes('50MB'), parseBytes('512kb'), parseBytes(10)]).toEqual([52_428_800, 524_288, 10]);
+  });
+});
+
+describe('splitCommand', () => {
+  it('splits like a shell, without running one', () => {
+    expect(splitCommand(`python3 app.py --name "my app" 'a b' c\\ d`)).toEqual(['python3', 'app.py', '--name', 'my app', 'a b', 'c d']);
+    expect(splitCommand(`echo "" x`)).toEqual(['echo', '', 'x']);
+    expect(() => splitCommand(`echo "oops`)).toThrow(/unterminated/);
+  });
+});
+
+describe('loadConfig', () => {
+  it('applies the presets and defaults of DESIGN.md', () => {
+    const cfg = load(`
+services:
+  llama:
+    kind: llama-server
+    model: ./models/tiny.gguf
+    port: 8134
+    args: [-c, 2048]
+    env: { LLAMA_ARG_THREADS: 2 }
+  ollama:
+    kind: ollama
+  chat:
+    kind: app
+    command: python3 app.py
+    cwd: ./chat
+    port: 3113
+    health: { http: /health }
+    dependsOn: [llama]
+    restart: { maxRetries: 3 }
+`);
+    const [llama, ollama, chat] = cfg.services;
+    expect(cfg.name).toBe('cfg');
+    expect(cfg.logs).toEqual({ dir: '/state/logs', maxFiles: 10, maxBytes: 50 * 1024 * 1024 });
+    expect(llama!.argv).toEqual(['llama-server', '-m', '/cfg/models/tiny.gguf', '--host', '127.0.0.1', '--port', '8134', '--metrics', '-c', '2048']);
+    expect(llama!.env).toMatchObject({ LLAMA_ARG_THREADS: '2', PYTHONUNBUFFERED: '1' });
+    expect(llama!.health).toEqual({ type: 'http', path: '/health', expect: 'llama-server' });
+    expect(llama!).toMatchObject({ startTimeoutMs: 120_000, stopTimeoutMs: 10_000, autostart: true });
+    expect(llama!.restart).toEqual({ maxRetries: 5, backoffMs: 1000, maxBackoffMs: 16_000, resetAfterMs: 60_000, onUnhealthy: true });
+    expect(ollama!.argv).toEqual(['ollama', 'serve']);
+    expect(ollama!.env.OLLAMA_HOST).toBe('127.0.0.1:11434');
+    expect(ollama!.health).toMatchObject({ path: '/api/version' });
+    expect(chat!.argv).toEqual(['python3', 'app.py']);
+    expect(chat!.cwd).toBe('/cfg/chat');
+    expect(chat!.health).toEqual({ type: 'http', path: '/health', expect: 'any' });
+    expect(chat!.restart.maxRetries).toBe(3);
+  });
+
+  it('defaults: app with a port uses TCP; a process is ready after readyAfter', () => {
+    const cfg = load('services:\n  a: { kind: app, command: x, port: 9 }\n  w: { kind: process, command: [node, w.js], readyAfter: 2s }\n');
+    expect(cfg.services[0]!.health).toEqual({ type: 'tcp' });
+    expect(cfg.services[1]!.health).toEqual({ type: 'alive', afterMs: 2000 });
+  });
+
+  it('refuses two services on one port and an unknown backend service', () => {
+    expect(() => load('services:\n  a: { kind: app, command: x, port: 9 }\n  b: { kind: app, command: y, port: 9 }\n')).toThrow(/llama-top\.yaml:3:\d+ services\.b\.port: port 9 is also used by service a/);
+    expect(() => load('services:\n  a: { kind: app, command: x }\nbackend: { app: a, choices: { x: nope } }\n')).toThrow(/backend\.choices\.x: unknown service "nope"/);
+  });
+});
