@@ -2,30 +2,32 @@ import { dependencyOrder } from '../supervisor/start-order.js';
 import { readLastLines } from '../logs/tail.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import type { StackConfig } from '../config/types.js';
 import type { CommandContext } from './context.js';
 import { formatOutcome } from './format-status.js';
 import { preflight } from './preflight.js';
 
 const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'stopping', 'external']);
 
-function checkNames(ctx: CommandContext): string[] {
-  const known = ctx.config.services.map((s) => s.name);
+function checkNames(ctx: CommandContext, config: StackConfig): string[] {
+  const known = config.services.map((s) => s.name);
   for (const name of ctx.args)
-    if (!known.includes(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" in ${ctx.config.file} (services: ${known.join(', ')})`);
+    if (!known.includes(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" in ${config.file} (services: ${known.join(', ')})`);
   return ctx.args;
 }
 
 /** `start` and `restart`: exit 0 only when every named service (all autostart ones by default) is ready. */
 export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart'): Promise<number> {
-  let names = checkNames(ctx);
-  if (names.length === 0 && kind === 'start') names = ctx.config.services.filter((s) => s.autostart).map((s) => s.name);
-  if (names.length === 0) names = ctx.config.services.map((s) => s.name);
+  const config = await ctx.config();
+  let names = checkNames(ctx, config);
+  if (names.length === 0 && kind === 'start') names = config.services.filter((s) => s.autostart).map((s) => s.name);
+  if (names.length === 0) names = config.services.map((s) => s.name);
   const client = await ctx.daemon();
   try {
     const before = new Map((await client.status()).map((s) => [s.name, s]));
-    for (const name of dependencyOrder(ctx.config.services, names)) {
-      const svc = ctx.config.services.find((s) => s.name === name)!;
-      if (kind === 'restart' || !RUNNING.has(before.get(name)?.state ?? 'stopped')) preflight(svc, ctx.config.file);
+    for (const name of dependencyOrder(config.services, names)) {
+      const svc = config.services.find((s) => s.name === name)!;
+      if (kind === 'restart' || !RUNNING.has(before.get(name)?.state ?? 'stopped')) preflight(svc, config.file);
     }
     const outcomes = kind === 'start' ? await client.start(names, ctx.flags.wait) : await client.restart(names, ctx.flags.wait);
     const after = new Map((await client.status()).map((s) => [s.name, s]));
@@ -36,7 +38,7 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
 }
 
 export async function stopCommand(ctx: CommandContext, force: boolean): Promise<number> {
-  const names = checkNames(ctx);
+  const names = checkNames(ctx, await ctx.config());
   const client = await ctx.existingDaemon();
   if (!client) {
     if (ctx.flags.json) ctx.out(JSON.stringify({ results: [] }));

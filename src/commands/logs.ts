@@ -7,12 +7,13 @@ import fs from 'node:fs';
 
 /** `logs [svc…] [-n N] [-f]`: reads the log files directly, so it works with or without a daemon. */
 export async function logsCommand(ctx: CommandContext): Promise<number> {
-  const known = ctx.config.services.map((s) => s.name);
+  const config = await ctx.config();
+  const known = config.services.map((s) => s.name);
   for (const name of ctx.args)
     if (!known.includes(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" (services: ${known.join(', ')})`);
   const names = ctx.args.length ? ctx.args : known;
   const prefix = (name: string) => (names.length > 1 ? `${name.padEnd(Math.max(...names.map((n) => n.length)))} | ` : '');
-  const dir = ctx.config.logs.dir;
+  const dir = config.logs.dir;
   const starts = new Map<string, { file: string | null; offset: number }>();
   for (const name of names) {
     const file = latestLogFile(dir, name);

@@ -19,7 +19,7 @@ export async function daemonCommand(ctx: CommandContext): Promise<number> {
   if (action === 'status') {
     const info = client
       ? await client.daemonInfo()
-      : { running: false, pid: null, socket: ctx.paths.socket, stateDir: ctx.paths.stateDir, configFile: ctx.config.file, name: ctx.config.name, uptimeSeconds: null, version: '' };
+      : { running: false, pid: null, socket: ctx.paths.socket, stateDir: ctx.paths.stateDir, configFile: ctx.configFile, name: (await ctx.config()).name, uptimeSeconds: null, version: '' };
     client?.close();
     ctx.out(ctx.flags.json ? JSON.stringify(info) : formatDaemonInfo(info));
     return 0;

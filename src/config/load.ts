@@ -8,26 +8,7 @@ import { configSchema, type RawConfig, type RawService } from './schema.js';
 import { splitCommand } from './split-command.js';
 import type { RestartPolicy, ServiceConfig, StackConfig } from './types.js';
 
-const CONFIG_NAMES = ['llama-top.yaml', 'llama-top.yml', 'llama-top.json'];
-
-/** `--config`, then LLAMA_TOP_CONFIG, then llama-top.{yaml,yml,json} in `cwd`. */
-export function findConfigFile(explicit: string | undefined, cwd = process.cwd(), env = process.env): string {
-  const given = explicit ?? env.LLAMA_TOP_CONFIG;
-  if (given) {
-    const file = path.resolve(cwd, given);
-    if (!fs.existsSync(file)) throw new LlamaTopError('CONFIG', `${file}: config file not found`, 'check the --config path or LLAMA_TOP_CONFIG');
-    return file;
-  }
-  for (const name of CONFIG_NAMES) {
-    const file = path.join(cwd, name);
-    if (fs.existsSync(file)) return file;
-  }
-  throw new LlamaTopError(
-    'CONFIG',
-    `no llama-top.yaml in ${cwd}`,
-    'create one (see README), pass --config FILE, or try the built-in demo: llama-top demo',
-  );
-}
+export { findConfigFile } from './find.js';
 
 export function loadConfig(file: string, defaultStateLogsDir: (configFile: string, name: string) => string): StackConfig {
   const realFile = fs.realpathSync(file);
@@ -136,7 +117,7 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
     restart,
     autostart: svc.autostart ?? true,
     health: preset.health(resolved),
-    probeIntervalMs: svc.health?.interval ?? 2000,
+    probeIntervalMs: svc.health?.interval ?? 5000,
     probeTimeoutMs: svc.health?.timeout ?? 2000,
     failureThreshold: svc.health?.failureThreshold ?? 3,
     dependsOn: svc.dependsOn ?? [],

@@ -1,15 +1,16 @@
-import { loadConfig } from '../config/load.js';
+import fs from 'node:fs';
+import type { StackConfig } from '../config/types.js';
 import { errorMessage, isLlamaTopError } from '../protocol/errors.js';
 import { Daemon } from './daemon.js';
 import { daemonPaths } from './paths.js';
 
 /** Composition root of the daemon process. `foreground`: the `--headless` supervisor for systemd and containers. */
-export async function runDaemon(configFile: string, foreground: boolean): Promise<number> {
+export async function runDaemon(configFile: string, foreground: boolean, resolvedFile?: string): Promise<number> {
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const paths = daemonPaths(configFile);
   let daemon: Daemon;
   try {
-    const config = loadConfig(configFile, (file) => daemonPaths(file).logsDir);
+    const config = resolvedFile ? (JSON.parse(fs.readFileSync(resolvedFile, 'utf8')) as StackConfig) : await parseConfig(configFile);
     daemon = new Daemon({ config, paths, log, foreground });
     await daemon.start();
   } catch (error) {
@@ -30,6 +31,11 @@ export async function runDaemon(configFile: string, foreground: boolean): Promis
   return exited;
 }
 
+async function parseConfig(configFile: string): Promise<StackConfig> {
+  const { loadConfig } = await import('../config/load.js');
+  return loadConfig(configFile, (file) => daemonPaths(file).logsDir);
+}
+
 const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isEntry) {
   const configIndex = process.argv.indexOf('--config');
@@ -38,5 +44,7 @@ if (isEntry) {
     process.stderr.write('usage: daemon/main.js --config FILE [--foreground]\n');
     process.exit(2);
   }
-  runDaemon(configFile, process.argv.includes('--foreground')).then((code) => process.exit(code));
+  const resolvedIndex = process.argv.indexOf('--resolved');
+  const resolved = resolvedIndex > 0 ? process.argv[resolvedIndex + 1] : undefined;
+  runDaemon(configFile, process.argv.includes('--foreground'), resolved).then((code) => process.exit(code));
 }

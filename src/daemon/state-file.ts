@@ -9,22 +9,28 @@ export interface DaemonStateFile {
   services: Record<string, SavedService>;
 }
 
-/** write → fsync → keep the previous copy → rename: a crash at any point leaves a whole file behind. */
-export function writeStateFile(file: string, state: DaemonStateFile): void {
+/** write → fsync → (keep the previous copy) → rename: a crash at any point leaves a whole file behind. */
+export function writeFileAtomic(file: string, text: string, keepPrevious = false): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
-    fs.writeSync(fd, JSON.stringify(state, null, 2));
+    fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  try {
-    fs.copyFileSync(file, `${file}.prev`);
-  } catch {
-    // first write: nothing to keep
+  if (keepPrevious) {
+    try {
+      fs.copyFileSync(file, `${file}.prev`);
+    } catch {
+      // first write: nothing to keep
+    }
   }
   fs.renameSync(tmp, file);
+}
+
+export function writeStateFile(file: string, state: DaemonStateFile): void {
+  writeFileAtomic(file, JSON.stringify(state, null, 2), true);
 }
 
 /** The current state, else the previous copy, else null. Never throws on a damaged file. */

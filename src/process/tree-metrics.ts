@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import pidusage from 'pidusage';
 import type { ProcessIdentity } from './identity.js';
 import { liveTree } from './kill-tree.js';
 import type { ProcTable } from './proc-table.js';
@@ -53,6 +52,7 @@ export class TreeMetrics {
   }
 
   private async samplePidusage(targets: Map<string, ProcessIdentity>): Promise<Map<string, TreeUsage>> {
+    const { default: pidusage } = await import('pidusage');
     const out = new Map<string, TreeUsage>();
     for (const [name, identity] of targets) {
       try {

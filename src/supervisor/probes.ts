@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import type { Kind } from '../config/schema.js';
 import type { HealthCheck } from '../config/types.js';
 import { canConnect } from '../process/ports.js';
@@ -29,6 +28,7 @@ export async function runProbe(check: HealthCheck, target: ProbeTarget): Promise
           ? { result: 'ok' }
           : { result: 'fail', reason: `no TCP listener on ${target.host}:${target.port}` };
       case 'command': {
+        const { execa } = await import('execa'); // loaded only when used: it costs the daemon ~10 MB
         const run = await execa(check.argv[0]!, check.argv.slice(1), { cwd: target.cwd, timeout: target.timeoutMs, reject: false, stdin: 'ignore' });
         if (run.exitCode === 0) return { result: 'ok' };
         const said = (run.stderr || run.stdout || '').toString().trim().split('\n').at(-1);

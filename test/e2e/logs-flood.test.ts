@@ -63,8 +63,9 @@ services:
     const files = fs.readdirSync(`${stack.dir}/logs`).sort();
     expect(files).toHaveLength(2);
     expect(files.every((f) => /^w_\d{8}_\d{6}(-\d+)?\.log$/.test(f))).toBe(true);
-    const last = fs.readFileSync(`${stack.dir}/logs/${files.at(-1)}`, 'utf8');
-    expect(last).toContain(`started ${pids.at(-1)}`);
+    const current = (await stack.status())[0]!.logFile;
+    expect(files.map((f) => `${stack.dir}/logs/${f}`)).toContain(current);
+    expect(fs.readFileSync(current, 'utf8')).toContain(`started ${pids.at(-1)}`);
   });
 
   it('sets PYTHONUNBUFFERED=1 unless the config says otherwise', async () => {
