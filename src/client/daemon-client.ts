@@ -81,10 +81,22 @@ export class DaemonClient implements DaemonApi {
     await this.request({ type: 'daemon-stop', all });
   }
 
+  async setEnv(name: string, env: Record<string, string> | null): Promise<void> {
+    await this.request({ type: 'set-env', name, env });
+  }
+
   async subscribe(onPush: (push: Push) => void): Promise<() => void> {
     this.pushListeners.add(onPush);
     await this.request({ type: 'subscribe' });
     return () => this.pushListeners.delete(onPush);
+  }
+
+  onDisconnect(listener: () => void): void {
+    const previous = this.onClose;
+    this.onClose = () => {
+      previous();
+      listener();
+    };
   }
 
   close(): void {

@@ -48,7 +48,10 @@ export class Daemon {
       log(`${event.service}: ${event.from} -> ${event.to}${s.pid ? ` pid ${s.pid}` : ''}${event.to !== 'ready' && s.lastError ? ` (${s.lastError})` : ''}`);
     });
     const saved = readStateFile(paths.stateFile);
-    if (saved) this.supervisor.adopt(saved.services);
+    if (saved) {
+      this.supervisor.restoreEnvOverrides(saved.envOverrides);
+      this.supervisor.adopt(saved.services);
+    }
     this.persist();
     this.supervisor.startMetrics();
     log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
@@ -90,6 +93,7 @@ export class Daemon {
         configFile: this.options.config.file,
         updatedAt: new Date().toISOString(),
         services: this.supervisor.savedState(),
+        envOverrides: this.supervisor.envOverrides(),
       });
     } catch (error) {
       this.options.log(`cannot write ${this.options.paths.stateFile}: ${(error as Error).message}`);
@@ -122,6 +126,10 @@ export class Daemon {
           setImmediate(() => void this.shutdown(false, 'every service is stopped'));
         return { results };
       }
+      case 'set-env':
+        this.supervisor.setEnv(request.name, request.env);
+        this.persist();
+        return null;
       case 'daemon-stop':
         setImmediate(() => void this.shutdown(request.all, request.all ? 'daemon stop --all' : 'daemon stop'));
         return null;

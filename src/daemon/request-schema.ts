@@ -20,6 +20,12 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     case 'stop':
       if (!namesOk) return { ok: false, id, error: 'request.names must be an array of service names' };
       return { ok: true, request: { id, type: 'stop', names: names as string[], force: v.force === true } };
+    case 'set-env': {
+      const env = v.env ?? null;
+      const envOk = env === null || (typeof env === 'object' && !Array.isArray(env) && Object.values(env).every((x) => typeof x === 'string'));
+      if (typeof v.name !== 'string' || !envOk) return { ok: false, id, error: 'set-env needs name (string) and env (object of strings, or null)' };
+      return { ok: true, request: { id, type: 'set-env', name: v.name, env: env as Record<string, string> | null } };
+    }
     case 'daemon-stop':
       return { ok: true, request: { id, type: 'daemon-stop', all: v.all === true } };
     default:

@@ -7,6 +7,7 @@ export interface DaemonStateFile {
   configFile: string;
   updatedAt: string;
   services: Record<string, SavedService>;
+  envOverrides?: Record<string, Record<string, string>>;
 }
 
 /** write → fsync → (keep the previous copy) → rename: a crash at any point leaves a whole file behind. */

@@ -29,6 +29,8 @@ export interface ServiceStatus {
   logFile: string | null;
   autostart: boolean;
   dependsOn: string[];
+  /** Environment set by llama-top on top of the config's (backend switching by env vars). */
+  envOverride: Record<string, string> | null;
 }
 
 export interface DaemonInfo {
@@ -58,7 +60,8 @@ export type Request =
   | { id: number; type: 'restart'; names: string[]; wait: boolean }
   | { id: number; type: 'stop'; names: string[]; force: boolean }
   | { id: number; type: 'subscribe' }
-  | { id: number; type: 'daemon-stop'; all: boolean };
+  | { id: number; type: 'daemon-stop'; all: boolean }
+  | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null };
 
 export type RequestType = Request['type'];
 

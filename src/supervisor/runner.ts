@@ -28,11 +28,18 @@ export class ServiceRunner {
   /** Every descendant seen so far: found again even after it left the group and its parent died. */
   private readonly descendants = new Map<number, number>();
 
+  envOverride: Record<string, string> | null = null;
+
   constructor(
-    readonly config: ServiceConfig,
+    readonly baseConfig: ServiceConfig,
     private readonly logs: LogsConfig,
     private readonly onChange: ChangeListener,
   ) {}
+
+  /** The config with llama-top's environment override applied (used from the next spawn on). */
+  get config(): ServiceConfig {
+    return this.envOverride ? { ...this.baseConfig, env: { ...this.baseConfig.env, ...this.envOverride } } : this.baseConfig;
+  }
 
   dispatch(event: MachineEvent): void {
     if (this.disposed) return;

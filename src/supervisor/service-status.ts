@@ -6,7 +6,7 @@ import type { ServiceRuntime } from './machine.js';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The public view of one service. Pure. */
-export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: TreeUsage | undefined, now: number): ServiceStatus {
+export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: TreeUsage | undefined, now: number, envOverride: Record<string, string> | null = null): ServiceStatus {
   const running = s.pid !== null && ['starting', 'ready', 'unhealthy', 'stopping', 'external'].includes(s.phase);
   return {
     name: cfg.name,
@@ -33,5 +33,6 @@ export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: Tr
     logFile: s.logFile,
     autostart: cfg.autostart,
     dependsOn: cfg.dependsOn,
+    envOverride,
   };
 }

@@ -46,7 +46,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     const now = Date.now();
     return [...this.runners.values()]
       .filter((r) => !name || r.config.name === name)
-      .map((r) => toServiceStatus(r.config, r.state, this.usage.get(r.config.name), now));
+      .map((r) => toServiceStatus(r.config, r.state, this.usage.get(r.config.name), now, r.envOverride));
   }
 
   /** Processes a previous daemon left running: adopted only when pid AND start time still match. */
@@ -61,6 +61,23 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       runner.dispatch({ type: 'adopted', pid: entry.pid, startTicks: entry.startTicks, logFile: entry.logFile, startedAt: entry.startedAt, at: Date.now() });
       runner.watchAdopted();
       this.emit('log', `${name}: adopted pid ${entry.pid}`);
+    }
+  }
+
+  setEnv(name: string, env: Record<string, string> | null): void {
+    this.runners.get(this.resolveNames([name])[0]!)!.envOverride = env;
+  }
+
+  envOverrides(): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const [name, r] of this.runners) if (r.envOverride) out[name] = r.envOverride;
+    return out;
+  }
+
+  restoreEnvOverrides(saved: Record<string, Record<string, string>> | undefined): void {
+    for (const [name, env] of Object.entries(saved ?? {})) {
+      const runner = this.runners.get(name);
+      if (runner) runner.envOverride = env;
     }
   }
 

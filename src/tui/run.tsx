@@ -1,6 +1,25 @@
+import { render } from 'ink';
 import type { CommandContext } from '../commands/context.js';
+import { App } from './app.js';
+import { createBackendControl } from '../backend/control.js';
 
+/** Composition root of the TUI: a client of the daemon, which it starts when absent. */
 export async function runTui(ctx: CommandContext): Promise<number> {
-  ctx.err('the TUI is not built yet: use llama-top status');
-  return 2;
+  const config = await ctx.config();
+  const color = !process.env.NO_COLOR;
+  let stoppedAll = false;
+  const instance = render(
+    <App
+      name={config.name}
+      connect={() => ctx.daemon()}
+      autostart={config.services.filter((s) => s.autostart).map((s) => s.name)}
+      backend={config.backend ? createBackendControl(config, () => ctx.daemon()) : undefined}
+      color={color}
+      onExit={(all) => (stoppedAll = all)}
+    />,
+    { maxFps: 10, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true },
+  );
+  await instance.waitUntilExit();
+  process.stdout.write(stoppedAll ? 'llama-top: every service stopped.\n' : 'llama-top: the services keep running (llama-top status; llama-top stop to stop them).\n');
+  return 0;
 }

@@ -1,0 +1,52 @@
+import type { BackendConfig, StackConfig } from '../config/types.js';
+import { LlamaTopError } from '../protocol/errors.js';
+import type { ServiceStatus } from '../protocol/messages.js';
+import { readBackendValue } from './config-file.js';
+import { checkServiceHealth } from './health.js';
+
+export interface BackendEntry {
+  name: string;
+  service: string | null;
+  healthy: boolean | null;
+  reason: string | null;
+  active: boolean;
+}
+
+export function backendOf(config: StackConfig): BackendConfig {
+  if (!config.backend)
+    throw new LlamaTopError('USAGE', `${config.file} has no backend: section`, 'add backend: { app, file, key, choices } (see the README)');
+  return config.backend;
+}
+
+/** The backend the app uses now: the key in its config file, or (env form) what the daemon last applied. */
+export function activeBackend(backend: BackendConfig, appEnv: Record<string, string> | null): string | null {
+  if (backend.file && backend.key) return readBackendValue(backend.file, backend.key);
+  if (backend.env && appEnv) {
+    for (const [name, vars] of Object.entries(backend.env)) if (Object.entries(vars).every(([k, v]) => appEnv[k] === v)) return name;
+  }
+  return null;
+}
+
+export function assertKnownBackend(backend: BackendConfig, name: string): void {
+  if (!(name in backend.choices))
+    throw new LlamaTopError('USAGE', `unknown backend "${name}" (backends: ${Object.keys(backend.choices).join(', ')})`);
+}
+
+export async function describeBackends(backend: BackendConfig, services: ServiceStatus[], active: string | null, only?: string): Promise<BackendEntry[]> {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const names = Object.keys(backend.choices).filter((n) => !only || n === only);
+  return Promise.all(
+    names.map(async (name) => {
+      const service = backend.choices[name] ?? null;
+      if (service === null) {
+        const app = byName.get(backend.app);
+        const appUp = app?.state === 'ready' || app?.state === 'external';
+        // Served inside the app: we can only vouch for it while the app runs on it.
+        const healthy = name === active ? appUp : null;
+        return { name, service, healthy, reason: healthy === null ? 'served by the app itself: not checked until it is active' : appUp ? null : `the app ${backend.app} is ${app?.state ?? 'unknown'}`, active: name === active };
+      }
+      const health = await checkServiceHealth(byName.get(service));
+      return { name, service, healthy: health.healthy, reason: health.reason, active: name === active };
+    }),
+  );
+}

@@ -1,0 +1,73 @@
+import type { StackConfig } from '../config/types.js';
+import type { DaemonApi } from '../protocol/daemon-api.js';
+import { errorMessage, LlamaTopError } from '../protocol/errors.js';
+import { activeBackend, assertKnownBackend, backendOf } from './backends.js';
+import { writeBackendValue } from './config-file.js';
+import { checkServiceHealth } from './health.js';
+
+export interface SwitchResult {
+  from: string | null;
+  to: string;
+  changed: boolean;
+  stopped: string | null;
+  elapsedMs: number;
+}
+
+/**
+ * Switches the chat app to backend `target`: make sure its server is ready (starting it if we manage it), set the
+ * key (or env), restart the app and wait for it; on any failure put the old value back and restart the app on it.
+ */
+export async function switchBackend(api: DaemonApi, config: StackConfig, target: string, options: { force: boolean }): Promise<SwitchResult> {
+  const began = Date.now();
+  const backend = backendOf(config);
+  assertKnownBackend(backend, target);
+  const statusOf = async (name: string) => (await api.status()).find((s) => s.name === name);
+  const appBase = config.services.find((s) => s.name === backend.app)!.env;
+  const appEnv = async () => ({ ...appBase, ...((await statusOf(backend.app))?.envOverride ?? {}) });
+  const from = activeBackend(backend, await appEnv());
+  const service = backend.choices[target] ?? null;
+
+  if (service) {
+    const svc = await statusOf(service);
+    if (svc?.state !== 'ready' && svc?.state !== 'external') {
+      const [started] = await api.start([service], true);
+      if (!started?.ok && !options.force) throw new LlamaTopError('FAILED', `switch to ${target} refused: step 1 (start ${service}) failed: ${started?.error ?? 'not ready'}`);
+    }
+    const health = await checkServiceHealth(await statusOf(service));
+    if (!health.healthy && !options.force)
+      throw new LlamaTopError('FAILED', `switch to ${target} refused: ${health.reason} (the app stays on ${from ?? 'its current backend'}; --force to switch anyway)`);
+  }
+  if (from === target) return { from, to: target, changed: false, stopped: null, elapsedMs: Date.now() - began };
+
+  const apply = async (name: string | null) => {
+    if (backend.file && backend.key) {
+      if (name !== null) writeBackendValue(backend.file, backend.key, name);
+    } else if (backend.env) {
+      await api.setEnv(backend.app, name === null ? null : (backend.env[name] ?? null));
+    }
+  };
+  try {
+    await apply(target);
+  } catch (error) {
+    throw new LlamaTopError('FAILED', `switch to ${target} failed at step 2 (write ${backend.file ?? 'env'}): ${errorMessage(error)}`);
+  }
+  const [restarted] = await api.restart([backend.app], true);
+  if (!restarted?.ok) {
+    let rollback = `restored ${backend.key ?? 'env'} = ${from ?? '(unset)'}`;
+    try {
+      await apply(from);
+      const [back] = await api.restart([backend.app], true);
+      if (!back?.ok) rollback += `, but ${backend.app} did not come back: ${back?.error}`;
+    } catch (error) {
+      rollback = `and the rollback failed too: ${errorMessage(error)}`;
+    }
+    throw new LlamaTopError('FAILED', `switch to ${target} failed at step 3 (restart ${backend.app}): ${restarted?.error ?? 'not ready'}; ${rollback}`);
+  }
+  let stopped: string | null = null;
+  const oldService = from ? (backend.choices[from] ?? null) : null;
+  if (backend.stopOther && oldService && oldService !== service) {
+    const [o] = await api.stop([oldService], false).catch(() => [undefined]);
+    if (o?.ok) stopped = oldService;
+  }
+  return { from, to: target, changed: true, stopped, elapsedMs: Date.now() - began };
+}

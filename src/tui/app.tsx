@@ -1,0 +1,222 @@
+import { Box, Text, useApp, useInput, type Key } from 'ink';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { DaemonApi } from '../protocol/daemon-api.js';
+import { BackendPicker, type BackendChoice } from './components/BackendPicker.js';
+import { ConfirmDialog } from './components/ConfirmDialog.js';
+import { Header } from './components/Header.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
+import { LogPane } from './components/LogPane.js';
+import { ServiceList } from './components/ServiceList.js';
+import { StatusLine } from './components/StatusLine.js';
+import { createActions } from './hooks/use-actions.js';
+import { useDaemon } from './hooks/use-daemon.js';
+import { useLogTail } from './hooks/use-log-tail.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { commandFor, type Command } from './keymap.js';
+import { computeLayout } from './layout.js';
+import { scrollToMatch } from './log-view.js';
+import { sparkline } from './sparkline.js';
+import { initialUiState, selectedService, uiReducer, type UiAction, type UiState } from './state.js';
+import { formatBytes } from '../config/durations.js';
+
+/** The chat app's backend, as the picker needs it (see src/backend/). */
+export interface BackendControl {
+  active(): string | null;
+  choices(): Promise<BackendChoice[]>;
+  switchTo(name: string): Promise<string>;
+}
+
+export interface AppProps {
+  name: string;
+  connect: () => Promise<DaemonApi>;
+  /** Services to start when the TUI first connects (autostart ones). */
+  autostart: string[];
+  backend?: BackendControl;
+  color?: boolean;
+  size?: { columns: number; rows: number };
+  /** Called with true when the user chose to stop everything (Q), false for q. */
+  onExit?: (stoppedAll: boolean) => void;
+  logPollMs?: number;
+}
+
+export function App({ name, connect, autostart, backend, color = true, size, onExit, logPollMs = 100 }: AppProps) {
+  const [state, dispatchToReact] = useReducer(uiReducer, undefined, initialUiState);
+  // Key handlers read and advance this copy, so several keys arriving in one read each see the previous one's effect.
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const dispatch = useCallback((action: UiAction) => {
+    stateRef.current = uiReducer(stateRef.current, action);
+    dispatchToReact(action);
+  }, []);
+  const app = useApp();
+  const terminal = useTerminalSize();
+  const { columns, rows } = size ?? terminal;
+  const [now, setNow] = useState(Date.now());
+  const [choices, setChoices] = useState<BackendChoice[]>([]);
+  const api = useDaemon({
+    connect,
+    dispatch,
+    onFirstConnect: (a) => {
+      if (autostart.length) void a.start(autostart, false).catch(() => undefined);
+    },
+  });
+  const actions = useMemo(() => createActions(api, dispatch), [api]);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const layout = computeLayout(rows, columns, state.services.length, state.view);
+  const selected = selectedService(state);
+  const panes = state.view === 'single' || state.services.length <= 1
+    ? (selected ? [selected] : [])
+    : rotate(state.services, state.selected).slice(0, layout.paneLines.length);
+  const maxLines = (layout.paneLines[0] ?? 10) * 20; // how far back PgUp can reach
+  const tails = useLogTail(
+    panes.map((svc, i) => ({ name: svc.name, file: svc.logFile, lines: i === 0 ? Math.max(layout.paneLines[0]! + state.scroll, state.search.query ? maxLines : 0) : layout.paneLines[i]! })),
+    logPollMs,
+  );
+  const quit = (stoppedAll: boolean) => {
+    onExit?.(stoppedAll);
+    app.exit();
+  };
+
+  useInput((input: string, key: Key) => {
+    // Keys typed quickly (or over a slow link) can arrive in one read: handle them one by one.
+    if (input.length > 1 && !input.startsWith('\x1b') && !stateRef.current.search.editing) {
+      for (const c of input) onKey(c, { ...key, tab: c === '\t', return: c === '\r' });
+      return;
+    }
+    onKey(input, key);
+  });
+
+  function onKey(input: string, key: Key) {
+    const state = stateRef.current;
+    const overlay = state.overlay;
+    if (overlay?.type === 'confirm') {
+      const yes = input === 'y' || input === 'Y';
+      dispatch({ type: 'overlay', overlay: null });
+      if (!yes) return dispatch({ type: 'toast', toast: { level: 'info', text: 'cancelled' } });
+      if (overlay.action === 'kill' && overlay.service) void actions.stop(overlay.service, true);
+      if (overlay.action === 'quit-all') void actions.stopAll().then(() => quit(true));
+      return;
+    }
+    if (overlay?.type === 'help') return dispatch({ type: 'overlay', overlay: null });
+    if (overlay?.type === 'backend') return onPickerKey(input, key, overlay.index);
+    if (state.search.editing) {
+      if (key.escape) return dispatch({ type: 'search-cancel' });
+      if (key.return) {
+        dispatch({ type: 'search-commit' });
+        return jumpToMatch(-1, true);
+      }
+      if (key.backspace || key.delete) return dispatch({ type: 'search-backspace' });
+      if (input && !key.ctrl && !key.meta) dispatch({ type: 'search-input', text: input });
+      return;
+    }
+    if (key.escape && state.search.query) return dispatch({ type: 'search-cancel' });
+    const command = commandFor(input, key, state);
+    if (command) run(command);
+  }
+
+  const lines0 = panes[0] ? (tails[panes[0].name] ?? []) : [];
+  const paneHeight = layout.paneLines[0] ?? 1;
+  const maxScroll = Math.max(0, Math.min(lines0.length, maxLines) - paneHeight);
+  function jumpToMatch(direction: 1 | -1, inclusive = false) {
+    const state = stateRef.current;
+    const to = scrollToMatch(lines0, state.search.query, state.scroll, paneHeight, direction, inclusive);
+    if (to === null) dispatch({ type: 'toast', toast: { level: 'info', text: `no ${direction === 1 ? 'newer' : 'older'} match for "${state.search.query}"` } });
+    else dispatch({ type: 'scroll', by: to - state.scroll, maxScroll: Math.max(maxScroll, to) });
+  }
+
+  function run(command: Command) {
+    const state = stateRef.current;
+    const svc = selectedService(state);
+    switch (command) {
+      case 'up': return dispatch({ type: 'select', delta: -1 });
+      case 'down': return dispatch({ type: 'select', delta: 1 });
+      case 'toggle-view': return dispatch({ type: 'toggle-view' });
+      case 'page-up': return dispatch({ type: 'scroll', by: paneHeight - 1, maxScroll });
+      case 'page-down': return dispatch({ type: 'scroll', by: -(paneHeight - 1), maxScroll });
+      case 'home': return dispatch({ type: 'scroll-to', to: 'top', maxScroll });
+      case 'end':
+      case 'follow': return dispatch({ type: 'follow' });
+      case 'search': return dispatch({ type: 'search-start' });
+      case 'next-match': return jumpToMatch(-1);
+      case 'prev-match': return jumpToMatch(1);
+      case 'help': return dispatch({ type: 'overlay', overlay: { type: 'help' } });
+      case 'quit': return quit(false);
+      case 'quit-all': return dispatch({ type: 'overlay', overlay: { type: 'confirm', action: 'quit-all', service: null } });
+      case 'backend':
+        dispatch({ type: 'overlay', overlay: { type: 'backend', index: 0 } });
+        void backend?.choices().then(setChoices).catch((error) => dispatch({ type: 'toast', toast: { level: 'error', text: String(error) } }));
+        if (!backend) setChoices([]);
+        return;
+    }
+    if (!svc) return dispatch({ type: 'toast', toast: { level: 'error', text: 'no service selected' } });
+    if (command === 'restart') return void actions.restart(svc.name);
+    if (command === 'force-stop') return dispatch({ type: 'overlay', overlay: { type: 'confirm', action: 'kill', service: svc.name } });
+    if (command === 'start-stop') {
+      const running = ['starting', 'ready', 'unhealthy', 'stopping'].includes(svc.state);
+      return void (running ? actions.stop(svc.name, false) : actions.start(svc.name));
+    }
+  }
+
+  function onPickerKey(input: string, key: Key, index: number) {
+    if (key.escape || input === 'q') return dispatch({ type: 'overlay', overlay: null });
+    if (key.upArrow || input === 'k') return dispatch({ type: 'overlay', overlay: { type: 'backend', index: Math.max(0, index - 1) } });
+    if (key.downArrow || input === 'j') return dispatch({ type: 'overlay', overlay: { type: 'backend', index: Math.min(choices.length - 1, index + 1) } });
+    if (key.return && backend && choices[index]) {
+      const target = choices[index]!.name;
+      dispatch({ type: 'overlay', overlay: null });
+      dispatch({ type: 'toast', toast: { level: 'info', text: `switching the backend to ${target}…` } });
+      void backend.switchTo(target).then(
+        (text) => dispatch({ type: 'toast', toast: { level: 'ok', text } }),
+        (error) => dispatch({ type: 'toast', toast: { level: 'error', text: error instanceof Error ? error.message : String(error) } }),
+      );
+    }
+  }
+
+  const history = selected ? state.history[selected.name] : undefined;
+  return (
+    <Box flexDirection="column" width={columns} height={rows}>
+      <Header name={name} daemon={state.daemon} connection={state.connection} backend={backend?.active() ?? null} />
+      <ServiceList services={state.services} selected={state.selected} maxRows={layout.listRows - 1} now={now} color={color} />
+      {layout.sparkline && selected ? (
+        <Text dimColor wrap="truncate-end">
+          {`   ${selected.name} cpu ${sparkline(history?.cpu ?? [], 20).padEnd(20)} ${(selected.cpuPercent ?? 0).toFixed(0)}%  mem ${sparkline(history?.mem ?? [], 20).padEnd(20)} ${formatBytes(selected.memoryBytes ?? 0)}`}
+        </Text>
+      ) : null}
+      {state.overlay ? (
+        <Box flexGrow={1} flexDirection="column">
+          {state.overlay.type === 'help' ? <HelpOverlay /> : null}
+          {state.overlay.type === 'confirm' ? (
+            <ConfirmDialog question={state.overlay.action === 'kill' ? `Force-stop ${state.overlay.service} (SIGKILL its whole process tree)?` : 'Stop every service and quit?'} />
+          ) : null}
+          {state.overlay.type === 'backend' ? <BackendPicker choices={choices} index={state.overlay.index} /> : null}
+        </Box>
+      ) : (
+        <Box flexGrow={1} flexDirection="column">
+          {panes.map((svc, i) => (
+            <LogPane
+              key={svc.name}
+              title={`${svc.name}${svc.logFile ? '' : ' (no log yet)'}`}
+              lines={tails[svc.name] ?? []}
+              height={layout.paneLines[i] ?? 1}
+              scroll={i === 0 ? state.scroll : 0}
+              query={state.search.query}
+              focused={i === 0}
+              color={color}
+            />
+          ))}
+        </Box>
+      )}
+      <StatusLine toast={state.toast} search={state.search} color={color} />
+    </Box>
+  );
+}
+
+function rotate<T>(items: T[], start: number): T[] {
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+export type { UiState };

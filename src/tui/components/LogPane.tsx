@@ -1,0 +1,34 @@
+import { Box, Text } from 'ink';
+import { highlight, sanitizeLine, visibleWindow } from '../log-view.js';
+
+export interface LogPaneProps {
+  title: string;
+  lines: string[];
+  height: number;
+  scroll: number;
+  query: string;
+  focused: boolean;
+  color: boolean;
+}
+
+export function LogPane({ title, lines, height, scroll, query, focused, color }: LogPaneProps) {
+  const shown = visibleWindow(lines, height, scroll);
+  const padding = Array.from({ length: Math.max(0, height - shown.length) }, () => '');
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end" bold={focused} color={color && focused ? 'blue' : undefined} dimColor={!focused}>
+        ── {title} {scroll > 0 ? `(scrolled ${scroll} lines up, f or End to follow) ` : ''}──
+      </Text>
+      {[...shown, ...padding].map((raw, i) => {
+        const line = sanitizeLine(raw) || ' ';
+        return (
+          <Text key={i} wrap="truncate-end">
+            {highlight(line, query).map((seg, j) =>
+              seg.match ? <Text key={j} inverse color={color ? 'yellow' : undefined}>{seg.text}</Text> : seg.text,
+            )}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

@@ -1,0 +1,74 @@
+import { Box, Text } from 'ink';
+import path from 'node:path';
+import { formatBytes, formatDuration } from '../../config/durations.js';
+import { stateLabel } from '../../commands/format-status.js';
+import type { ServiceStatus } from '../../protocol/messages.js';
+
+const STYLE: Record<string, { glyph: string; color: string }> = {
+  ready: { glyph: '●', color: 'green' },
+  starting: { glyph: '◐', color: 'yellow' },
+  unhealthy: { glyph: '▲', color: 'magenta' },
+  crashed: { glyph: '✗', color: 'red' },
+  stopping: { glyph: '◌', color: 'yellow' },
+  stopped: { glyph: '○', color: 'gray' },
+  error: { glyph: '✗', color: 'red' },
+  external: { glyph: '◆', color: 'cyan' },
+};
+
+const COLUMNS = [
+  { title: 'SERVICE', width: 12 },
+  { title: 'STATE', width: 24 },
+  { title: 'PID', width: 7 },
+  { title: 'CPU', width: 6 },
+  { title: 'MEM', width: 6 },
+  { title: 'UPTIME', width: 7 },
+  { title: '↻', width: 3 },
+  { title: 'PORT', width: 6 },
+  { title: 'MODEL', width: 0 },
+] as const;
+
+const cell = (text: string, width: number) => (width === 0 ? text : text.length >= width ? `${text.slice(0, width - 1)} ` : text.padEnd(width));
+
+export function serviceCells(s: ServiceStatus, now: number): string[] {
+  return [
+    s.name,
+    stateLabel(s, now),
+    s.pid === null ? '-' : String(s.pid),
+    s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(0)}%`,
+    s.memoryBytes === null ? '-' : formatBytes(s.memoryBytes),
+    s.uptimeSeconds === null ? '-' : formatDuration(s.uptimeSeconds * 1000),
+    String(s.restarts),
+    s.port === null ? '-' : String(s.port),
+    s.model ? path.basename(s.model) : '',
+  ];
+}
+
+export interface ServiceListProps {
+  services: ServiceStatus[];
+  selected: number;
+  maxRows: number;
+  now: number;
+  color: boolean;
+}
+
+export function ServiceList({ services, selected, maxRows, now, color }: ServiceListProps) {
+  const first = Math.max(0, Math.min(selected - maxRows + 1, services.length - maxRows));
+  const shown = services.slice(first, first + maxRows);
+  return (
+    <Box flexDirection="column">
+      <Text dimColor wrap="truncate-end">{'   ' + COLUMNS.map((c) => cell(c.title, c.width)).join('')}</Text>
+      {shown.map((s, i) => {
+        const style = STYLE[s.state] ?? { glyph: '?', color: 'white' };
+        const isSelected = first + i === selected;
+        const cells = serviceCells(s, now);
+        return (
+          <Text key={s.name} wrap="truncate-end" inverse={isSelected && !color} bold={isSelected}>
+            {isSelected ? '›' : ' '} <Text color={color ? style.color : undefined}>{style.glyph}</Text> {cell(cells[0]!, COLUMNS[0].width)}
+            <Text color={color ? style.color : undefined}>{cell(cells[1]!, COLUMNS[1].width)}</Text>
+            {cells.slice(2).map((c, j) => cell(c, COLUMNS[j + 2]!.width)).join('')}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
