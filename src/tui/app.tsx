@@ -52,7 +52,6 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
   const terminal = useTerminalSize();
   const { columns, rows } = size ?? terminal;
   const [now, setNow] = useState(Date.now());
-  const [choices, setChoices] = useState<BackendChoice[]>([]);
   const api = useDaemon({
     connect,
     dispatch,
@@ -102,7 +101,7 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
       return;
     }
     if (overlay?.type === 'help') return dispatch({ type: 'overlay', overlay: null });
-    if (overlay?.type === 'backend') return onPickerKey(input, key, overlay.index);
+    if (overlay?.type === 'backend') return onPickerKey(input, key, overlay.index, overlay.choices ?? []);
     if (state.search.editing) {
       if (key.escape) return dispatch({ type: 'search-cancel' });
       if (key.return) {
@@ -147,9 +146,11 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
       case 'quit': return quit(false);
       case 'quit-all': return dispatch({ type: 'overlay', overlay: { type: 'confirm', action: 'quit-all', service: null } });
       case 'backend':
-        dispatch({ type: 'overlay', overlay: { type: 'backend', index: 0 } });
-        void backend?.choices().then(setChoices).catch((error) => dispatch({ type: 'toast', toast: { level: 'error', text: String(error) } }));
-        if (!backend) setChoices([]);
+        dispatch({ type: 'overlay', overlay: { type: 'backend', index: 0, choices: backend ? null : [] } });
+        void backend
+          ?.choices()
+          .then((choices) => dispatch({ type: 'backend-choices', choices }))
+          .catch((error) => dispatch({ type: 'toast', toast: { level: 'error', text: error instanceof Error ? error.message : String(error) } }));
         return;
     }
     if (!svc) return dispatch({ type: 'toast', toast: { level: 'error', text: 'no service selected' } });
@@ -161,10 +162,10 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
     }
   }
 
-  function onPickerKey(input: string, key: Key, index: number) {
+  function onPickerKey(input: string, key: Key, index: number, choices: BackendChoice[]) {
     if (key.escape || input === 'q') return dispatch({ type: 'overlay', overlay: null });
-    if (key.upArrow || input === 'k') return dispatch({ type: 'overlay', overlay: { type: 'backend', index: Math.max(0, index - 1) } });
-    if (key.downArrow || input === 'j') return dispatch({ type: 'overlay', overlay: { type: 'backend', index: Math.min(choices.length - 1, index + 1) } });
+    if (key.upArrow || input === 'k') return dispatch({ type: 'picker-move', delta: -1 });
+    if (key.downArrow || input === 'j') return dispatch({ type: 'picker-move', delta: 1 });
     if (key.return && backend && choices[index]) {
       const target = choices[index]!.name;
       dispatch({ type: 'overlay', overlay: null });
@@ -188,11 +189,13 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
       ) : null}
       {state.overlay ? (
         <Box flexGrow={1} flexDirection="column">
-          {state.overlay.type === 'help' ? <HelpOverlay /> : null}
+          {state.overlay.type === 'help' ? <HelpOverlay width={columns} /> : null}
           {state.overlay.type === 'confirm' ? (
             <ConfirmDialog question={state.overlay.action === 'kill' ? `Force-stop ${state.overlay.service} (SIGKILL its whole process tree)?` : 'Stop every service and quit?'} />
           ) : null}
-          {state.overlay.type === 'backend' ? <BackendPicker choices={choices} index={state.overlay.index} /> : null}
+          {state.overlay.type === 'backend' ? (
+            state.overlay.choices ? <BackendPicker choices={state.overlay.choices} index={state.overlay.index} /> : <Text>checking the backends…</Text>
+          ) : null}
         </Box>
       ) : (
         <Box flexGrow={1} flexDirection="column">

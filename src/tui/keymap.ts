@@ -17,24 +17,24 @@ const ch = (c: string) => (input: string, key: Key) => input === c && !key.ctrl 
 
 /** Every key of the main screen, in one table: the help overlay is rendered from it. */
 export const BINDINGS: Binding[] = [
-  { keys: '↑/k', command: 'up', help: 'select previous service', matches: (i, k) => k.upArrow || ch('k')(i, k) },
-  { keys: '↓/j', command: 'down', help: 'select next service', matches: (i, k) => k.downArrow || ch('j')(i, k) },
-  { keys: 'Tab', command: 'toggle-view', help: 'selected log / all logs stacked', matches: (_i, k) => k.tab },
-  { keys: 'PgUp/PgDn', command: 'page-up', help: 'scroll the log (pauses follow)', matches: (_i, k) => k.pageUp },
+  { keys: '↑/k', command: 'up', help: 'previous service', matches: (i, k) => k.upArrow || ch('k')(i, k) },
+  { keys: '↓/j', command: 'down', help: 'next service', matches: (i, k) => k.downArrow || ch('j')(i, k) },
+  { keys: 'Tab', command: 'toggle-view', help: 'one log / all logs', matches: (_i, k) => k.tab },
+  { keys: 'PgUp/PgDn', command: 'page-up', help: 'scroll (pauses follow)', matches: (_i, k) => k.pageUp },
   { keys: '', command: 'page-down', help: '', matches: (_i, k) => k.pageDown },
-  { keys: 'Home/End', command: 'home', help: 'oldest shown / newest lines', matches: (_i, k) => k.home },
+  { keys: 'Home/End', command: 'home', help: 'oldest / newest', matches: (_i, k) => k.home },
   { keys: '', command: 'end', help: '', matches: (_i, k) => k.end },
-  { keys: 'f', command: 'follow', help: 'follow the log again', matches: ch('f') },
-  { keys: '/', command: 'search', help: 'search the log; n/N next/previous match', matches: ch('/') },
+  { keys: 'f', command: 'follow', help: 'follow the log', matches: ch('f') },
+  { keys: '/', command: 'search', help: 'search; n/N older/newer', matches: ch('/') },
   { keys: '', command: 'next-match', help: '', matches: ch('n') },
   { keys: '', command: 'prev-match', help: '', matches: ch('N') },
-  { keys: 'r', command: 'restart', help: 'restart the selected service', matches: ch('r') },
-  { keys: 's', command: 'start-stop', help: 'start or stop the selected service', matches: ch('s') },
-  { keys: 'K', command: 'force-stop', help: 'force-stop (SIGKILL the tree), asks first', matches: ch('K') },
-  { keys: 'b', command: 'backend', help: "switch the chat app's backend", matches: ch('b') },
+  { keys: 'r', command: 'restart', help: 'restart service', matches: ch('r') },
+  { keys: 's', command: 'start-stop', help: 'start/stop service', matches: ch('s') },
+  { keys: 'K', command: 'force-stop', help: 'force-stop (asks)', matches: ch('K') },
+  { keys: 'b', command: 'backend', help: 'switch backend', matches: ch('b') },
   { keys: '?', command: 'help', help: 'this help', matches: ch('?') },
-  { keys: 'q/Ctrl-C', command: 'quit', help: 'quit; every service keeps running', matches: (i, k) => ch('q')(i, k) || (k.ctrl && i === 'c') },
-  { keys: 'Q', command: 'quit-all', help: 'stop everything and quit, asks first', matches: ch('Q') },
+  { keys: 'q/Ctrl-C', command: 'quit', help: 'quit (services stay up)', matches: (i, k) => ch('q')(i, k) || (k.ctrl && i === 'c') },
+  { keys: 'Q', command: 'quit-all', help: 'stop all and quit (asks)', matches: ch('Q') },
 ];
 
 export function commandFor(input: string, key: Key, _state: UiState): Command | null {

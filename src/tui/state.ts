@@ -1,9 +1,10 @@
 import type { DaemonInfo, ServiceStatus, StateChangeEvent } from '../protocol/messages.js';
+import type { BackendChoice } from './components/BackendPicker.js';
 
 export type Overlay =
   | { type: 'help' }
   | { type: 'confirm'; action: 'kill' | 'quit-all'; service: string | null }
-  | { type: 'backend'; index: number };
+  | { type: 'backend'; index: number; choices: BackendChoice[] | null };
 
 export interface Toast {
   text: string;
@@ -42,6 +43,8 @@ export type UiAction =
   | { type: 'search-commit' }
   | { type: 'search-cancel' }
   | { type: 'overlay'; overlay: Overlay | null }
+  | { type: 'backend-choices'; choices: BackendChoice[] }
+  | { type: 'picker-move'; delta: number }
   | { type: 'toast'; toast: Toast | null };
 
 const HISTORY = 60;
@@ -90,6 +93,13 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, search: { editing: false, query: '' } };
     case 'overlay':
       return { ...s, overlay: a.overlay };
+    case 'backend-choices':
+      return s.overlay?.type === 'backend' ? { ...s, overlay: { ...s.overlay, choices: a.choices } } : s;
+    case 'picker-move': {
+      if (s.overlay?.type !== 'backend') return s;
+      const count = s.overlay.choices?.length ?? 0;
+      return { ...s, overlay: { ...s.overlay, index: clamp(s.overlay.index + a.delta, 0, Math.max(0, count - 1)) } };
+    }
     case 'toast':
       return { ...s, toast: a.toast };
   }

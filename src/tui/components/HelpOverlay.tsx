@@ -1,16 +1,25 @@
 import { Box, Text } from 'ink';
 import { BINDINGS } from '../keymap.js';
 
-export function HelpOverlay() {
+/** Every key, from the keymap table, in two columns so that it fits 80×24. */
+export function HelpOverlay({ width = 80 }: { width?: number }) {
+  const entries = BINDINGS.filter((b) => b.keys);
+  const half = Math.ceil(entries.length / 2);
+  const column = Math.max(20, Math.floor((width - 4) / 2));
+  const cell = (i: number) => {
+    const b = entries[i];
+    return b ? `${b.keys.padEnd(10)} ${b.help}`.slice(0, column - 1).padEnd(column) : '';
+  };
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       <Text bold>llama-top keys</Text>
-      {BINDINGS.filter((b) => b.keys).map((b) => (
-        <Text key={b.command}>
-          {b.keys.padEnd(11)} {b.help}
+      {Array.from({ length: half }, (_, row) => (
+        <Text key={row} wrap="truncate-end">
+          {cell(row)}
+          {cell(row + half)}
         </Text>
       ))}
-      <Text dimColor>q leaves every service running; a daemon keeps them alive. Press any key to close.</Text>
+      <Text dimColor wrap="truncate-end">q leaves every service running (the daemon keeps them alive). Any key closes this.</Text>
     </Box>
   );
 }

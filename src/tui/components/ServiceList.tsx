@@ -17,7 +17,7 @@ const STYLE: Record<string, { glyph: string; color: string }> = {
 
 const COLUMNS = [
   { title: 'SERVICE', width: 12 },
-  { title: 'STATE', width: 24 },
+  { title: 'STATE', width: 26 },
   { title: 'PID', width: 7 },
   { title: 'CPU', width: 6 },
   { title: 'MEM', width: 6 },

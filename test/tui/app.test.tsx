@@ -1,0 +1,151 @@
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../src/tui/app.js';
+import { waitFor } from '../helpers/wait.js';
+import { FakeDaemon, service } from './fake-daemon.js';
+
+const instances: Array<{ unmount: () => void }> = [];
+afterEach(() => {
+  for (const i of instances.splice(0)) i.unmount();
+});
+
+function renderApp(daemon: FakeDaemon, extra: Partial<Parameters<typeof App>[0]> = {}) {
+  const exits: boolean[] = [];
+  const connects: number[] = [];
+  const instance = render(
+    <App
+      name="stack"
+      connect={async () => {
+        connects.push(Date.now());
+        return daemon;
+      }}
+      autostart={['llama']}
+      color={false}
+      size={{ columns: 100, rows: 24 }}
+      onExit={(all) => exits.push(all)}
+      logPollMs={20}
+      {...extra}
+    />,
+  );
+  instances.push(instance);
+  const frame = () => instance.lastFrame() ?? '';
+  const press = async (keys: string) => {
+    instance.stdin.write(keys);
+    await new Promise((r) => setImmediate(r));
+  };
+  return { instance, frame, press, exits, connects };
+}
+
+describe('App with a fake daemon', () => {
+  it('renders header and rows, and starts the autostart services on first connect without waiting', async () => {
+    const daemon = new FakeDaemon([service('llama'), service('ollama', { kind: 'ollama', model: null })]);
+    const { frame } = renderApp(daemon);
+    await waitFor(() => frame().includes('daemon 999 up 42s'), 'header');
+    expect(frame()).toMatch(/llama-top stack/);
+    expect(frame()).toMatch(/● llama/);
+    expect(daemon.calls).toContainEqual(['start', ['llama'], false]);
+  });
+
+  it('r restarts the selected service and reports the outcome; errors show too', async () => {
+    const daemon = new FakeDaemon([service('llama'), service('ollama')]);
+    const { frame, press } = renderApp(daemon);
+    await waitFor(() => frame().includes('● ollama'), 'rows');
+    await press('j');
+    await press('r');
+    await waitFor(() => frame().includes('ollama ready in 3.2 s'), 'restart outcome');
+    expect(daemon.calls).toContainEqual(['restart', ['ollama'], true]);
+    daemon.outcome = (name) => ({ name, ok: false, state: 'error', error: 'exited with code 1: boom', elapsedMs: 10 });
+    await press('r');
+    await waitFor(() => frame().includes('error: ollama: exited with code 1: boom'), 'error outcome');
+  });
+
+  it('s stops a running service and starts a stopped one', async () => {
+    const daemon = new FakeDaemon([service('llama'), service('idle', { state: 'stopped', pid: null })]);
+    const { frame, press } = renderApp(daemon);
+    await waitFor(() => frame().includes('idle'), 'rows');
+    await press('s');
+    await waitFor(() => frame().includes('llama stopped in 0.1 s'), 'stopped');
+    await press('j');
+    await press('s');
+    await waitFor(() => daemon.calls.some((c) => c[0] === 'start' && (c[1] as string[])[0] === 'idle'), 'start idle');
+  });
+
+  it('K asks first; n cancels, y force-stops', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    const { frame, press } = renderApp(daemon);
+    await waitFor(() => frame().includes('● llama'), 'rows');
+    await press('K');
+    await waitFor(() => /Force-stop llama \(SIGKILL its whole process tree\)\? \[y\/N\]/.test(frame()), 'the question');
+    await press('n');
+    await waitFor(() => frame().includes('cancelled'), 'cancel');
+    expect(daemon.calls.filter((c) => c[0] === 'stop')).toEqual([]);
+    await press('K');
+    await waitFor(() => frame().includes('[y/N]'), 'the question again');
+    await press('y');
+    await waitFor(() => frame().includes('llama killed'), 'killed');
+    expect(daemon.calls).toContainEqual(['stop', ['llama'], true]);
+  });
+
+  it('q quits leaving services alone; Q asks, then stops everything', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    const first = renderApp(daemon);
+    await waitFor(() => first.frame().includes('● llama'), 'rows');
+    await first.press('q');
+    await waitFor(() => first.exits.length > 0, 'exit');
+    expect(first.exits).toEqual([false]);
+    expect(daemon.calls.filter((c) => c[0] === 'stop')).toEqual([]);
+
+    const second = renderApp(new FakeDaemon([service('llama')]));
+    await waitFor(() => second.frame().includes('● llama'), 'rows');
+    await second.press('Q');
+    await waitFor(() => /Stop every service and quit\? \[y\/N\]/.test(second.frame()), 'the question');
+    await second.press('y');
+    await waitFor(() => second.exits.length > 0, 'exit');
+    expect(second.exits).toEqual([true]);
+  });
+
+  it('? opens the help and any key closes it; keys typed together are each handled', async () => {
+    const daemon = new FakeDaemon([service('a'), service('b'), service('c')]);
+    const { frame, press } = renderApp(daemon);
+    await waitFor(() => frame().includes('● c'), 'rows');
+    await press('?');
+    await waitFor(() => frame().includes('llama-top keys'), 'help');
+    await press('x');
+    await waitFor(() => !frame().includes('llama-top keys'), 'help closed');
+    await press('jj');
+    await waitFor(() => /› ● c/.test(frame()), 'two moves from one read');
+  });
+
+  it('shows events as they come, and says when the daemon is lost, then reconnects', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    const { frame, connects } = renderApp(daemon);
+    await waitFor(() => frame().includes('● llama'), 'rows');
+    daemon.push({ push: 'event', event: { type: 'state', time: '', service: 'llama', from: 'ready', to: 'crashed', status: service('llama', { state: 'crashed', retries: 1, nextRetryAt: new Date(Date.now() + 2000).toISOString() }) } });
+    await waitFor(() => /✗ llama\s+crashed \(retry 1\/5 in [12]s\)/.test(frame()), 'crashed row');
+    daemon.drop();
+    await waitFor(() => frame().includes('daemon lost, reconnecting'), 'lost');
+    await waitFor(() => connects.length === 2 && frame().includes('reconnected to the daemon'), 'reconnected', 5000);
+    expect(daemon.calls.filter((c) => c[0] === 'start')).toHaveLength(1); // autostart only once
+  });
+
+  it('the b picker switches the backend through the backend control', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    const switched: string[] = [];
+    const backend = {
+      active: () => 'llamacpp',
+      choices: async () => [{ name: 'llamacpp', service: 'llama', healthy: true, active: true }, { name: 'ollama', service: 'ollama', healthy: true, active: false }],
+      switchTo: async (name: string) => {
+        switched.push(name);
+        return `backend switched to ${name} in 1.0 s`;
+      },
+    };
+    const { frame, press } = renderApp(daemon, { backend });
+    await waitFor(() => frame().includes('backend llamacpp'), 'header backend');
+    await press('b');
+    await waitFor(() => frame().includes('✓ ollama'), 'picker');
+    await press('j');
+    await press('\r');
+    await waitFor(() => frame().includes('backend switched to ollama in 1.0 s'), 'switched', 2000).catch((e) => { throw new Error(frame()); });
+    expect(switched).toEqual(['ollama']);
+  });
+});

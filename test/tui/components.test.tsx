@@ -1,0 +1,99 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { BackendPicker } from '../../src/tui/components/BackendPicker.js';
+import { ConfirmDialog } from '../../src/tui/components/ConfirmDialog.js';
+import { HelpOverlay } from '../../src/tui/components/HelpOverlay.js';
+import { LogPane } from '../../src/tui/components/LogPane.js';
+import { ServiceList } from '../../src/tui/components/ServiceList.js';
+import { StatusLine } from '../../src/tui/components/StatusLine.js';
+import { BINDINGS } from '../../src/tui/keymap.js';
+import { service } from './fake-daemon.js';
+
+const NOW = Date.parse('2026-01-01T00:00:00Z');
+
+describe('ServiceList', () => {
+  it('shows glyph, state, pid, cpu, memory, uptime, restarts, port and model per row, and marks the selection', () => {
+    const { lastFrame } = render(
+      <ServiceList
+        services={[
+          service('llama'),
+          service('ollama', { kind: 'ollama', state: 'crashed', pid: null, retries: 2, nextRetryAt: new Date(NOW + 4000).toISOString(), cpuPercent: null, memoryBytes: null, uptimeSeconds: null, model: null, port: 11434, restarts: 2 }),
+          service('chat', { kind: 'app', state: 'starting', detail: 'loading model', port: 3113, model: null }),
+        ]}
+        selected={1}
+        maxRows={5}
+        now={NOW}
+        color={false}
+      />,
+    );
+    const lines = lastFrame()!.split('\n');
+    expect(lines[0]).toMatch(/SERVICE\s+STATE\s+PID\s+CPU\s+MEM\s+UPTIME\s+↻\s+PORT\s+MODEL/);
+    expect(lines[1]).toMatch(/^ {2}● llama\s+ready\s+1234\s+13%\s+50M\s+1m05s\s+0\s+8134\s+tiny\.gguf/);
+    expect(lines[2]).toMatch(/^› ✗ ollama\s+crashed \(retry 2\/5 in 4s\)/);
+    expect(lines[3]).toMatch(/◐ chat\s+loading model/);
+  });
+
+  it('scrolls to keep the selected row visible when rows are limited', () => {
+    const services = ['a', 'b', 'c', 'd'].map((n) => service(n));
+    const frame = render(<ServiceList services={services} selected={3} maxRows={2} now={NOW} color={false} />).lastFrame()!;
+    expect(frame).toMatch(/● c/);
+    expect(frame).toMatch(/› ● d/);
+    expect(frame).not.toMatch(/● a/);
+  });
+});
+
+describe('LogPane', () => {
+  const lines = Array.from({ length: 50 }, (_, i) => `line ${i}`);
+
+  it('shows the last lines, follows, and pads to its height', () => {
+    const frame = render(<LogPane title="llama" lines={lines.slice(0, 2)} height={4} scroll={0} query="" focused color={false} />).lastFrame()!;
+    expect(frame.split('\n')).toHaveLength(5);
+    expect(frame).toMatch(/── llama ──\nline 0\nline 1/);
+  });
+
+  it('scrolls back and says how to follow again', () => {
+    const frame = render(<LogPane title="llama" lines={lines} height={3} scroll={10} query="" focused color={false} />).lastFrame()!;
+    expect(frame).toMatch(/scrolled 10 lines up, f or End to follow/);
+    expect(frame).toMatch(/line 37\nline 38\nline 39$/);
+  });
+
+  it('strips colours and control characters cleanly and truncates long lines', () => {
+    const raw = ['\x1b[31mred\x1b[0m text\r', 'tab\there', `${'x'.repeat(300)}END`, '\x07bell\x1b]0;title\x07'];
+    const frame = render(<LogPane title="t" lines={raw} height={4} scroll={0} query="" focused color={false} />).lastFrame()!;
+    expect(frame).toContain('red text');
+    expect(frame).toContain('tab    here');
+    expect(frame).not.toContain('END');
+    expect(frame).toContain('…');
+    expect(frame).toContain('bell');
+    expect(frame).not.toMatch(/\x1b|\x07|title/);
+    for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+});
+
+describe('overlays and the status line', () => {
+  it('help lists every bound key', () => {
+    const frame = render(<HelpOverlay />).lastFrame()!;
+    for (const b of BINDINGS.filter((x) => x.keys)) expect(frame).toContain(b.keys);
+    expect(frame).toContain('quit (services stay up)');
+  });
+
+  it('the backend picker shows health and the active backend', () => {
+    const frame = render(
+      <BackendPicker choices={[{ name: 'llamacpp', service: 'llama', healthy: true, active: true }, { name: 'ollama', service: 'ollama', healthy: false, active: false }, { name: 'builtin', service: null, healthy: null, active: false }]} index={1} />,
+    ).lastFrame()!;
+    expect(frame).toMatch(/✓ llamacpp\s+service llama\s+\(active\)/);
+    expect(frame).toMatch(/› ✗ ollama/);
+    expect(frame).toMatch(/\? builtin\s+served by the app itself/);
+    expect(render(<BackendPicker choices={[]} index={0} />).lastFrame()).toMatch(/No backend is configured/);
+  });
+
+  it('a confirmation asks y/N', () => {
+    expect(render(<ConfirmDialog question="Stop every service and quit?" />).lastFrame()).toMatch(/Stop every service and quit\? \[y\/N\]/);
+  });
+
+  it('the status line shows errors with an "error:" prefix under NO_COLOR, and the search being typed', () => {
+    expect(render(<StatusLine toast={{ level: 'error', text: 'boom' }} search={{ editing: false, query: '' }} color={false} />).lastFrame()).toBe('error: boom');
+    expect(render(<StatusLine toast={null} search={{ editing: true, query: 'abc' }} color={false} />).lastFrame()).toMatch(/^\/abc/);
+  });
+});

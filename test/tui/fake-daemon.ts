@@ -1,0 +1,43 @@
+import type { DaemonApi } from '../../src/protocol/daemon-api.js';
+import type { DaemonInfo, Push, ServiceStatus, StartOutcome } from '../../src/protocol/messages.js';
+
+export function service(name: string, patch: Partial<ServiceStatus> = {}): ServiceStatus {
+  return {
+    name, kind: 'llama-server', state: 'ready', detail: null, pid: 1234, host: '127.0.0.1', port: 8134, model: '/m/tiny.gguf',
+    startedAt: new Date(0).toISOString(), uptimeSeconds: 65, restarts: 0, retries: 0, maxRetries: 5, nextRetryAt: null,
+    exitCode: null, signal: null, lastError: null, lastErrorAt: null, cpuPercent: 12.5, memoryBytes: 50 * 1024 * 1024,
+    processCount: 1, logFile: null, autostart: true, dependsOn: [], envOverride: null, ...patch,
+  };
+}
+
+/** Records every call; answers like a daemon would. */
+export class FakeDaemon implements DaemonApi {
+  calls: Array<[string, ...unknown[]]> = [];
+  private listeners = new Set<(p: Push) => void>();
+  private disconnect: (() => void) | null = null;
+  outcome: (name: string) => StartOutcome = (name) => ({ name, ok: true, state: 'ready', error: null, elapsedMs: 3200 });
+
+  constructor(public services: ServiceStatus[]) {}
+
+  async status() { return this.services; }
+  async daemonInfo(): Promise<DaemonInfo> {
+    return { running: true, pid: 999, socket: '/s', stateDir: '/d', configFile: '/c', name: 'x', uptimeSeconds: 42, version: '0' };
+  }
+  async start(names: string[], wait: boolean) { this.calls.push(['start', names, wait]); return names.map(this.outcome); }
+  async restart(names: string[], wait: boolean) { this.calls.push(['restart', names, wait]); return names.map(this.outcome); }
+  async stop(names: string[], force: boolean) {
+    this.calls.push(['stop', names, force]);
+    return (names.length ? names : this.services.map((s) => s.name)).map((name) => ({ name, ok: true, state: 'stopped' as const, error: null, elapsedMs: 100 }));
+  }
+  async stopDaemon() {}
+  async setEnv() {}
+  async subscribe(onPush: (p: Push) => void) {
+    this.listeners.add(onPush);
+    onPush({ push: 'snapshot', services: this.services });
+    return () => this.listeners.delete(onPush);
+  }
+  onDisconnect(listener: () => void) { this.disconnect = listener; }
+  close() {}
+  push(p: Push) { for (const l of this.listeners) l(p); }
+  drop() { this.disconnect?.(); }
+}

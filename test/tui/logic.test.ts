@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { computeLayout } from '../../src/tui/layout.js';
+import { highlight, sanitizeLine, scrollToMatch, visibleWindow } from '../../src/tui/log-view.js';
+import { sparkline } from '../../src/tui/sparkline.js';
+import { initialUiState, uiReducer } from '../../src/tui/state.js';
+import { service } from './fake-daemon.js';
+
+describe('layout', () => {
+  it('fits 80×24 with a log pane of at least 15 lines', () => {
+    const l = computeLayout(24, 80, 3, 'single');
+    expect(l.paneLines).toHaveLength(1);
+    expect(l.paneLines[0]).toBeGreaterThanOrEqual(15);
+    expect(1 + l.listRows + (l.sparkline ? 1 : 0) + l.paneLines[0]! + 1 + 1).toBeLessThanOrEqual(24);
+  });
+  it('stacks every pane when there is room, and never overflows', () => {
+    for (const rows of [10, 24, 50]) {
+      const l = computeLayout(rows, 80, 3, 'stacked');
+      const used = 1 + l.listRows + (l.sparkline ? 1 : 0) + l.paneLines.reduce((a, b) => a + b + 1, 0) + 1;
+      expect(used).toBeLessThanOrEqual(Math.max(rows, 8));
+    }
+    expect(computeLayout(40, 80, 3, 'stacked').paneLines).toHaveLength(3);
+  });
+});
+
+describe('log view', () => {
+  it('windows, highlights and finds matches', () => {
+    const lines = ['a', 'b match', 'c', 'd', 'e match', 'f'];
+    expect(visibleWindow(lines, 2, 0)).toEqual(['e match', 'f']);
+    expect(visibleWindow(lines, 2, 3)).toEqual(['b match', 'c']);
+    expect(highlight('x match y MATCH', 'match')).toEqual([{ text: 'x ', match: false }, { text: 'match', match: true }, { text: ' y ', match: false }, { text: 'MATCH', match: true }]);
+    expect(scrollToMatch(lines, 'match', 0, 2, -1)).toBe(1);
+    expect(scrollToMatch(lines, 'match', 1, 2, -1)).toBe(4);
+    expect(scrollToMatch(lines, 'match', 4, 2, 1)).toBe(1);
+    expect(scrollToMatch(lines, 'nothing', 0, 2, -1)).toBeNull();
+    expect(sanitizeLine('\x1b[1mbold\x1b[0m\x00')).toBe('bold');
+  });
+  it('sparklines scale to their maximum', () => {
+    expect(sparkline([0, 5, 10], 10)).toBe('▁▅█');
+    expect(sparkline([0, 0], 10)).toBe('▁▁');
+    expect(sparkline([1, 2, 3, 4], 2)).toBe('▆█');
+  });
+});
+
+describe('uiReducer', () => {
+  it('selects with wrap-around, keeps history, and scrolls within bounds', () => {
+    let s = uiReducer(initialUiState(), { type: 'snapshot', services: [service('a'), service('b')] });
+    s = uiReducer(s, { type: 'select', delta: -1 });
+    expect(s.selected).toBe(1);
+    s = uiReducer(s, { type: 'status', services: [service('a', { cpuPercent: 5 }), service('b')] });
+    s = uiReducer(s, { type: 'status', services: [service('a', { cpuPercent: 7 }), service('b')] });
+    expect(s.history.a!.cpu).toEqual([5, 7]);
+    s = uiReducer(s, { type: 'scroll', by: 50, maxScroll: 20 });
+    expect(s.scroll).toBe(20);
+    s = uiReducer(s, { type: 'follow' });
+    expect(s.scroll).toBe(0);
+    s = uiReducer(s, { type: 'search-start' });
+    s = uiReducer(s, { type: 'search-input', text: 'ab' });
+    s = uiReducer(s, { type: 'search-backspace' });
+    expect(s.search).toEqual({ editing: true, query: 'a' });
+  });
+});
