@@ -17,6 +17,10 @@ const HELP = `
     logs [svc…]        last lines of the logs (-n N), -f to follow
     events             one line per state change (--json: one JSON object a line)
     daemon status|stop daemon of this config (stop --all also stops the services)
+    models [svc…]      models served (GET /v1/models, GGUF header; ollama tags and loaded models)
+    backend status|list|health [NAME]|switch NAME
+                       which backend the chat app uses; switch it (restart + rollback on failure)
+    init [--force]     write a commented llama-top.yaml from what is found here
     demo               run the built-in demo stack (no model or binary needed)
 
   Options
@@ -26,12 +30,13 @@ const HELP = `
     -n, --lines N      logs: how many lines (default 50)
     -f, --follow       logs: keep printing new lines
     --all              daemon stop: stop the services too
+    --force            backend switch: even to an unhealthy backend; init: overwrite
     --headless [CMD]   no UI; alone, runs the supervisor in the foreground (systemd, containers)
 
   Exit codes: 0 ok · 1 operation failed · 2 usage or config error · 3 daemon unreachable
 `;
 
-const COMMANDS = ['start', 'stop', 'restart', 'kill', 'status', 'logs', 'events', 'daemon', 'demo', 'tui'];
+const COMMANDS = ['start', 'stop', 'restart', 'kill', 'status', 'logs', 'events', 'daemon', 'models', 'backend', 'init', 'demo', 'tui'];
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -75,6 +80,14 @@ export async function main(argv: string[]): Promise<number> {
     flags.config = await writeDemoConfig();
     if (!process.stdout.isTTY || values.headless) return run(flags, 'start', args);
     return run(flags, 'tui', args);
+  }
+  if (command === 'init') {
+    try {
+      const { initCommand } = await import('./commands/init.js');
+      return await initCommand({ dir: process.cwd(), force: values.force, json: values.json, out: (t) => process.stdout.write(`${t}\n`) });
+    } catch (error) {
+      return fail(error);
+    }
   }
   if (command === undefined && values.headless) {
     try {
@@ -122,6 +135,10 @@ async function run(flags: Flags, command: string, args: string[]): Promise<numbe
         return await (await import('./commands/logs.js')).logsCommand(ctx);
       case 'events':
         return await (await import('./commands/events.js')).eventsCommand(ctx);
+      case 'models':
+        return await (await import('./commands/models.js')).modelsCommand(ctx);
+      case 'backend':
+        return await (await import('./commands/backend.js')).backendCommand(ctx);
       default: {
         if (!process.stdout.isTTY || !process.stdin.isTTY) {
           process.stderr.write(

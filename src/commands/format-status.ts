@@ -16,8 +16,28 @@ export function stateLabel(s: ServiceStatus, now = Date.now()): string {
   return s.state;
 }
 
+/** "42.1 tok/s · 1/4 slots", "metrics off", "2 loaded": what an LLM server is doing. Pure. */
+export function llmSummary(s: ServiceStatus, now = Date.now()): string {
+  const llm = s.llm;
+  if (!llm) return '';
+  if (s.kind === 'ollama') {
+    const loaded = llm.loadedModels ?? [];
+    if (loaded.length === 0) return 'no model loaded';
+    return loaded
+      .map((m) => `${m.name}${m.expiresAt ? ` (${formatDuration(Math.max(0, Date.parse(m.expiresAt) - now))} left)` : ''}`)
+      .join(', ');
+  }
+  const parts: string[] = [];
+  if (llm.metricsEnabled === false) parts.push('metrics off (add --metrics)');
+  else if (llm.generationTokensPerSecond !== null) parts.push(`${llm.generationTokensPerSecond} tok/s`);
+  if (llm.slotsTotal !== null) parts.push(`${llm.slotsBusy}/${llm.slotsTotal} slots busy`);
+  if (llm.requestsDeferred) parts.push(`${llm.requestsDeferred} queued`);
+  return parts.join(' · ');
+}
+
 export function formatStatusTable(services: ServiceStatus[], now = Date.now()): string {
-  const header = ['', 'SERVICE', 'KIND', 'STATE', 'PID', 'PORT', 'CPU', 'MEM', 'UPTIME', 'RESTARTS'];
+  const gpu = services.some((s) => s.gpuMemoryBytes !== null);
+  const header = ['', 'SERVICE', 'KIND', 'STATE', 'PID', 'PORT', 'CPU', 'MEM', ...(gpu ? ['GPU MEM'] : []), 'UPTIME', 'RESTARTS', 'LLM'];
   const rows = services.map((s) => [
     GLYPH[s.state] ?? '?',
     s.name,
@@ -27,8 +47,10 @@ export function formatStatusTable(services: ServiceStatus[], now = Date.now()): 
     s.port === null ? '-' : String(s.port),
     s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(1)}%`,
     s.memoryBytes === null ? '-' : formatBytes(s.memoryBytes),
+    ...(gpu ? [s.gpuMemoryBytes === null ? '-' : formatBytes(s.gpuMemoryBytes)] : []),
     s.uptimeSeconds === null ? '-' : formatDuration(s.uptimeSeconds * 1000),
     String(s.restarts),
+    llmSummary(s, now),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();

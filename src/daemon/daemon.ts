@@ -103,6 +103,7 @@ export class Daemon {
   private async handle(request: Request, connection: Connection): Promise<unknown> {
     switch (request.type) {
       case 'status':
+        await this.supervisor.refreshStats();
         return { services: this.supervisor.status() };
       case 'daemon-info':
         return this.info();

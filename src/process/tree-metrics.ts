@@ -7,6 +7,7 @@ export interface TreeUsage {
   cpuPercent: number;
   memoryBytes: number;
   processCount: number;
+  pids: number[];
 }
 
 function sysconf(name: string, fallback: number): number {
@@ -45,7 +46,7 @@ export class TreeMetrics {
       next.set(key, { ticks, at: now });
       const seconds = prev ? (now - prev.at) / 1000 : 0;
       const cpuPercent = prev && seconds > 0 ? Math.max(0, ((ticks - prev.ticks) / this.clockTicks / seconds) * 100) : 0;
-      out.set(name, { cpuPercent: Math.round(cpuPercent * 10) / 10, memoryBytes: pages * this.pageSize, processCount: pids.length });
+      out.set(name, { cpuPercent: Math.round(cpuPercent * 10) / 10, memoryBytes: pages * this.pageSize, processCount: pids.length, pids });
     }
     this.previous = next;
     return out;
@@ -57,7 +58,7 @@ export class TreeMetrics {
     for (const [name, identity] of targets) {
       try {
         const usage = await pidusage(identity.pid);
-        out.set(name, { cpuPercent: Math.round(usage.cpu * 10) / 10, memoryBytes: usage.memory, processCount: 1 });
+        out.set(name, { cpuPercent: Math.round(usage.cpu * 10) / 10, memoryBytes: usage.memory, processCount: 1, pids: [identity.pid] });
       } catch {
         // gone since the last look
       }

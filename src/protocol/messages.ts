@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { LlmStats } from '../models/llm-stats.js';
 
 export type ServiceState = 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'crashed' | 'stopping' | 'error' | 'external';
 
@@ -31,6 +32,10 @@ export interface ServiceStatus {
   dependsOn: string[];
   /** Environment set by llama-top on top of the config's (backend switching by env vars). */
   envOverride: Record<string, string> | null;
+  /** llama-server / ollama figures (token rates, slots, loaded models); null for other kinds or when not sampled. */
+  llm: LlmStats | null;
+  /** GPU memory of the process tree, where nvidia-smi exists. */
+  gpuMemoryBytes: number | null;
 }
 
 export interface DaemonInfo {

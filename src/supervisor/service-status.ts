@@ -2,11 +2,18 @@ import type { ServiceConfig } from '../config/types.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import type { TreeUsage } from '../process/tree-metrics.js';
 import type { ServiceRuntime } from './machine.js';
+import type { LlmStats } from '../models/llm-stats.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The public view of one service. Pure. */
-export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: TreeUsage | undefined, now: number, envOverride: Record<string, string> | null = null): ServiceStatus {
+export interface StatusExtras {
+  envOverride?: Record<string, string> | null;
+  llm?: LlmStats | null;
+  gpuMemoryBytes?: number | null;
+}
+
+export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: TreeUsage | undefined, now: number, extras: StatusExtras = {}): ServiceStatus {
   const running = s.pid !== null && ['starting', 'ready', 'unhealthy', 'stopping', 'external'].includes(s.phase);
   return {
     name: cfg.name,
@@ -33,6 +40,8 @@ export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: Tr
     logFile: s.logFile,
     autostart: cfg.autostart,
     dependsOn: cfg.dependsOn,
-    envOverride,
+    envOverride: extras.envOverride ?? null,
+    llm: running ? (extras.llm ?? null) : null,
+    gpuMemoryBytes: running ? (extras.gpuMemoryBytes ?? null) : null,
   };
 }

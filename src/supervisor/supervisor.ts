@@ -9,6 +9,7 @@ import type { ServiceRuntime } from './machine.js';
 import { ServiceRunner } from './runner.js';
 import { toServiceStatus } from './service-status.js';
 import { dependencyOrder } from './start-order.js';
+import { StatsSampler } from './stats-sampler.js';
 
 export interface SavedService {
   pid: number;
@@ -22,6 +23,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   private readonly runners = new Map<string, ServiceRunner>();
   private usage = new Map<string, TreeUsage>();
   private readonly metrics = new TreeMetrics();
+  private readonly stats = new StatsSampler();
   private metricsTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly config: StackConfig) {
@@ -46,7 +48,25 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     const now = Date.now();
     return [...this.runners.values()]
       .filter((r) => !name || r.config.name === name)
-      .map((r) => toServiceStatus(r.config, r.state, this.usage.get(r.config.name), now, r.envOverride));
+      .map((r) =>
+        toServiceStatus(r.config, r.state, this.usage.get(r.config.name), now, {
+          envOverride: r.envOverride,
+          llm: this.stats.llm.get(r.config.name) ?? null,
+          gpuMemoryBytes: this.stats.gpu.get(r.config.name) ?? null,
+        }),
+      );
+  }
+
+  /** Fresh LLM figures and GPU memory (at most `maxAgeMs` old) before answering a status. */
+  refreshStats(maxAgeMs = 2000): Promise<void> {
+    const targets = [...this.runners.values()].map((r) => ({
+      name: r.config.name,
+      kind: r.config.kind,
+      host: r.config.host,
+      port: r.config.port,
+      ready: r.state.phase === 'ready' || r.state.phase === 'external',
+    }));
+    return this.stats.refresh(targets, this.usage, maxAgeMs);
   }
 
   /** Processes a previous daemon left running: adopted only when pid AND start time still match. */

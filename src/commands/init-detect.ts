@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveBinary } from '../process/spawner.js';
+
+export interface ChatApp {
+  dir: string;
+  configFile: string;
+  entry: string | null;
+  port: number | null;
+  active: string | null;
+  ollamaPort: number | null;
+  ollamaHost: string | null;
+  /** The config lists a llamacpp backend, which Chat-O-Llama runs inside the app. */
+  hasLlamacpp: boolean;
+}
+
+export interface Detected {
+  dir: string;
+  llamaServer: string | null;
+  ollama: string | null;
+  models: string[];
+  chat: ChatApp | null;
+  proxy: { host: string | null; port: number | null; model: string | null } | null;
+}
+
+const readJson = (file: string): any => {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+};
+
+function portOf(url: unknown): { host: string | null; port: number | null } {
+  try {
+    const u = new URL(String(url));
+    return { host: u.hostname, port: u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80 };
+  } catch {
+    return { host: null, port: null };
+  }
+}
+
+function findChatApp(dir: string): ChatApp | null {
+  const candidates = [dir, ...safeReaddir(dir).map((d) => path.join(dir, d)).filter((d) => isDir(d) && !path.basename(d).startsWith('.') && path.basename(d) !== 'node_modules')];
+  for (const candidate of candidates) {
+    const configFile = path.join(candidate, 'config.json');
+    const json = readJson(configFile);
+    if (!json || typeof json !== 'object' || !json.backend || typeof json.backend.active !== 'string') continue;
+    const entry = ['app.py', 'main.py', 'server.py'].find((f) => fs.existsSync(path.join(candidate, f))) ?? null;
+    const ollama = portOf(json.ollama?.base_url);
+    return {
+      dir: candidate,
+      configFile,
+      entry,
+      port: Number.isInteger(json.server?.port) ? json.server.port : null,
+      active: json.backend.active,
+      ollamaPort: ollama.port,
+      ollamaHost: ollama.host,
+      hasLlamacpp: 'llamacpp' in json || json.backend.active === 'llamacpp',
+    };
+  }
+  return null;
+}
+
+const safeReaddir = (dir: string) => {
+  try {
+    return fs.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+};
+const isDir = (p: string) => {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** Looks around `dir`: binaries on PATH, ./models/*.gguf, a Chat-O-Llama config.json, a .llama-proxy-config.json. */
+export function detect(dir: string, envPath = process.env.PATH ?? ''): Detected {
+  const models = safeReaddir(path.join(dir, 'models'))
+    .filter((f) => f.toLowerCase().endsWith('.gguf'))
+    .map((f) => path.join(dir, 'models', f));
+  const proxyJson = readJson(path.join(dir, '.llama-proxy-config.json'));
+  return {
+    dir,
+    llamaServer: resolveBinary('llama-server', dir, envPath),
+    ollama: resolveBinary('ollama', dir, envPath),
+    models,
+    chat: findChatApp(dir),
+    proxy: proxyJson
+      ? {
+          host: typeof proxyJson.llama_server_host === 'string' ? proxyJson.llama_server_host : null,
+          port: Number.isInteger(proxyJson.llama_server_port) ? proxyJson.llama_server_port : null,
+          model: typeof proxyJson.llama_model_path === 'string' ? proxyJson.llama_model_path : null,
+        }
+      : null,
+  };
+}

@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+import { resolveBinary } from './spawner.js';
+
+/** `nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader,nounits` → pid → bytes. Pure. */
+export function parseComputeApps(text: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const [pid, mib] = line.split(',').map((s) => Number(s.trim()));
+    if (Number.isInteger(pid) && Number.isFinite(mib)) out.set(pid!, (out.get(pid!) ?? 0) + mib! * 1024 * 1024);
+  }
+  return out;
+}
+
+/** GPU memory per pid where nvidia-smi exists; null (and nothing noisy) where it does not. */
+export function readGpuMemory(): Promise<Map<number, number> | null> {
+  const binary = resolveBinary('nvidia-smi', process.cwd());
+  if (!binary) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    execFile(binary, ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], { timeout: 5000 }, (error, stdout) => {
+      resolve(error ? null : parseComputeApps(stdout));
+    });
+  });
+}

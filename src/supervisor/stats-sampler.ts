@@ -1,0 +1,53 @@
+import { sampleLlmStats, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
+import { readGpuMemory } from '../process/gpu.js';
+import type { TreeUsage } from '../process/tree-metrics.js';
+
+export interface StatsTarget {
+  name: string;
+  kind: string;
+  host: string;
+  port: number | undefined;
+  ready: boolean;
+}
+
+/** LLM figures and GPU memory: asked of the servers only while someone looks, so an idle daemon stays idle. */
+export class StatsSampler {
+  readonly llm = new Map<string, LlmStats>();
+  readonly gpu = new Map<string, number>();
+  private readonly counters = new Map<string, LlmCounters>();
+  private lastAt = 0;
+  private inFlight: Promise<void> | null = null;
+
+  /** Samples unless a sample younger than `maxAgeMs` exists; concurrent callers share one sample. */
+  refresh(targets: StatsTarget[], usage: Map<string, TreeUsage>, maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.lastAt < maxAgeMs) return Promise.resolve();
+    this.inFlight ??= this.sample(targets, usage).finally(() => {
+      this.lastAt = Date.now();
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async sample(targets: StatsTarget[], usage: Map<string, TreeUsage>): Promise<void> {
+    const [gpu] = await Promise.all([
+      readGpuMemory(),
+      ...targets.map(async (t) => {
+        if (!t.ready || t.port === undefined || (t.kind !== 'llama-server' && t.kind !== 'ollama')) {
+          this.llm.delete(t.name);
+          this.counters.delete(t.name);
+          return;
+        }
+        const sampled = await sampleLlmStats(t.kind, t.host, t.port, this.counters.get(t.name) ?? null);
+        if (!sampled) return;
+        this.llm.set(t.name, sampled.stats);
+        if (sampled.counters) this.counters.set(t.name, sampled.counters);
+      }),
+    ]);
+    this.gpu.clear();
+    if (gpu)
+      for (const [name, u] of usage) {
+        const bytes = u.pids.reduce((sum, pid) => sum + (gpu.get(pid) ?? 0), 0);
+        this.gpu.set(name, bytes);
+      }
+  }
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatParameters, readGguf } from '../../src/models/gguf.js';
+import { llamaServerStats, ollamaStats } from '../../src/models/llm-stats.js';
+import { parsePrometheus } from '../../src/models/prometheus.js';
+import { parseComputeApps } from '../../src/process/gpu.js';
+import { TINY_GGUF } from '../helpers/stack.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-gguf-'));
+
+describe('readGguf', () => {
+  it('reads the real tiny model without loading it', () => {
+    const info = readGguf(TINY_GGUF);
+    expect(info).toMatchObject({ version: 3, architecture: 'llama', name: 'tiny-llama-random', fileType: 'F16', contextLength: 512, tensorCount: 21, fileSize: 9246112 });
+    expect(info.parameterCount).toBe(4178240);
+    expect(formatParameters(info.parameterCount)).toBe('4.18M');
+    expect(info.metadata['llama.block_count']).toBe(2);
+  });
+
+  it('reports a truncated file and a non-GGUF file as such', () => {
+    const truncated = path.join(tmp, 'cut.gguf');
+    fs.writeFileSync(truncated, fs.readFileSync(TINY_GGUF).subarray(0, 100_000));
+    expect(() => readGguf(truncated)).toThrow(/cut\.gguf: truncated GGUF file/);
+    const text = path.join(tmp, 'notes.gguf');
+    fs.writeFileSync(text, 'hello, I am not a model');
+    expect(() => readGguf(text)).toThrow(/notes\.gguf: not a GGUF file/);
+    const empty = path.join(tmp, 'empty.gguf');
+    fs.writeFileSync(empty, '');
+    expect(() => readGguf(empty)).toThrow(/not a GGUF file/);
+    expect(() => readGguf(path.join(tmp, 'missing.gguf'))).toThrow(/cannot open \(ENOENT\)/);
+  });
+
+  it('survives a damaged header (absurd lengths) with an error, not a crash or a huge allocation', () => {
+    const bad = Buffer.from(fs.readFileSync(TINY_GGUF).subarray(0, 4096));
+    bad.writeBigUInt64LE(0xffffffffffn, 24); // the first key's length
+    const file = path.join(tmp, 'bad.gguf');
+    fs.writeFileSync(file, bad);
+    expect(() => readGguf(file)).toThrow(/damaged GGUF header/);
+  });
+});
+
+describe('LLM stats', () => {
+  const metrics = parsePrometheus(`# HELP llamacpp:prompt_tokens_total x
+# TYPE llamacpp:prompt_tokens_total counter
+llamacpp:prompt_tokens_total 100
+llamacpp:tokens_predicted_total 40
+llamacpp:requests_processing 1
+llamacpp:requests_deferred 2
+other{label="x"} 7
+`);
+
+  it('parses Prometheus text', () => {
+    expect(metrics.get('llamacpp:prompt_tokens_total')).toBe(100);
+    expect(metrics.get('other')).toBe(7);
+  });
+
+  it('computes token rates from counter deltas, and says when metrics are off', () => {
+    const first = llamaServerStats(metrics, [{ is_processing: true }, { is_processing: false }], null, 1000);
+    expect(first.stats).toMatchObject({ metricsEnabled: true, generationTokensPerSecond: null, requestsProcessing: 1, requestsDeferred: 2, slotsBusy: 1, slotsTotal: 2 });
+    const later = new Map(metrics).set('llamacpp:tokens_predicted_total', 140).set('llamacpp:prompt_tokens_total', 600);
+    const second = llamaServerStats(later, null, first.counters, 3000);
+    expect(second.stats.generationTokensPerSecond).toBe(50);
+    expect(second.stats.promptTokensPerSecond).toBe(250);
+    expect(llamaServerStats(null, null, null, 0).stats.metricsEnabled).toBe(false);
+  });
+
+  it('reads ollama /api/ps and nvidia-smi output', () => {
+    expect(ollamaStats({ models: [{ name: 'llama3.2:1b', size_vram: 123, expires_at: '2026-01-01T00:00:00Z' }] }).loadedModels).toEqual([
+      { name: 'llama3.2:1b', sizeVramBytes: 123, expiresAt: '2026-01-01T00:00:00Z' },
+    ]);
+    expect(parseComputeApps('1234, 512\n1234, 512\n99, 10\n[N/A]\n')).toEqual(new Map([[1234, 1024 * 1024 * 1024], [99, 10 * 1024 * 1024]]));
+  });
+});
