@@ -27,10 +27,30 @@ describe('ServiceList', () => {
       />,
     );
     const lines = lastFrame()!.split('\n');
-    expect(lines[0]).toMatch(/SERVICE\s+STATE\s+PID\s+CPU\s+MEM\s+UPTIME\s+↻\s+PORT\s+MODEL/);
+    expect(lines[0]).toMatch(/SERVICE\s+STATE\s+PID\s+CPU\s+MEM\s+UPTIME\s+↻\s+PORT\s+MODEL · LLM/);
     expect(lines[1]).toMatch(/^ {2}● llama\s+ready\s+1234\s+13%\s+50M\s+1m05s\s+0\s+8134\s+tiny\.gguf/);
-    expect(lines[2]).toMatch(/^› ✗ ollama\s+crashed \(retry 2\/5 in 4s\)/);
+    expect(lines[2]).toMatch(/^› ✗ ollama\s+retry 2\/5 in 4s\s/);
     expect(lines[3]).toMatch(/◐ chat\s+loading model/);
+  });
+
+  it('shows model, token rate, slots and GPU memory for llama-server, loaded models for ollama', () => {
+    const llm = { metricsEnabled: true, promptTokensPerSecond: 100, generationTokensPerSecond: 42.5, requestsProcessing: 1, requestsDeferred: 0, slotsBusy: 1, slotsTotal: 4, loadedModels: null, sampledAt: '' };
+    const frame = render(
+      <ServiceList
+        services={[
+          service('llama', { llm, gpuMemoryBytes: 3 * 1024 ** 3 }),
+          service('ollama', { kind: 'ollama', model: null, llm: { ...llm, loadedModels: [{ name: 'qwen2.5:0.5b', sizeVramBytes: 1, expiresAt: new Date(NOW + 240_000).toISOString() }] } }),
+          service('off', { llm: { ...llm, metricsEnabled: false } }),
+        ]}
+        selected={0}
+        maxRows={5}
+        now={NOW}
+        color={false}
+      />,
+    ).lastFrame()!;
+    expect(frame).toMatch(/42\.5 tok\/s 1\/4 busy gpu 3\.0G t…/); // the model name is what gets cut
+    expect(frame).toMatch(/qwen2\.5:0\.5b 4m00s/);
+    expect(frame).toMatch(/\(no --metrics\) 1\/4 busy/);
   });
 
   it('scrolls to keep the selected row visible when rows are limited', () => {

@@ -17,29 +17,54 @@ const STYLE: Record<string, { glyph: string; color: string }> = {
 
 const COLUMNS = [
   { title: 'SERVICE', width: 12 },
-  { title: 'STATE', width: 26 },
+  { title: 'STATE', width: 18 },
   { title: 'PID', width: 7 },
   { title: 'CPU', width: 6 },
   { title: 'MEM', width: 6 },
   { title: 'UPTIME', width: 7 },
   { title: '↻', width: 3 },
   { title: 'PORT', width: 6 },
-  { title: 'MODEL', width: 0 },
+  { title: 'MODEL · LLM', width: 0 },
 ] as const;
 
 const cell = (text: string, width: number) => (width === 0 ? text : text.length >= width ? `${text.slice(0, width - 1)} ` : text.padEnd(width));
 
+/** The state in at most 17 columns: the glyph already says "crashed". */
+function shortState(s: ServiceStatus, now: number): string {
+  if (s.state === 'crashed' && s.nextRetryAt)
+    return `retry ${s.retries}/${s.maxRetries} in ${Math.max(0, Math.ceil((Date.parse(s.nextRetryAt) - now) / 1000))}s`;
+  return stateLabel(s, now);
+}
+
+/** What the server is doing, then its model: "42 tok/s 1/4 busy tiny.gguf", or ollama's loaded models. */
+function llmCell(s: ServiceStatus, now: number): string {
+  const llm = s.llm;
+  if (s.kind === 'ollama') {
+    if (!llm?.loadedModels) return '';
+    if (llm.loadedModels.length === 0) return 'no model loaded';
+    return llm.loadedModels.map((m) => `${m.name}${m.expiresAt ? ` ${formatDuration(Math.max(0, Date.parse(m.expiresAt) - now))}` : ''}`).join(', ');
+  }
+  // Live figures first: at 80 columns the model name is what gets cut.
+  const parts: string[] = [];
+  if (llm?.metricsEnabled === false) parts.push('(no --metrics)');
+  else if (llm?.generationTokensPerSecond != null) parts.push(`${llm.generationTokensPerSecond} tok/s`);
+  if (llm?.slotsTotal != null) parts.push(`${llm.slotsBusy}/${llm.slotsTotal} busy`);
+  if (s.gpuMemoryBytes) parts.push(`gpu ${formatBytes(s.gpuMemoryBytes)}`);
+  if (s.model) parts.push(path.basename(s.model));
+  return parts.join(' ');
+}
+
 export function serviceCells(s: ServiceStatus, now: number): string[] {
   return [
     s.name,
-    stateLabel(s, now),
+    shortState(s, now),
     s.pid === null ? '-' : String(s.pid),
     s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(0)}%`,
     s.memoryBytes === null ? '-' : formatBytes(s.memoryBytes),
     s.uptimeSeconds === null ? '-' : formatDuration(s.uptimeSeconds * 1000),
     String(s.restarts),
     s.port === null ? '-' : String(s.port),
-    s.model ? path.basename(s.model) : '',
+    llmCell(s, now),
   ];
 }
 
