@@ -52,10 +52,32 @@ backend:
   return file;
 }
 
-/** A GGUF header with no tensors: enough for a model path to exist and be recognised. */
-function demoGguf(): Buffer {
-  const header = Buffer.alloc(24);
-  header.write('GGUF', 0, 'ascii');
-  header.writeUInt32LE(3, 4);
-  return header;
+/**
+ * A GGUF header without weights (a few hundred bytes): `llama-top models` reads it like a real 7B Q4_K_M file.
+ * The fake llama-server never loads it.
+ */
+export function demoGguf(): Buffer {
+  const parts: Buffer[] = [];
+  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); parts.push(b); };
+  const u64 = (n: number) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); parts.push(b); };
+  const str = (s: string) => { u64(Buffer.byteLength(s)); parts.push(Buffer.from(s)); };
+  const kvString = (k: string, v: string) => { str(k); u32(8); str(v); };
+  const kvU32 = (k: string, v: number) => { str(k); u32(4); u32(v); };
+  const tensors: Array<[string, number[]]> = [['token_embd.weight', [4096, 32000]], ['blk.0.attn_q.weight', [4096, 4096]], ['output.weight', [4096, 32000]]];
+  parts.push(Buffer.from('GGUF'));
+  u32(3);
+  u64(tensors.length);
+  u64(4);
+  kvString('general.architecture', 'llama');
+  kvString('general.name', 'llama-top demo (header only, no weights)');
+  kvU32('llama.context_length', 4096);
+  kvU32('general.file_type', 15);
+  for (const [name, dims] of tensors) {
+    str(name);
+    u32(dims.length);
+    for (const d of dims) u64(d);
+    u32(12);
+    u64(0);
+  }
+  return Buffer.concat(parts);
 }

@@ -51,11 +51,13 @@ describe('models and live LLM stats', () => {
     const llamaPid = (await stack.status())[0]!.pid;
     fs.writeFileSync(gpuOut, `${llamaPid}, 2048\n`);
     const llama = await waitFor(async () => {
+      await fetch(`http://127.0.0.1:${stack.ports[0]}/completion`, { method: 'POST', body: '{}' }); // 16 tokens each
       const s = (await stack.status())[0]!;
       return s.llm?.generationTokensPerSecond !== null && s.gpuMemoryBytes === 2048 * 1024 * 1024 ? s : null;
     }, 'token rates and GPU memory');
     expect(llama.llm).toMatchObject({ metricsEnabled: true, slotsBusy: 0, slotsTotal: 1 });
     expect(llama.llm.generationTokensPerSecond).toBeGreaterThan(0);
+    expect(llama.llm.promptTokensPerSecond).toBeGreaterThan(0);
     const table = await stack.cli(['status']);
     expect(table.stdout).toMatch(/GPU MEM/);
     expect(table.stdout).toMatch(/llama .* 2\.0G .* tok\/s · 0\/1 slots busy/);
