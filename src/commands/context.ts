@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { ensureDaemon } from '../client/ensure-daemon.js';
 import { DaemonClient } from '../client/daemon-client.js';
 import type { StackConfig } from '../config/types.js';
@@ -31,6 +32,18 @@ export interface CommandContext {
   existingDaemon(): Promise<DaemonClient | null>;
 }
 
+/** A running daemon keeps the config it started with: say so when the file has changed since. */
+function warnIfConfigChanged(config: StackConfig, paths: DaemonPaths, warn: (text: string) => void): void {
+  let started: string;
+  try {
+    started = fs.readFileSync(path.join(paths.stateDir, 'config.resolved.json'), 'utf8');
+  } catch {
+    return;
+  }
+  if (started !== JSON.stringify(config))
+    warn(`llama-top: ${config.file} changed since the daemon started; to apply it: llama-top daemon stop && llama-top start (services keep running and are re-adopted)`);
+}
+
 export function createContext(flags: Flags, args: string[]): CommandContext {
   const configFile = fs.realpathSync(findConfigFile(flags.config));
   const paths = daemonPaths(configFile);
@@ -47,6 +60,7 @@ export function createContext(flags: Flags, args: string[]): CommandContext {
     config,
     async daemon() {
       const running = await DaemonClient.connect(paths.socket).catch(() => null);
+      if (running && loaded) warnIfConfigChanged(await loaded, paths, (t) => process.stderr.write(`${t}\n`));
       return running ?? ensureDaemon(await config(), paths);
     },
     existingDaemon: () => DaemonClient.connect(paths.socket).catch(() => null),
