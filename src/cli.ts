@@ -101,6 +101,21 @@ export async function main(argv: string[]): Promise<number> {
   return run(flags, command ?? 'tui', args);
 }
 
+/**
+ * Ink draws only a final frame when CI or CONTINUOUS_INTEGRATION is set (it reads them once, on load); on a real
+ * terminal the TUI must be interactive whatever the environment says, so both are hidden while Ink loads.
+ */
+async function importInteractiveInk<T>(load: () => Promise<T>): Promise<T> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await load();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+  }
+}
+
 function print(text: string): number {
   process.stdout.write(`${text.trim()}\n`);
   return 0;
@@ -146,7 +161,7 @@ async function run(flags: Flags, command: string, args: string[]): Promise<numbe
           );
           return 2;
         }
-        const { runTui } = await import('./tui/run.js');
+        const { runTui } = await importInteractiveInk(() => import('./tui/run.js'));
         return await runTui(ctx);
       }
     }
