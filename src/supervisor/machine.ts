@@ -167,6 +167,8 @@ function onProbe(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'probe' }>,
       return { state: { ...s, phase: s.phase === 'unhealthy' ? 'ready' : s.phase, detail: s.phase === 'external' ? s.detail : null, probeFailures: 0, lastProbeError: null }, effects: [] };
     const failures = s.probeFailures + 1;
     const reason = e.reason ?? 'probe failed';
+    if (s.phase === 'external' && failures >= cfg.failureThreshold)
+      return { state: { ...s, phase: 'stopped', detail: null, pid: null, probeFailures: 0, lastError: `the external server stopped answering: ${reason}`, lastErrorAt: e.at }, effects: [] };
     if (failures < cfg.failureThreshold || s.phase === 'unhealthy' || s.phase === 'external')
       return { state: { ...s, probeFailures: failures, lastProbeError: reason }, effects: [] };
     const lastError = `liveness probe failed ${failures} times: ${reason}`;

@@ -143,6 +143,9 @@ describe('backend switching', () => {
     expect(down.exitCode).toBe(1);
     expect(down.stderr).toMatch(/switch to ollama refused: step 1 \(start ollama\) failed: exited with code 1: fatal error: simulated crash/);
     expect(fs.readFileSync(chatFile, 'utf8')).toBe(before);
+    const forced = await stack.cli(['backend', 'switch', 'ollama', '--force']);
+    expect(forced.exitCode).toBe(0);
+    expect((await chatBackend(stack.ports[2]!)).active).toBe('ollama');
     fs.writeFileSync(chatFile, '{ "backend": { "active": "llamacpp", } oops');
     const invalid = await stack.cli(['backend', 'status']);
     expect(invalid.exitCode).toBe(1);

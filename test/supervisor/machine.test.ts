@@ -140,5 +140,8 @@ describe('transition', () => {
     const s = run([{ type: 'start' }, { type: 'external', pid: 42, at: 1 }]);
     expect(s.state).toMatchObject({ phase: 'external', pid: 42 });
     expect(run([exited(null)], s.state).state).toMatchObject({ phase: 'stopped', lastError: 'the external server went away' });
+    const fail: MachineEvent = { type: 'probe', result: 'fail', reason: 'connection refused on 127.0.0.1:8134', at: 9 };
+    expect(run([fail, fail], s.state).state.phase).toBe('external');
+    expect(run([fail, fail, fail], s.state).state).toMatchObject({ phase: 'stopped', pid: null, lastError: 'the external server stopped answering: connection refused on 127.0.0.1:8134' });
   });
 });
