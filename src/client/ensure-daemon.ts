@@ -43,13 +43,9 @@ export async function ensureDaemon(config: StackConfig, paths: DaemonPaths, dead
       // not listening yet
     }
     if (exitCode !== null) {
-      // Lost a race with another client's daemon: use that one.
-      try {
-        return await DaemonClient.connect(paths.socket);
-      } catch {
-        const why = readLastLines(paths.daemonLog, 1)[0] ?? `exit code ${exitCode}`;
-        throw new LlamaTopError('UNREACHABLE', `the daemon failed to start: ${why.replace(/^\S+Z /, '')}`, `see ${paths.daemonLog}`);
-      }
+      const why = (readLastLines(paths.daemonLog, 1)[0] ?? `exit code ${exitCode}`).replace(/^\S+Z /, '');
+      // Another client's daemon won the race for the lock: wait for it to listen instead.
+      if (!/already runs/.test(why)) throw new LlamaTopError('UNREACHABLE', `the daemon failed to start: ${why}`, `see ${paths.daemonLog}`);
     }
     if (Date.now() > deadline) throw new LlamaTopError('UNREACHABLE', `the daemon did not open ${paths.socket} within ${deadlineMs / 1000}s`, `see ${paths.daemonLog}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -79,6 +79,15 @@ describe('services outlive everything above them', () => {
     expect(restarted.restarts).toBe(1);
   });
 
+  it('clients racing to start the daemon end up sharing one', async () => {
+    const stack = await makeStack(threeServices());
+    const runs = await Promise.all(Array.from({ length: 5 }, () => stack.cli(['status', '--json'])));
+    for (const run of runs) expect(run.stderr).toBe('');
+    expect(runs.map((r) => r.exitCode)).toEqual([0, 0, 0, 0, 0]);
+    const daemons = fs.readFileSync(path.join(stack.stateDir(), 'daemon.log'), 'utf8').match(/daemon \d+ listening/g);
+    expect(daemons).toHaveLength(1);
+  });
+
   it('never adopts or signals a pid from the state file that now belongs to another process', async () => {
     const stack = await makeStack(threeServices());
     expect((await stack.cli(['start', 'ollama'])).exitCode).toBe(0);
