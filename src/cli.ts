@@ -102,17 +102,23 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Ink draws only a final frame when CI or CONTINUOUS_INTEGRATION is set (it reads them once, on load); on a real
- * terminal the TUI must be interactive whatever the environment says, so both are hidden while Ink loads.
+ * Loads the TUI with React's production build (the development one costs the TUI several times the CPU) and with
+ * CI / CONTINUOUS_INTEGRATION hidden, which Ink reads once on load. The variables are put back right after, so
+ * the daemon and the services this process may start never inherit them.
  */
 async function importInteractiveInk<T>(load: () => Promise<T>): Promise<T> {
-  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  const keys = ['CI', 'CONTINUOUS_INTEGRATION', 'NODE_ENV'] as const;
+  const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+  process.env.NODE_ENV = 'production';
   try {
     return await load();
   } finally {
-    for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+    for (const key of keys) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
   }
 }
 

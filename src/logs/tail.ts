@@ -11,7 +11,7 @@ export function readLastLines(file: string, n: number, maxBytes = 4 * 1024 * 102
   }
   try {
     const size = fs.fstatSync(fd).size;
-    const chunk = 64 * 1024;
+    let chunk = 16 * 1024; // doubles while more is needed: a screenful of short lines takes one small read
     let pos = size;
     let text = '';
     while (pos > 0 && size - pos < maxBytes) {
@@ -21,6 +21,7 @@ export function readLastLines(file: string, n: number, maxBytes = 4 * 1024 * 102
       fs.readSync(fd, buf, 0, len, pos);
       text = buf.toString('utf8') + text;
       if (countNewlines(text) > n) break;
+      chunk = Math.min(chunk * 2, 1024 * 1024);
     }
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();

@@ -1,6 +1,7 @@
 import { render } from 'ink';
 import type { CommandContext } from '../commands/context.js';
 import { App } from './app.js';
+import { DiffingScreen } from './screen.js';
 import { createBackendControl } from '../backend/control.js';
 
 /** Composition root of the TUI: a client of the daemon, which it starts when absent. */
@@ -8,6 +9,7 @@ export async function runTui(ctx: CommandContext): Promise<number> {
   const config = await ctx.config();
   const color = !process.env.NO_COLOR;
   let stoppedAll = false;
+  const screen = new DiffingScreen(process.stdout);
   const instance = render(
     <App
       name={config.name}
@@ -17,9 +19,14 @@ export async function runTui(ctx: CommandContext): Promise<number> {
       color={color}
       onExit={(all) => (stoppedAll = all)}
     />,
-    { maxFps: 10, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true },
+    // debug: Ink hands over whole frames; DiffingScreen paces them and writes only what changed.
+    { stdout: screen as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false },
   );
-  await instance.waitUntilExit();
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    screen.close();
+  }
   process.stdout.write(stoppedAll ? 'llama-top: every service stopped.\n' : 'llama-top: the services keep running (llama-top status; llama-top stop to stop them).\n');
   return 0;
 }

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import { formatDuration } from '../../config/durations.js';
 import type { DaemonInfo } from '../../protocol/messages.js';
 
@@ -9,7 +10,7 @@ export interface HeaderProps {
   backend: string | null;
 }
 
-export function Header({ name, daemon, connection, backend }: HeaderProps) {
+export const Header = memo(function Header({ name, daemon, connection, backend }: HeaderProps) {
   const daemonText =
     connection === 'lost' ? 'daemon lost, reconnecting…'
     : connection === 'connecting' || !daemon ? 'connecting to the daemon…'
@@ -23,4 +24,4 @@ export function Header({ name, daemon, connection, backend }: HeaderProps) {
       <Text dimColor>? help</Text>
     </Box>
   );
-}
+});

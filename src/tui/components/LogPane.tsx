@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import { highlight, sanitizeLine, visibleWindow } from '../log-view.js';
 
 export interface LogPaneProps {
@@ -11,7 +12,7 @@ export interface LogPaneProps {
   color: boolean;
 }
 
-export function LogPane({ title, lines, height, scroll, query, focused, color }: LogPaneProps) {
+export const LogPane = memo(function LogPane({ title, lines, height, scroll, query, focused, color }: LogPaneProps) {
   const shown = visibleWindow(lines, height, scroll);
   const padding = Array.from({ length: Math.max(0, height - shown.length) }, () => '');
   return (
@@ -31,4 +32,4 @@ export function LogPane({ title, lines, height, scroll, query, focused, color }:
       })}
     </Box>
   );
-}
+});

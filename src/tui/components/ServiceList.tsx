@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import path from 'node:path';
 import { formatBytes, formatDuration } from '../../config/durations.js';
 import { stateLabel } from '../../commands/format-status.js';
@@ -76,7 +77,7 @@ export interface ServiceListProps {
   color: boolean;
 }
 
-export function ServiceList({ services, selected, maxRows, now, color }: ServiceListProps) {
+export const ServiceList = memo(function ServiceList({ services, selected, maxRows, now, color }: ServiceListProps) {
   const first = Math.max(0, Math.min(selected - maxRows + 1, services.length - maxRows));
   const shown = services.slice(first, first + maxRows);
   return (
@@ -96,4 +97,4 @@ export function ServiceList({ services, selected, maxRows, now, color }: Service
       })}
     </Box>
   );
-}
+});

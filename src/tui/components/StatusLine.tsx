@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { memo } from 'react';
 import type { Toast } from '../state.js';
 
 export interface StatusLineProps {
@@ -9,7 +10,7 @@ export interface StatusLineProps {
 
 const COLORS = { info: 'yellow', ok: 'green', error: 'red' } as const;
 
-export function StatusLine({ toast, search, color }: StatusLineProps) {
+export const StatusLine = memo(function StatusLine({ toast, search, color }: StatusLineProps) {
   if (search.editing) return <Text wrap="truncate-end">/{search.query}<Text inverse> </Text>  <Text dimColor>Enter search · Esc cancel</Text></Text>;
   if (toast)
     return (
@@ -18,4 +19,4 @@ export function StatusLine({ toast, search, color }: StatusLineProps) {
       </Text>
     );
   return <Text dimColor wrap="truncate-end">↑↓ select · r restart · s start/stop · K kill · b backend · Tab logs · / search · q quit · Q stop all</Text>;
-}
+});
