@@ -21,6 +21,8 @@ const HELP = `
     backend status|list|health [NAME]|switch NAME
                        which backend the chat app uses; switch it (restart + rollback on failure)
     init [--force]     write a commented llama-top.yaml from what is found here
+    doctor             check binaries, models, ports, permissions, logout survival
+    service install    a systemd user unit (launchd agent on macOS) for this stack
     demo               run the built-in demo stack (no model or binary needed)
 
   Options
@@ -36,7 +38,7 @@ const HELP = `
   Exit codes: 0 ok · 1 operation failed · 2 usage or config error · 3 daemon unreachable
 `;
 
-const COMMANDS = ['start', 'stop', 'restart', 'kill', 'status', 'logs', 'events', 'daemon', 'models', 'backend', 'init', 'demo', 'tui'];
+const COMMANDS = ['start', 'stop', 'restart', 'kill', 'status', 'logs', 'events', 'daemon', 'models', 'backend', 'init', 'doctor', 'service', 'demo', 'tui'];
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -160,6 +162,10 @@ async function run(flags: Flags, command: string, args: string[]): Promise<numbe
         return await (await import('./commands/models.js')).modelsCommand(ctx);
       case 'backend':
         return await (await import('./commands/backend.js')).backendCommand(ctx);
+      case 'doctor':
+        return await (await import('./commands/doctor.js')).doctorCommand(ctx);
+      case 'service':
+        return await (await import('./commands/service-install.js')).serviceCommand(ctx);
       default: {
         if (!process.stdout.isTTY || !process.stdin.isTTY) {
           process.stderr.write(

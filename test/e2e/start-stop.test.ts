@@ -85,6 +85,15 @@ describe('start / status / stop of a three-service stack', () => {
     expect((await stack.status())[1]!.state).toBe('stopped');
   });
 
+  it('warns when the config changed since the daemon started', async () => {
+    const stack = await makeStack(threeServices());
+    expect((await stack.cli(['start', 'ollama'])).stderr).toBe('');
+    fs.writeFileSync(stack.configFile, fs.readFileSync(stack.configFile, 'utf8').replace('name: test-stack', 'name: renamed'));
+    const run = await stack.cli(['start', 'ollama']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toMatch(/llama-top\.yaml changed since the daemon started; to apply it: llama-top daemon stop && llama-top start/);
+  });
+
   it('logs prints the tail and follows into new lines', async () => {
     const stack = await makeStack(threeServices());
     expect((await stack.cli(['start', 'ollama'])).exitCode).toBe(0);
