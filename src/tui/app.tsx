@@ -181,7 +181,7 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       <Header name={name} daemon={state.daemon} connection={state.connection} backend={backend?.active() ?? null} />
-      <ServiceList services={state.services} selected={state.selected} maxRows={layout.listRows - 1} now={now} color={color} />
+      <ServiceList services={state.services} selected={state.selected} maxRows={layout.listRows - 1} now={now} color={color} width={columns} />
       {layout.sparkline && selected ? (
         <Text dimColor wrap="truncate-end">
           {`   ${selected.name} cpu ${sparkline(history?.cpu ?? [], 20).padEnd(20)} ${(selected.cpuPercent ?? 0).toFixed(0)}%  mem ${sparkline(history?.mem ?? [], 20).padEnd(20)} ${formatBytes(selected.memoryBytes ?? 0)}`}

@@ -1,3 +1,4 @@
+import { Box } from 'ink';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { BackendPicker } from '../../src/tui/components/BackendPicker.js';
@@ -48,9 +49,21 @@ describe('ServiceList', () => {
         color={false}
       />,
     ).lastFrame()!;
-    expect(frame).toMatch(/42\.5 tok\/s 1\/4 busy gpu 3\.0G t…/); // the model name is what gets cut
+    expect(frame).toMatch(/42\.5 tok\/s 1\/4 busy gpu 3\.0G/); // live figures first: the model name is what gets cut
     expect(frame).toMatch(/qwen2\.5:0\.5b 4m00s/);
     expect(frame).toMatch(/\(no --metrics\) 1\/4 busy/);
+  });
+
+  it('drops the PORT column below 96 columns so the live figures fit 80', () => {
+    const llm = { metricsEnabled: true, promptTokensPerSecond: 1, generationTokensPerSecond: 15.9, requestsProcessing: 0, requestsDeferred: 0, slotsBusy: 0, slotsTotal: 1, loadedModels: null, sampledAt: '' };
+    const frame = render(
+      <Box width={80}>
+        <ServiceList services={[service('llama', { llm })]} selected={0} maxRows={3} now={NOW} color={false} width={80} />
+      </Box>,
+    ).lastFrame()!;
+    expect(frame).not.toMatch(/PORT/);
+    expect(frame).toMatch(/15\.9 tok\/s 0\/1 busy/);
+    for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 
   it('scrolls to keep the selected row visible when rows are limited', () => {

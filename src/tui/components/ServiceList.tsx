@@ -16,16 +16,17 @@ const STYLE: Record<string, { glyph: string; color: string }> = {
   external: { glyph: '◆', color: 'cyan' },
 };
 
+/** `minTerminal`: the column shows only on terminals at least that wide (the port is static; live figures win). */
 const COLUMNS = [
-  { title: 'SERVICE', width: 12 },
-  { title: 'STATE', width: 18 },
-  { title: 'PID', width: 7 },
-  { title: 'CPU', width: 6 },
-  { title: 'MEM', width: 6 },
-  { title: 'UPTIME', width: 7 },
-  { title: '↻', width: 3 },
-  { title: 'PORT', width: 6 },
-  { title: 'MODEL · LLM', width: 0 },
+  { title: 'SERVICE', width: 12, minTerminal: 0 },
+  { title: 'STATE', width: 18, minTerminal: 0 },
+  { title: 'PID', width: 7, minTerminal: 0 },
+  { title: 'CPU', width: 5, minTerminal: 0 },
+  { title: 'MEM', width: 6, minTerminal: 0 },
+  { title: 'UPTIME', width: 7, minTerminal: 0 },
+  { title: '↻', width: 3, minTerminal: 0 },
+  { title: 'PORT', width: 6, minTerminal: 96 },
+  { title: 'MODEL · LLM', width: 0, minTerminal: 0 },
 ] as const;
 
 const cell = (text: string, width: number) => (width === 0 ? text : text.length >= width ? `${text.slice(0, width - 1)} ` : text.padEnd(width));
@@ -75,14 +76,17 @@ export interface ServiceListProps {
   maxRows: number;
   now: number;
   color: boolean;
+  width?: number;
 }
 
-export const ServiceList = memo(function ServiceList({ services, selected, maxRows, now, color }: ServiceListProps) {
+export const ServiceList = memo(function ServiceList({ services, selected, maxRows, now, color, width = 100 }: ServiceListProps) {
   const first = Math.max(0, Math.min(selected - maxRows + 1, services.length - maxRows));
   const shown = services.slice(first, first + maxRows);
+  const visible = COLUMNS.map((c) => width >= c.minTerminal);
+  const rest = (cells: string[]) => cells.map((c, j) => (visible[j + 2] ? cell(c, COLUMNS[j + 2]!.width) : '')).join('');
   return (
     <Box flexDirection="column">
-      <Text dimColor wrap="truncate-end">{'   ' + COLUMNS.map((c) => cell(c.title, c.width)).join('')}</Text>
+      <Text dimColor wrap="truncate-end">{'   ' + COLUMNS.filter((_, i) => visible[i]).map((c) => cell(c.title, c.width)).join('')}</Text>
       {shown.map((s, i) => {
         const style = STYLE[s.state] ?? { glyph: '?', color: 'white' };
         const isSelected = first + i === selected;
@@ -91,7 +95,7 @@ export const ServiceList = memo(function ServiceList({ services, selected, maxRo
           <Text key={s.name} wrap="truncate-end" inverse={isSelected && !color} bold={isSelected}>
             {isSelected ? '›' : ' '} <Text color={color ? style.color : undefined}>{style.glyph}</Text> {cell(cells[0]!, COLUMNS[0].width)}
             <Text color={color ? style.color : undefined}>{cell(cells[1]!, COLUMNS[1].width)}</Text>
-            {cells.slice(2).map((c, j) => cell(c, COLUMNS[j + 2]!.width)).join('')}
+            {rest(cells.slice(2))}
           </Text>
         );
       })}
