@@ -18,8 +18,8 @@ const STYLE: Record<string, { glyph: string; color: string }> = {
 
 /** `minTerminal`: the column shows only on terminals at least that wide (the port is static; live figures win). */
 const COLUMNS = [
-  { title: 'SERVICE', width: 12, minTerminal: 0 },
-  { title: 'STATE', width: 18, minTerminal: 0 },
+  { title: 'SERVICE', width: 11, minTerminal: 0 },
+  { title: 'STATE', width: 17, minTerminal: 0 },
   { title: 'PID', width: 7, minTerminal: 0 },
   { title: 'CPU', width: 5, minTerminal: 0 },
   { title: 'MEM', width: 6, minTerminal: 0 },
