@@ -71,7 +71,7 @@ describe('the TUI in a real terminal', () => {
     // q quits; everything keeps answering
     const pids = (await stack.status()).map((s) => s.pid);
     await screen.keys('q');
-    await screen.waitFor(/the services keep running/, 'goodbye line');
+    await screen.waitFor(/the services keep running/, 'goodbye line', 20_000, true);
     expect(await answers(stack.ports[0]!, '/health')).toBe(true);
     expect(await answers(stack.ports[1]!, '/api/version')).toBe(true);
     expect(await answers(stack.ports[2]!, '/health')).toBe(true);
@@ -110,7 +110,7 @@ describe('the TUI in a real terminal', () => {
     await screen.keys('Q');
     await screen.waitFor(/Stop every service and quit\? \[y\/N\]/, 'confirmation');
     await screen.keys('y');
-    await screen.waitFor(/every service stopped/, 'goodbye line');
+    await screen.waitFor(/every service stopped/, 'goodbye line', 20_000, true);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
   });
 

@@ -12,16 +12,17 @@ export class TmuxScreen {
     return new TmuxScreen(session);
   }
 
-  async text(escapes = false): Promise<string> {
-    const run = await execa('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.session], { reject: false });
+  /** The visible screen; with `history`, the scrollback too (what a program printed just before it exited). */
+  async text(escapes = false, history = false): Promise<string> {
+    const run = await execa('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), ...(history ? ['-S', '-200'] : []), '-t', this.session], { reject: false });
     return String(run.stdout);
   }
 
   /** Waits until the screen matches; the error shows the last screen. */
-  async waitFor(pattern: RegExp, what: string, timeoutMs = 20_000): Promise<string> {
+  async waitFor(pattern: RegExp, what: string, timeoutMs = 20_000, history = false): Promise<string> {
     let last = '';
     try {
-      await waitFor(async () => pattern.test((last = await this.text())), what, timeoutMs);
+      await waitFor(async () => pattern.test((last = await this.text(false, history))), what, timeoutMs);
     } catch {
       throw new Error(`timed out waiting for ${what} (${pattern}); the screen was:\n${last}`);
     }
