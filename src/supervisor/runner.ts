@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { LogsConfig, ServiceConfig } from '../config/types.js';
 import { createLogFile, pruneLogFiles } from '../logs/log-file.js';
 import { meaningfulLine, readLastLines } from '../logs/tail.js';
@@ -6,7 +5,8 @@ import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { liveTree, stopProcessTree } from '../process/kill-tree.js';
 import { ProcTable } from '../process/proc-table.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
-import { resolveBinary, spawnDetached } from '../process/spawner.js';
+import { spawnDetached } from '../process/spawner.js';
+import { spawnProblem } from './spawn-check.js';
 import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
 import { isServerOfKind, runProbe } from './probes.js';
 
@@ -117,11 +117,8 @@ export class ServiceRunner {
   private async spawn(): Promise<void> {
     const cfg = this.config;
     const fail = (message: string) => this.dispatch({ type: 'spawn-failed', message, at: Date.now() });
-    const envPath = cfg.env.PATH ?? process.env.PATH;
-    if (!resolveBinary(cfg.argv[0]!, cfg.cwd, envPath))
-      return fail(`${cfg.argv[0]}: not found${cfg.argv[0]!.includes('/') ? '' : ' on PATH'} (install it, or set services.${cfg.name}.command to its full path)`);
-    if (!fs.existsSync(cfg.cwd)) return fail(`working directory ${cfg.cwd} does not exist (services.${cfg.name}.cwd)`);
-    if (cfg.model && !fs.existsSync(cfg.model)) return fail(`model file ${cfg.model} not found (services.${cfg.name}.model)`);
+    const problem = spawnProblem(cfg);
+    if (problem) return fail(problem.message);
     if (cfg.port !== undefined) {
       const holder = await findPortHolder(cfg.port, cfg.host);
       if (holder) {

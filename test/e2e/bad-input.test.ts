@@ -32,7 +32,7 @@ describe('bad input: one clear line, exit 2, nothing started or killed', () => {
     fs.rmSync(path.join(stack.dir, 'tiny.gguf'));
     const run = await stack.cli(['start']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/services\.llama\.model: .*tiny\.gguf does not exist/);
+    expect(run.stderr).toMatch(/service llama: model file .*tiny\.gguf does not exist \(services\.llama\.model/);
     expect((await stack.status()).every((s) => s.state === 'stopped')).toBe(true);
 
     const noBinary = await makeStack(() => 'services:\n  llama:\n    kind: llama-server\n    model: ./m.gguf\n', 0);

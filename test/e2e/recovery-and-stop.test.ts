@@ -57,7 +57,7 @@ describe('crash recovery', () => {
     // the CLI's preflight refuses with exit 2 …
     const run = await stack.cli(['start', 'ollama']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/ollama-does-not-exist: not found on PATH \(service ollama/);
+    expect(run.stderr).toMatch(/service ollama: ollama-does-not-exist: not found on PATH \(install it, or set services\.ollama\.command/);
   });
 });
 
