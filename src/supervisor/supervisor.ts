@@ -73,7 +73,11 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   adopt(saved: Record<string, SavedService>): void {
     for (const [name, entry] of Object.entries(saved)) {
       const runner = this.runners.get(name);
-      if (!runner) continue;
+      if (!runner) {
+        if (isSameProcess({ pid: entry.pid, startTicks: entry.startTicks }))
+          this.emit('log', `${name}: pid ${entry.pid} still runs but the service is no longer in the config: left running, not supervised (kill ${entry.pid} to stop it)`);
+        continue;
+      }
       if (!isSameProcess({ pid: entry.pid, startTicks: entry.startTicks })) {
         this.emit('log', `${name}: pid ${entry.pid} from the state file is gone or is another process now (start time differs): not adopted`);
         continue;
