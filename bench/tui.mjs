@@ -21,7 +21,7 @@ const stack = makeStack((dir) => {
 `;
 });
 const session = `bench-${process.pid}`;
-const tmux = (...args) => execFileSync('tmux', args, { encoding: 'utf8' });
+const tmux = (...args) => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
 const out = path.join(stack.dir, 'terminal-output.bin');
 try {
   stack.cli('start', 'llama', 'ollama');
@@ -53,6 +53,6 @@ try {
   const rate = (fs.statSync(file).size - l0) / 13 / seconds; // "line NNNNNNN\n" is 13 bytes
   console.log(`flood rate while measuring: ${Math.round(rate)} lines/s`);
 } finally {
-  try { tmux('kill-session', '-t', session); } catch {}
+  try { tmux('kill-server'); } catch {}
   stack.cleanup();
 }

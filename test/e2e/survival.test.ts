@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answers, cleanupAll, CLI, isAlive, makeStack, NODE, threeServices, waitFor } from '../helpers/stack.js';
+import { tmux } from '../helpers/tmux.js';
 
 afterEach(cleanupAll);
 
@@ -16,12 +17,13 @@ describe('services outlive everything above them', () => {
     const done = path.join(stack.dir, 'started');
     // The shell in the pane runs start, records its exit code, then stays: killing the session hangs it up.
     const command = `env ${envArgs.map((a) => `'${a}'`).join(' ')} '${NODE}' '${CLI}' start --config '${stack.configFile}'; echo $? > '${done}'; exec sleep 600`;
-    await execa('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', command]);
+    const created = await tmux(session, ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', command]);
+    expect(created.exitCode).toBe(0);
     try {
       await waitFor(() => fs.existsSync(done) && fs.readFileSync(done, 'utf8').trim() !== '', 'start to finish in tmux', 40_000);
       expect(fs.readFileSync(done, 'utf8').trim()).toBe('0');
     } finally {
-      await execa('tmux', ['kill-session', '-t', session], { reject: false });
+      await tmux(session, ['kill-server']); // the terminal goes away: SIGHUP to everything in the session
     }
     const daemon = await daemonPid(stack);
     for (const [i, port] of stack.ports.entries()) expect(await answers(port, i === 1 ? '/api/version' : '/health')).toBe(true);

@@ -1,20 +1,24 @@
 import { execa } from 'execa';
 import { waitFor } from './wait.js';
 
+/** tmux on a server of its own (-L): tests running side by side never share, or shut down, one another's server. */
+export const tmux = (server: string, args: string[]) => execa('tmux', ['-L', server, ...args], { reject: false });
+
 /** A real pseudo-terminal: the CLI runs in a detached tmux session we type into and read from. */
 export class TmuxScreen {
   private constructor(readonly session: string) {}
 
   static async open(session: string, command: string, env: Record<string, string>, columns = 80, rows = 24): Promise<TmuxScreen> {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    await execa('tmux', ['new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), ...envArgs, command]);
-    await execa('tmux', ['set-option', '-t', session, 'remain-on-exit', 'on']);
+    const created = await tmux(session, ['new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), ...envArgs, command]);
+    if (created.exitCode !== 0) throw new Error(`tmux new-session failed: ${created.stderr}`);
+    await tmux(session, ['set-option', '-t', session, 'remain-on-exit', 'on']);
     return new TmuxScreen(session);
   }
 
   /** The visible screen; with `history`, the scrollback too (what a program printed just before it exited). */
   async text(escapes = false, history = false): Promise<string> {
-    const run = await execa('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), ...(history ? ['-S', '-200'] : []), '-t', this.session], { reject: false });
+    const run = await tmux(this.session, ['capture-pane', '-p', ...(escapes ? ['-e'] : []), ...(history ? ['-S', '-200'] : []), '-t', this.session]);
     return String(run.stdout);
   }
 
@@ -30,23 +34,23 @@ export class TmuxScreen {
   }
 
   async keys(...keys: string[]): Promise<void> {
-    for (const key of keys) await execa('tmux', ['send-keys', '-t', this.session, key]);
+    for (const key of keys) await tmux(this.session, ['send-keys', '-t', this.session, key]);
   }
 
   async type(text: string): Promise<void> {
-    await execa('tmux', ['send-keys', '-t', this.session, '-l', text]);
+    await tmux(this.session, ['send-keys', '-t', this.session, '-l', text]);
   }
 
   async resize(columns: number, rows: number): Promise<void> {
-    await execa('tmux', ['resize-window', '-t', this.session, '-x', String(columns), '-y', String(rows)]);
+    await tmux(this.session, ['resize-window', '-t', this.session, '-x', String(columns), '-y', String(rows)]);
   }
 
   async paneDead(): Promise<boolean> {
-    const run = await execa('tmux', ['display-message', '-p', '-t', this.session, '#{pane_dead}'], { reject: false });
+    const run = await tmux(this.session, ['display-message', '-p', '-t', this.session, '#{pane_dead}']);
     return String(run.stdout).trim() === '1';
   }
 
   async close(): Promise<void> {
-    await execa('tmux', ['kill-session', '-t', this.session], { reject: false });
+    await tmux(this.session, ['kill-server']);
   }
 }
