@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -55,7 +56,7 @@ function resolveConfig(
   assertUniquePorts(services, locate);
   const backend = raw.backend && {
     app: raw.backend.app,
-    file: raw.backend.file && path.resolve(dir, raw.backend.file),
+    file: raw.backend.file && resolvePath(dir, raw.backend.file),
     key: raw.backend.key,
     env: raw.backend.env,
     choices: raw.backend.choices,
@@ -72,7 +73,7 @@ function resolveConfig(
     dir,
     name,
     logs: {
-      dir: raw.logs?.dir ? path.resolve(dir, raw.logs.dir) : defaultLogsDir(file, name),
+      dir: raw.logs?.dir ? resolvePath(dir, raw.logs.dir) : defaultLogsDir(file, name),
       maxFiles: raw.logs?.maxFiles ?? 10,
       maxBytes: raw.logs?.maxBytes ?? 50 * 1024 * 1024,
     },
@@ -86,7 +87,7 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
   const preset = KIND_PRESETS[svc.kind];
   const problem = preset.validate(svc)[0];
   if (problem) throw new LlamaTopError('CONFIG', `${locate(['services', name])} services.${name}.${problem.key}: ${problem.message}`);
-  const resolved: RawService = { ...svc, model: svc.model && path.resolve(dir, svc.model) };
+  const resolved: RawService = { ...svc, model: svc.model && resolvePath(dir, svc.model) };
   let commandWords: string[] | undefined;
   try {
     commandWords = typeof svc.command === 'string' ? splitCommand(svc.command) : svc.command;
@@ -107,7 +108,7 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
     name,
     kind: svc.kind,
     argv: preset.argv(ctx),
-    cwd: svc.cwd ? path.resolve(dir, svc.cwd) : dir,
+    cwd: svc.cwd ? resolvePath(dir, svc.cwd) : dir,
     env: { PYTHONUNBUFFERED: '1', ...preset.env(ctx), ...svc.env },
     host,
     port,
@@ -182,6 +183,12 @@ function position(doc: Document, lineCounter: LineCounter, keyPath: Array<string
     }
   }
   return '1:1';
+}
+
+/** Relative to the config file; a leading ~/ is the home directory, as in a shell. */
+export function resolvePath(dir: string, p: string): string {
+  if (p === '~' || p.startsWith('~/')) return path.join(os.homedir(), p.slice(1));
+  return path.resolve(dir, p);
 }
 
 const dotted = (keyPath: Array<string | number>) => keyPath.map(String).join('.');

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseBytes, parseDuration } from '../../src/config/durations.js';
 import { parseConfigText } from '../../src/config/load.js';
@@ -65,6 +66,11 @@ services:
     const cfg = load('services:\n  a: { kind: app, command: x, port: 9 }\n  w: { kind: process, command: [node, w.js], readyAfter: 2s }\n');
     expect(cfg.services[0]!.health).toEqual({ type: 'tcp' });
     expect(cfg.services[1]!.health).toEqual({ type: 'alive', afterMs: 2000 });
+  });
+
+  it('expands ~/ to the home directory in paths', () => {
+    const cfg = load('services:\n  llama: { kind: llama-server, model: ~/models/x.gguf, port: 9 }\n');
+    expect(cfg.services[0]!.model).toBe(`${os.homedir()}/models/x.gguf`);
   });
 
   it('refuses two services on one port and an unknown backend service', () => {
