@@ -14,6 +14,17 @@ const DAEMON_MAIN = fileURLToPath(new URL('../daemon/main.js', import.meta.url))
 // measurable CPU cost (bench/status-and-idle.mjs). LLAMA_TOP_DAEMON_NODE_ARGS replaces it (e.g. for --cpu-prof).
 const DAEMON_NODE_ARGS = (process.env.LLAMA_TOP_DAEMON_NODE_ARGS ?? '--lite-mode').split(' ').filter(Boolean);
 
+const DAEMON_LOG_MAX_BYTES = 5 * 1024 * 1024;
+
+/** Each daemon appends to daemon.log; past 5 MB the old log becomes daemon.log.1 (one generation kept). */
+function rotateDaemonLog(file: string): void {
+  try {
+    if (fs.statSync(file).size > DAEMON_LOG_MAX_BYTES) fs.renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
+  }
+}
+
 /** Connects to the config's daemon, starting it (detached, in its own session) when there is none. */
 export async function ensureDaemon(config: StackConfig, paths: DaemonPaths, deadlineMs = 15_000): Promise<DaemonClient> {
   try {
@@ -25,6 +36,7 @@ export async function ensureDaemon(config: StackConfig, paths: DaemonPaths, dead
   // The client has parsed and validated the config: the daemon reads the result and never loads yaml or zod.
   const resolved = path.join(paths.stateDir, 'config.resolved.json');
   writeFileAtomic(resolved, JSON.stringify(config));
+  rotateDaemonLog(paths.daemonLog);
   const out = fs.openSync(paths.daemonLog, 'a', 0o600);
   const child = spawn(process.execPath, [...DAEMON_NODE_ARGS, DAEMON_MAIN, '--config', config.file, '--resolved', resolved], {
     detached: true,
