@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TmuxScreen } from '../helpers/tmux.js';
+import { tmux, TmuxScreen } from '../helpers/tmux.js';
 import { answers, cleanupAll, CLI, isAlive, makeStack, NODE, threeServices, waitFor, type Stack } from '../helpers/stack.js';
 
 const screens: TmuxScreen[] = [];
@@ -9,8 +9,9 @@ afterEach(async () => {
   await cleanupAll();
 });
 
+let opened = 0;
 async function openTui(stack: Stack, columns = 80, rows = 24, env: Record<string, string> = {}): Promise<TmuxScreen> {
-  const screen = await TmuxScreen.open(`tui-${path.basename(stack.dir)}`, `'${NODE}' '${CLI}' --config '${stack.configFile}'`, { ...stack.env, TERM: 'xterm-256color', ...env }, columns, rows);
+  const screen = await TmuxScreen.open(`tui-${path.basename(stack.dir)}-${opened++}`, `'${NODE}' '${CLI}' --config '${stack.configFile}'`, { ...stack.env, TERM: 'xterm-256color', ...env }, columns, rows);
   screens.push(screen);
   return screen;
 }
@@ -100,6 +101,24 @@ describe('the TUI in a real terminal', () => {
     // No foreground colour under NO_COLOR (39, "default colour", is a reset); bold and inverse stay.
     const params = [...raw.matchAll(/\x1b\[([0-9;]*)m/g)].flatMap((m) => m[1]!.split(';').map(Number));
     expect(params.filter((p) => (p >= 30 && p <= 38) || (p >= 90 && p <= 97))).toEqual([]);
+  });
+
+  it('services outlive the TUI killed with -9, and the TUI terminal hung up', async () => {
+    const stack = await makeStack(threeServices());
+    const screen = await openTui(stack);
+    await screen.waitFor(/● chat\s+ready/, 'ready');
+    const pids = (await stack.status()).map((s) => s.pid);
+    const tuiPid = Number((await tmux(screen.session, ['display-message', '-p', '-t', screen.session, '#{pane_pid}'])).stdout);
+    process.kill(tuiPid, 'SIGKILL');
+    await waitFor(() => !isAlive(tuiPid), 'the TUI to die');
+    expect((await stack.status()).map((s) => s.pid)).toEqual(pids);
+    const again = await openTui(stack, 80, 24);
+    await again.waitFor(/● chat\s+ready/, 'a second TUI');
+    const secondPid = Number((await tmux(again.session, ['display-message', '-p', '-t', again.session, '#{pane_pid}'])).stdout);
+    await again.close(); // the terminal goes away under it: SIGHUP
+    await waitFor(() => !isAlive(secondPid), 'the hung-up TUI to exit');
+    await waitFor(async () => (await answers(stack.ports[2]!, '/health')) && (await stack.status()).every((s) => s.state === 'ready'), 'services still up');
+    expect((await stack.status()).map((s) => s.pid)).toEqual(pids);
   });
 
   it('Q asks, then stops every service and the daemon', async () => {
