@@ -135,48 +135,35 @@ function fail(error: unknown): number {
   return isLlamaTopError(error) ? error.exitCode : 1;
 }
 
+type Runner = (ctx: CommandContext) => Promise<number>;
+
+/** Each command's module is loaded only when it runs: `status` pays for nothing else (no Ink, no React). */
+const RUNNERS: Record<string, () => Promise<Runner>> = {
+  start: async () => ((m) => (ctx) => m.startCommand(ctx, 'start'))(await import('./commands/lifecycle.js')),
+  restart: async () => ((m) => (ctx) => m.startCommand(ctx, 'restart'))(await import('./commands/lifecycle.js')),
+  stop: async () => ((m) => (ctx) => m.stopCommand(ctx, false))(await import('./commands/lifecycle.js')),
+  kill: async () => ((m) => (ctx) => m.stopCommand(ctx, true))(await import('./commands/lifecycle.js')),
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  daemon: async () => (await import('./commands/status.js')).daemonCommand,
+  logs: async () => (await import('./commands/logs.js')).logsCommand,
+  events: async () => (await import('./commands/events.js')).eventsCommand,
+  models: async () => (await import('./commands/models.js')).modelsCommand,
+  backend: async () => (await import('./commands/backend.js')).backendCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  service: async () => (await import('./commands/service-install.js')).serviceCommand,
+  tui: async () => (await importInteractiveInk(() => import('./tui/run.js'))).runTui,
+};
+
 async function run(flags: Flags, command: string, args: string[]): Promise<number> {
-  let ctx: CommandContext;
   try {
-    ctx = createContext(flags, args);
-    switch (command) {
-      case 'start':
-      case 'restart': {
-        const { startCommand } = await import('./commands/lifecycle.js');
-        return await startCommand(ctx, command);
-      }
-      case 'stop':
-      case 'kill': {
-        const { stopCommand } = await import('./commands/lifecycle.js');
-        return await stopCommand(ctx, command === 'kill');
-      }
-      case 'status':
-        return await (await import('./commands/status.js')).statusCommand(ctx);
-      case 'daemon':
-        return await (await import('./commands/status.js')).daemonCommand(ctx);
-      case 'logs':
-        return await (await import('./commands/logs.js')).logsCommand(ctx);
-      case 'events':
-        return await (await import('./commands/events.js')).eventsCommand(ctx);
-      case 'models':
-        return await (await import('./commands/models.js')).modelsCommand(ctx);
-      case 'backend':
-        return await (await import('./commands/backend.js')).backendCommand(ctx);
-      case 'doctor':
-        return await (await import('./commands/doctor.js')).doctorCommand(ctx);
-      case 'service':
-        return await (await import('./commands/service-install.js')).serviceCommand(ctx);
-      default: {
-        if (!process.stdout.isTTY || !process.stdin.isTTY) {
-          process.stderr.write(
-            'llama-top: the interface needs a terminal. Without one use a command: llama-top status, llama-top start, llama-top logs -f (or llama-top --headless to supervise in the foreground).\n',
-          );
-          return 2;
-        }
-        const { runTui } = await importInteractiveInk(() => import('./tui/run.js'));
-        return await runTui(ctx);
-      }
+    if (command === 'tui' && (!process.stdout.isTTY || !process.stdin.isTTY)) {
+      process.stderr.write(
+        'llama-top: the interface needs a terminal. Without one use a command: llama-top status, llama-top start, llama-top logs -f (or llama-top --headless to supervise in the foreground).\n',
+      );
+      return 2;
     }
+    const ctx = createContext(flags, args);
+    return await (await RUNNERS[command]!())(ctx);
   } catch (error) {
     return fail(error);
   }
