@@ -47,7 +47,8 @@ export class Daemon {
       const s = event.status;
       log(`${event.service}: ${event.from} -> ${event.to}${s.pid ? ` pid ${s.pid}` : ''}${event.to !== 'ready' && s.lastError ? ` (${s.lastError})` : ''}`);
     });
-    const saved = readStateFile(paths.stateFile);
+    const { state: saved, from, damaged } = readStateFile(paths.stateFile);
+    if (damaged) log(`${paths.stateFile} could not be read: moved to ${damaged}${from === 'previous' ? '; using the previous copy' : ''}`);
     if (saved) {
       this.supervisor.restoreEnvOverrides(saved.envOverrides);
       this.supervisor.adopt(saved.services);

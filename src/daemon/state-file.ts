@@ -30,19 +30,42 @@ export function writeFileAtomic(file: string, text: string, keepPrevious = false
   fs.renameSync(tmp, file);
 }
 
-export function writeStateFile(file: string, state: DaemonStateFile): void {
-  writeFileAtomic(file, JSON.stringify(state, null, 2), true);
+const isStateFile = (value: unknown): value is DaemonStateFile =>
+  typeof value === 'object' && value !== null && (value as DaemonStateFile).version === 1 && typeof (value as DaemonStateFile).services === 'object';
+
+function parseStateFile(file: string): DaemonStateFile | null {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return isStateFile(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
 }
 
-/** The current state, else the previous copy, else null. Never throws on a damaged file. */
-export function readStateFile(file: string): DaemonStateFile | null {
-  for (const candidate of [file, `${file}.prev`]) {
-    try {
-      const parsed = JSON.parse(fs.readFileSync(candidate, 'utf8')) as DaemonStateFile;
-      if (parsed && parsed.version === 1 && typeof parsed.services === 'object') return parsed;
-    } catch {
-      // try the next one
-    }
+/** Writes the state; the copy it replaces is kept as .prev, but only if it was a good one. */
+export function writeStateFile(file: string, state: DaemonStateFile): void {
+  writeFileAtomic(file, JSON.stringify(state, null, 2), parseStateFile(file) !== null);
+}
+
+export interface StateRead {
+  state: DaemonStateFile | null;
+  /** Which copy it came from; `damaged` names a file that exists but cannot be read. */
+  from: 'current' | 'previous' | null;
+  damaged: string | null;
+}
+
+/**
+ * The current state, else the previous copy. A damaged current file is moved aside (never silently replaced by
+ * the next write, which would lose the processes it lists), and the caller is told.
+ */
+export function readStateFile(file: string): StateRead {
+  const current = parseStateFile(file);
+  if (current) return { state: current, from: 'current', damaged: null };
+  let damaged: string | null = null;
+  if (fs.existsSync(file)) {
+    damaged = `${file}.damaged-${Date.now()}`;
+    fs.renameSync(file, damaged);
   }
-  return null;
+  const previous = parseStateFile(`${file}.prev`);
+  return { state: previous, from: previous ? 'previous' : null, damaged };
 }
