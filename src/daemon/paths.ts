@@ -39,8 +39,3 @@ export function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
 }
-
-/** The default logs directory for a config, without creating anything. */
-export function defaultLogsDir(configFile: string): string {
-  return daemonPaths(configFile).logsDir;
-}

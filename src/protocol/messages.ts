@@ -68,8 +68,6 @@ export type Request =
   | { id: number; type: 'daemon-stop'; all: boolean }
   | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null };
 
-export type RequestType = Request['type'];
-
 export interface StateChangeEvent {
   type: 'state';
   time: string;

@@ -45,11 +45,6 @@ export class TmuxScreen {
     await tmux(this.session, ['resize-window', '-t', this.session, '-x', String(columns), '-y', String(rows)]);
   }
 
-  async paneDead(): Promise<boolean> {
-    const run = await tmux(this.session, ['display-message', '-p', '-t', this.session, '#{pane_dead}']);
-    return String(run.stdout).trim() === '1';
-  }
-
   async close(): Promise<void> {
     await tmux(this.session, ['kill-server']);
   }
