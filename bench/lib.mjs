@@ -39,11 +39,19 @@ services:
   flood: { kind: process, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(fixture('flood.mjs'))}, "${lines}"], readyAfter: 10ms, autostart: false }
 `;
 
-/** utime+stime (ticks) and RSS (bytes) of one process. */
+/** CPU seconds (nanosecond schedstat of every thread; clock ticks where unavailable) and RSS of one process. */
 export function cpuAndRss(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { cpuSeconds: (Number(f[11]) + Number(f[12])) / CLK_TCK, rss: Number(f[21]) * 4096 };
+  let cpuSeconds = (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  try {
+    let ns = 0;
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    cpuSeconds = ns / 1e9;
+  } catch {
+    // no schedstat: ticks it is
+  }
+  return { cpuSeconds, rss: Number(f[21]) * 4096 };
 }
 
 export function timeMs(fn) {
