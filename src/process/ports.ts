@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { processName } from './proc-table.js';
@@ -60,7 +61,21 @@ export async function findPortHolder(port: number, host = '127.0.0.1'): Promise<
     const pid = socketOwners(inodes).sort((a, b) => a - b)[0] ?? null;
     return { pid, program: pid === null ? null : processName(pid) };
   }
+  if (!fs.existsSync('/proc/net/tcp')) {
+    const pid = lsofListener(port); // macOS: no /proc
+    if (pid !== null) return { pid, program: processName(pid) };
+  }
   return (await canConnect(host, port)) ? { pid: null, program: null } : null;
+}
+
+function lsofListener(port: number): number | null {
+  try {
+    const out = execFileSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-t'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const pids = out.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+    return pids.length ? Math.min(...pids) : null;
+  } catch {
+    return null;
+  }
 }
 
 export function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {

@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { parseProcStat, type ProcStat } from './proc-stat.js';
+import { readPsTable } from './ps-table.js';
+
+const HAS_PROC = fs.existsSync('/proc/self/stat');
 
 /** A snapshot of every process, read from /proc once; all tree and group queries run on it. */
 export class ProcTable {
@@ -16,7 +20,9 @@ export class ProcTable {
     }
   }
 
+  /** Every process from /proc, or from `ps` where there is no /proc (macOS). */
   static read(procDir = '/proc'): ProcTable {
+    if (!HAS_PROC && procDir === '/proc') return new ProcTable(readPsTable());
     const stats: ProcStat[] = [];
     let entries: string[];
     try {
@@ -58,6 +64,7 @@ export class ProcTable {
 }
 
 export function readProcStat(pid: number, procDir = '/proc'): ProcStat | null {
+  if (!HAS_PROC && procDir === '/proc') return readPsTable(pid)[0] ?? null;
   try {
     return parseProcStat(fs.readFileSync(`${procDir}/${pid}/stat`, 'utf8'));
   } catch {
@@ -75,6 +82,10 @@ export function processName(pid: number): string | null {
   try {
     return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
-    return readProcStat(pid)?.comm ?? null;
+    try {
+      return execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('/').pop() || null;
+    } catch {
+      return null;
+    }
   }
 }

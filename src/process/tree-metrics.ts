@@ -28,8 +28,9 @@ export class TreeMetrics {
   private previous = new Map<string, { ticks: number; at: number }>();
 
   async sample(targets: Map<string, ProcessIdentity>, table: ProcTable | null): Promise<Map<string, TreeUsage>> {
-    if (!table) return this.samplePidusage(targets);
     const out = new Map<string, TreeUsage>();
+    if (!table) return out;
+    if (process.platform !== 'linux') return this.samplePidusage(targets, table);
     const now = performance.now();
     const next = new Map<string, { ticks: number; at: number }>();
     for (const [name, identity] of targets) {
@@ -52,15 +53,24 @@ export class TreeMetrics {
     return out;
   }
 
-  private async samplePidusage(targets: Map<string, ProcessIdentity>): Promise<Map<string, TreeUsage>> {
+  /** Off Linux: the trees come from `ps`, their CPU and memory from pidusage over every pid of each tree. */
+  private async samplePidusage(targets: Map<string, ProcessIdentity>, table: ProcTable): Promise<Map<string, TreeUsage>> {
     const { default: pidusage } = await import('pidusage');
     const out = new Map<string, TreeUsage>();
     for (const [name, identity] of targets) {
+      const pids = liveTree(identity, table);
+      if (pids.length === 0) continue;
       try {
-        const usage = await pidusage(identity.pid);
-        out.set(name, { cpuPercent: Math.round(usage.cpu * 10) / 10, memoryBytes: usage.memory, processCount: 1, pids: [identity.pid] });
+        const usage = await pidusage(pids);
+        const all = Object.values(usage).filter(Boolean);
+        out.set(name, {
+          cpuPercent: Math.round(all.reduce((sum, u) => sum + u.cpu, 0) * 10) / 10,
+          memoryBytes: all.reduce((sum, u) => sum + u.memory, 0),
+          processCount: pids.length,
+          pids,
+        });
       } catch {
-        // gone since the last look
+        // the tree changed under us; the next sample will do
       }
     }
     return out;

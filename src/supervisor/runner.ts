@@ -50,7 +50,7 @@ export class ServiceRunner {
       failureThreshold: this.config.failureThreshold,
     });
     this.state = state;
-    if (state.phase === 'ready' && previous.phase !== 'ready' && process.platform === 'linux') this.noteDescendants(ProcTable.read());
+    if (state.phase === 'ready' && previous.phase !== 'ready') this.noteDescendants(ProcTable.read());
     if (state.pid !== previous.pid && previous.pid !== null) this.descendants.clear();
     for (const effect of effects) this.perform(effect);
     this.scheduleProbe();

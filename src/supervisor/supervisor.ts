@@ -173,7 +173,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
         const id = r.identity();
         if (id && id.startTicks >= 0) targets.set(name, id);
       }
-      const table = process.platform === 'linux' && targets.size > 0 ? ProcTable.read() : null;
+      const table = targets.size > 0 ? ProcTable.read() : null;
       if (table) for (const name of targets.keys()) this.runners.get(name)!.noteDescendants(table);
       this.usage = targets.size > 0 ? await this.metrics.sample(targets, table) : new Map();
       this.metricsTimer = setTimeout(() => void tick(), this.config.metricsIntervalMs);
