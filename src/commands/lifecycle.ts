@@ -22,13 +22,16 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
   let names = checkNames(ctx, config);
   if (names.length === 0 && kind === 'start') names = config.services.filter((s) => s.autostart).map((s) => s.name);
   if (names.length === 0) names = config.services.map((s) => s.name);
+  // Checked before any daemon is started: a config that cannot start leaves nothing behind.
+  const running = await ctx.existingDaemon();
+  const before = new Map(running ? (await running.status()).map((s) => [s.name, s]) : []);
+  running?.close();
+  for (const name of dependencyOrder(config.services, names)) {
+    const svc = config.services.find((s) => s.name === name)!;
+    if (kind === 'restart' || !RUNNING.has(before.get(name)?.state ?? 'stopped')) preflight(svc, config.file);
+  }
   const client = await ctx.daemon();
   try {
-    const before = new Map((await client.status()).map((s) => [s.name, s]));
-    for (const name of dependencyOrder(config.services, names)) {
-      const svc = config.services.find((s) => s.name === name)!;
-      if (kind === 'restart' || !RUNNING.has(before.get(name)?.state ?? 'stopped')) preflight(svc, config.file);
-    }
     const outcomes = kind === 'start' ? await client.start(names, ctx.flags.wait) : await client.restart(names, ctx.flags.wait);
     const after = new Map((await client.status()).map((s) => [s.name, s]));
     return report(ctx, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready');

@@ -33,7 +33,7 @@ describe('bad input: one clear line, exit 2, nothing started or killed', () => {
     const run = await stack.cli(['start']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/service llama: model file .*tiny\.gguf does not exist \(services\.llama\.model/);
-    expect((await stack.status()).every((s) => s.state === 'stopped')).toBe(true);
+    expect(JSON.parse((await stack.cli(['daemon', 'status', '--json'])).stdout).running).toBe(false); // nothing was started
 
     const noBinary = await makeStack(() => 'services:\n  llama:\n    kind: llama-server\n    model: ./m.gguf\n', 0);
     fs.writeFileSync(path.join(noBinary.dir, 'm.gguf'), 'GGUF');
