@@ -38,8 +38,6 @@ export class Daemon {
     const lock = acquireLock(paths.lockFile);
     if (!lock.acquired) throw new LlamaTopError('FAILED', `a daemon for this config already runs (pid ${lock.holderPid})`);
     this.releaseLock = lock.release;
-    fs.rmSync(paths.socket, { force: true });
-    await this.server.listen(paths.socket);
     this.supervisor.on('log', log);
     this.supervisor.on('change', (event) => {
       this.persist();
@@ -54,6 +52,9 @@ export class Daemon {
       this.supervisor.adopt(saved.services);
     }
     this.persist();
+    // Listen only once the survivors are adopted: a request must never see them as stopped and spawn copies.
+    fs.rmSync(paths.socket, { force: true });
+    await this.server.listen(paths.socket);
     this.supervisor.startMetrics();
     log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
   }
