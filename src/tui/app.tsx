@@ -26,6 +26,8 @@ export interface BackendControl {
   switchTo(name: string): Promise<string>;
 }
 
+const TOAST_MS = 8000;
+
 export interface AppProps {
   name: string;
   connect: () => Promise<DaemonApi>;
@@ -64,6 +66,15 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
+  // Successes fade back to the key hints after a while; progress and errors stay until the next message.
+  useEffect(() => {
+    const toast = state.toast;
+    if (toast?.level !== 'ok') return;
+    const timer = setTimeout(() => {
+      if (stateRef.current.toast === toast) dispatch({ type: 'toast', toast: null });
+    }, TOAST_MS);
+    return () => clearTimeout(timer);
+  }, [state.toast]);
 
   const layout = computeLayout(rows, columns, state.services.length, state.view);
   const selected = selectedService(state);
