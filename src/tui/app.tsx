@@ -26,8 +26,6 @@ export interface BackendControl {
   switchTo(name: string): Promise<string>;
 }
 
-const TOAST_MS = 8000;
-
 export interface AppProps {
   name: string;
   connect: () => Promise<DaemonApi>;
@@ -39,9 +37,11 @@ export interface AppProps {
   /** Called with true when the user chose to stop everything (Q), false for q. */
   onExit?: (stoppedAll: boolean) => void;
   logPollMs?: number;
+  /** How long a success message stays in the status line. */
+  toastMs?: number;
 }
 
-export function App({ name, connect, autostart, backend, color = true, size, onExit, logPollMs = 100 }: AppProps) {
+export function App({ name, connect, autostart, backend, color = true, size, onExit, logPollMs = 100, toastMs = 8000 }: AppProps) {
   const [state, dispatchToReact] = useReducer(uiReducer, undefined, initialUiState);
   // Key handlers read and advance this copy, so several keys arriving in one read each see the previous one's effect.
   const stateRef = useRef(state);
@@ -72,7 +72,7 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
     if (toast?.level !== 'ok') return;
     const timer = setTimeout(() => {
       if (stateRef.current.toast === toast) dispatch({ type: 'toast', toast: null });
-    }, TOAST_MS);
+    }, toastMs);
     return () => clearTimeout(timer);
   }, [state.toast]);
 

@@ -59,6 +59,20 @@ describe('App with a fake daemon', () => {
     await waitFor(() => frame().includes('error: ollama: exited with code 1: boom'), 'error outcome');
   });
 
+  it('a success message fades back to the key hints; an error stays', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    const { frame, press } = renderApp(daemon, { toastMs: 150 });
+    await waitFor(() => frame().includes('● llama'), 'rows');
+    await press('r');
+    await waitFor(() => frame().includes('llama ready in 3.2 s'), 'outcome');
+    await waitFor(() => frame().includes('r restart · s start/stop'), 'hints again');
+    daemon.outcome = (name) => ({ name, ok: false, state: 'error', error: 'boom', elapsedMs: 1 });
+    await press('r');
+    await waitFor(() => frame().includes('error: llama: boom'), 'error');
+    await new Promise((r) => setTimeout(r, 400)); // longer than toastMs: the error must still be there
+    expect(frame()).toContain('error: llama: boom');
+  });
+
   it('s stops a running service and starts a stopped one', async () => {
     const daemon = new FakeDaemon([service('llama'), service('idle', { state: 'stopped', pid: null })]);
     const { frame, press } = renderApp(daemon);
