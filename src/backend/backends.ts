@@ -27,6 +27,14 @@ export function activeBackend(backend: BackendConfig, appEnv: Record<string, str
   return null;
 }
 
+/** The active backend given what the daemon reports: the app's env is its config env plus llama-top's override. */
+export function currentBackend(config: StackConfig, services: ServiceStatus[]): string | null {
+  const backend = backendOf(config);
+  const override = services.find((s) => s.name === backend.app)?.envOverride ?? {};
+  const base = config.services.find((s) => s.name === backend.app)!.env;
+  return activeBackend(backend, { ...base, ...override });
+}
+
 export function assertKnownBackend(backend: BackendConfig, name: string): void {
   if (!(name in backend.choices))
     throw new LlamaTopError('USAGE', `unknown backend "${name}" (backends: ${Object.keys(backend.choices).join(', ')})`);

@@ -1,7 +1,7 @@
 import type { StackConfig } from '../config/types.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
 import type { BackendControl } from '../tui/app.js';
-import { activeBackend, backendOf, describeBackends } from './backends.js';
+import { activeBackend, backendOf, currentBackend, describeBackends } from './backends.js';
 import { switchBackend } from './switch.js';
 
 /** The backend picker's view of the stack, over a daemon connection of its own. */
@@ -30,9 +30,7 @@ export function createBackendControl(config: StackConfig, connect: () => Promise
     choices: () =>
       withApi(async (api) => {
         const services = await api.status();
-        const app = services.find((s) => s.name === backend.app);
-        const appEnv = { ...config.services.find((s) => s.name === backend.app)!.env, ...(app?.envOverride ?? {}) };
-        const active = activeBackend(backend, appEnv);
+        const active = currentBackend(config, services);
         cached = { at: Date.now(), value: active };
         return (await describeBackends(backend, services, active)).map((b) => ({ name: b.name, service: b.service, healthy: b.healthy, active: b.active }));
       }),

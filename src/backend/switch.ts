@@ -1,7 +1,7 @@
 import type { StackConfig } from '../config/types.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
 import { errorMessage, LlamaTopError } from '../protocol/errors.js';
-import { activeBackend, assertKnownBackend, backendOf } from './backends.js';
+import { assertKnownBackend, backendOf, currentBackend } from './backends.js';
 import { writeBackendValue } from './config-file.js';
 import { checkServiceHealth } from './health.js';
 
@@ -22,9 +22,7 @@ export async function switchBackend(api: DaemonApi, config: StackConfig, target:
   const backend = backendOf(config);
   assertKnownBackend(backend, target);
   const statusOf = async (name: string) => (await api.status()).find((s) => s.name === name);
-  const appBase = config.services.find((s) => s.name === backend.app)!.env;
-  const appEnv = async () => ({ ...appBase, ...((await statusOf(backend.app))?.envOverride ?? {}) });
-  const from = activeBackend(backend, await appEnv());
+  const from = currentBackend(config, await api.status());
   const service = backend.choices[target] ?? null;
 
   if (service) {

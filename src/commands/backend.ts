@@ -1,4 +1,4 @@
-import { activeBackend, assertKnownBackend, backendOf, describeBackends, type BackendEntry } from '../backend/backends.js';
+import { assertKnownBackend, backendOf, currentBackend, describeBackends, type BackendEntry } from '../backend/backends.js';
 import { switchBackend } from '../backend/switch.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { CommandContext } from './context.js';
@@ -31,11 +31,9 @@ export async function backendCommand(ctx: CommandContext): Promise<number> {
       return 0;
     }
     const services = await client.status();
-    const app = services.find((s) => s.name === backend.app);
-    const appEnv = { ...config.services.find((s) => s.name === backend.app)!.env, ...(app?.envOverride ?? {}) };
     let active: string | null = null;
     try {
-      active = activeBackend(backend, appEnv);
+      active = currentBackend(config, services);
     } catch (error) {
       if (action !== 'health') throw error;
     }

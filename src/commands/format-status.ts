@@ -1,16 +1,20 @@
 import { formatBytes, formatDuration } from '../config/durations.js';
 import type { DaemonInfo, ServiceStatus, StartOutcome } from '../protocol/messages.js';
 
-const GLYPH: Record<string, string> = {
+export const GLYPH: Record<string, string> = {
   ready: '●', starting: '◐', unhealthy: '▲', crashed: '✗', stopping: '◌', stopped: '○', error: '✗', external: '◆',
 };
 
+/** "retry 2/5 in 4s" for a crashed service waiting out its backoff, else null. Pure. */
+export function retryCountdown(s: ServiceStatus, now = Date.now()): string | null {
+  if (s.state !== 'crashed' || !s.nextRetryAt) return null;
+  return `retry ${s.retries}/${s.maxRetries} in ${Math.max(0, Math.ceil((Date.parse(s.nextRetryAt) - now) / 1000))}s`;
+}
+
 /** The state word a person reads: "loading model", "crashed (retry 2/5 in 4s)". Pure. */
 export function stateLabel(s: ServiceStatus, now = Date.now()): string {
-  if (s.state === 'crashed' && s.nextRetryAt) {
-    const inSeconds = Math.max(0, Math.ceil((Date.parse(s.nextRetryAt) - now) / 1000));
-    return `crashed (retry ${s.retries}/${s.maxRetries} in ${inSeconds}s)`;
-  }
+  const retry = retryCountdown(s, now);
+  if (retry) return `crashed (${retry})`;
   if (s.state === 'starting' && s.detail) return s.detail;
   if (s.state === 'stopping' && s.detail) return s.detail;
   return s.state;

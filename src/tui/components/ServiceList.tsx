@@ -2,18 +2,11 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import path from 'node:path';
 import { formatBytes, formatDuration } from '../../config/durations.js';
-import { stateLabel } from '../../commands/format-status.js';
+import { GLYPH, retryCountdown, stateLabel } from '../../commands/format-status.js';
 import type { ServiceStatus } from '../../protocol/messages.js';
 
-const STYLE: Record<string, { glyph: string; color: string }> = {
-  ready: { glyph: '●', color: 'green' },
-  starting: { glyph: '◐', color: 'yellow' },
-  unhealthy: { glyph: '▲', color: 'magenta' },
-  crashed: { glyph: '✗', color: 'red' },
-  stopping: { glyph: '◌', color: 'yellow' },
-  stopped: { glyph: '○', color: 'gray' },
-  error: { glyph: '✗', color: 'red' },
-  external: { glyph: '◆', color: 'cyan' },
+const COLOR: Record<string, string> = {
+  ready: 'green', starting: 'yellow', unhealthy: 'magenta', crashed: 'red', stopping: 'yellow', stopped: 'gray', error: 'red', external: 'cyan',
 };
 
 /** `minTerminal`: the column shows only on terminals at least that wide (the port is static; live figures win). */
@@ -33,9 +26,7 @@ const cell = (text: string, width: number) => (width === 0 ? text : text.length 
 
 /** The state in at most 17 columns: the glyph already says "crashed". */
 function shortState(s: ServiceStatus, now: number): string {
-  if (s.state === 'crashed' && s.nextRetryAt)
-    return `retry ${s.retries}/${s.maxRetries} in ${Math.max(0, Math.ceil((Date.parse(s.nextRetryAt) - now) / 1000))}s`;
-  return stateLabel(s, now);
+  return retryCountdown(s, now) ?? stateLabel(s, now);
 }
 
 /** What the server is doing, then its model: "42 tok/s 1/4 busy tiny.gguf", or ollama's loaded models. */
@@ -88,7 +79,7 @@ export const ServiceList = memo(function ServiceList({ services, selected, maxRo
     <Box flexDirection="column">
       <Text dimColor wrap="truncate-end">{'   ' + COLUMNS.filter((_, i) => visible[i]).map((c) => cell(c.title, c.width)).join('')}</Text>
       {shown.map((s, i) => {
-        const style = STYLE[s.state] ?? { glyph: '?', color: 'white' };
+        const style = { glyph: GLYPH[s.state] ?? '?', color: COLOR[s.state] ?? 'white' };
         const isSelected = first + i === selected;
         const cells = serviceCells(s, now);
         return (
