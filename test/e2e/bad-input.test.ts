@@ -37,7 +37,10 @@ describe('bad input: one clear line, exit 2, nothing started or killed', () => {
 
     const noBinary = await makeStack(() => 'services:\n  llama:\n    kind: llama-server\n    model: ./m.gguf\n', 0);
     fs.writeFileSync(path.join(noBinary.dir, 'm.gguf'), 'GGUF');
-    const run2 = await noBinary.cli(['start']);
+    // PATH is an empty directory: the test holds wherever llama-server is installed (our users' machines).
+    const emptyBin = path.join(noBinary.dir, 'empty-bin');
+    fs.mkdirSync(emptyBin);
+    const run2 = await noBinary.cli(['start'], { env: { PATH: emptyBin } });
     expect(run2.exitCode).toBe(2);
     expect(run2.stderr).toMatch(/llama-server: not found on PATH/);
   });

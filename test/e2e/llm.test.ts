@@ -31,9 +31,9 @@ describe('models and live LLM stats', () => {
 
   it('a truncated model file is reported as such, with exit 1 and no crash', async () => {
     const stack = await makeStack(threeServices());
+    expect((await stack.cli(['start', 'llama'])).exitCode).toBe(0);
     const model = path.join(stack.dir, 'tiny.gguf');
-    fs.writeFileSync(model, fs.readFileSync(model).subarray(0, 50_000));
-    expect((await stack.cli(['start', 'llama'])).exitCode).toBe(0); // the fake server does not read it
+    fs.writeFileSync(model, fs.readFileSync(model).subarray(0, 50_000)); // damaged under the running server
     const run = await stack.cli(['models', 'llama']);
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/tiny\.gguf: truncated GGUF file/);

@@ -12,7 +12,14 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = path.join(ROOT, 'bin', 'llama-top.js');
 export const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', name);
 export const NODE = process.execPath;
-export const TINY_GGUF = path.resolve(ROOT, '..', 'shared', 'fixtures', 'tiny-llama.gguf');
+export const TINY_GGUF = fixture('tiny-llama.gguf');
+
+/**
+ * The llama-server the llama-server tests run: a real one when LLAMA_SERVER names its binary (CI builds
+ * llama.cpp for this), else the fixture that speaks the same endpoints and log lines.
+ */
+export const REAL_LLAMA_SERVER = process.env.LLAMA_SERVER || null;
+export const llamaServerCommand = (): string[] => (REAL_LLAMA_SERVER ? [REAL_LLAMA_SERVER] : [NODE, fixture('fake-llama-server.mjs')]);
 
 export { findFreePorts, waitFor, isAlive };
 
@@ -21,7 +28,7 @@ export interface Stack {
   configFile: string;
   env: Record<string, string>;
   ports: number[];
-  cli(args: string[], options?: { reject?: boolean; timeout?: number }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  cli(args: string[], options?: { reject?: boolean; timeout?: number; env?: Record<string, string> }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   spawnCli(args: string[]): ResultPromise;
   status(): Promise<Array<Record<string, any>>>;
   stateDir(): string;
@@ -45,7 +52,7 @@ export async function makeStack(yaml: (ports: number[], dir: string) => string, 
     ports,
     async cli(args, options = {}) {
       const run = await execa(NODE, [CLI, ...args, '--config', configFile], {
-        env,
+        env: { ...env, ...options.env },
         reject: false,
         timeout: options.timeout ?? 60_000,
         stdin: 'ignore',
