@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createContext, type CommandContext, type Flags } from './commands/context.js';
 import { errorMessage, isLlamaTopError } from './protocol/errors.js';
 import { VERSION } from './version.js';
+import { parseDuration } from './config/durations.js';
 
 const HELP = `
   Usage
@@ -48,6 +49,8 @@ const OPTIONS = {
   lines: { type: 'string', short: 'n', default: '50' },
   all: { type: 'boolean', default: false },
   force: { type: 'boolean', default: false },
+  timestamps: { type: 'boolean', short: 't', default: false },
+  since: { type: 'string' },
   headless: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -71,8 +74,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`llama-top: --lines takes a whole number, not "${values.lines}"\n`);
     return 2;
   }
+  const since = values.since === undefined ? null : parseDuration(values.since);
+  if (since === null && values.since !== undefined) {
+    process.stderr.write(`llama-top: --since takes a duration like 30s, 10m or 2h, not "${values.since}"\n`);
+    return 2;
+  }
   const [command, ...args] = positionals;
-  const flags: Flags = { config: values.config, json: values.json, wait: !values['no-wait'], follow: values.follow, lines, all: values.all, force: values.force };
+  const flags: Flags = { config: values.config, json: values.json, wait: !values['no-wait'], follow: values.follow, lines, all: values.all, force: values.force, timestamps: values.timestamps, since };
   if (command !== undefined && !COMMANDS.includes(command)) {
     process.stderr.write(`llama-top: unknown command "${command}" (commands: ${COMMANDS.filter((c) => c !== 'tui').join(', ')}; see llama-top --help)\n`);
     return 2;

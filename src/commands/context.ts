@@ -14,6 +14,10 @@ export interface Flags {
   lines: number;
   all: boolean;
   force: boolean;
+  /** logs: put the time each line was written in front of it. */
+  timestamps: boolean;
+  /** logs: only lines written in the last this many ms. */
+  since: number | null;
 }
 
 /** What every command gets: the config, where its daemon lives, and how to reach it. */

@@ -1,5 +1,5 @@
 import { dependencyOrder } from '../supervisor/start-order.js';
-import { readLastLines } from '../logs/tail.js';
+import { readLastLogLines } from '../logs/chunks.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
 import type { StackConfig } from '../config/types.js';
@@ -62,10 +62,10 @@ function report(ctx: CommandContext, outcomes: StartOutcome[], status: Map<strin
   else
     for (const o of outcomes) {
       ctx.out(formatOutcome(o, verb, status.get(o.name)));
-      const logFile = status.get(o.name)?.logFile;
-      if (!o.ok && logFile) {
-        const tail = readLastLines(logFile, 5);
-        if (tail.length) ctx.out(`  last log lines (${logFile}):\n${tail.map((l) => `    ${l}`).join('\n')}`);
+      const logDir = status.get(o.name)?.logDir;
+      if (!o.ok && logDir) {
+        const tail = readLastLogLines(logDir, 5).map((l) => l.text);
+        if (tail.length) ctx.out(`  last log lines (${logDir}):\n${tail.map((l) => `    ${l}`).join('\n')}`);
       }
     }
   return outcomes.every((o) => o.ok) ? 0 : 1;

@@ -44,7 +44,7 @@ WantedBy=default.target
 }
 
 /** A launchd agent doing the same on macOS. Pure. */
-export function launchdPlist(config: StackConfig, node: string, bin: string, envPath: string, label: string, logFile: string): string {
+export function launchdPlist(config: StackConfig, node: string, bin: string, envPath: string, label: string, logDir: string): string {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
@@ -57,8 +57,8 @@ export function launchdPlist(config: StackConfig, node: string, bin: string, env
   <key>EnvironmentVariables</key><dict><key>PATH</key><string>${esc(envPath)}</string></dict>
   <key>RunAtLoad</key><true/>
   <key>KeepAlive</key><true/>
-  <key>StandardOutPath</key><string>${esc(logFile)}</string>
-  <key>StandardErrorPath</key><string>${esc(logFile)}</string>
+  <key>StandardOutPath</key><string>${esc(logDir)}</string>
+  <key>StandardErrorPath</key><string>${esc(logDir)}</string>
 </dict>
 </plist>
 `;
@@ -85,8 +85,8 @@ export async function serviceCommand(ctx: CommandContext): Promise<number> {
     : path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'systemd', 'user', `${name}.service`);
   if (fs.existsSync(file) && !ctx.flags.force) throw new LlamaTopError('USAGE', `${file} already exists: not overwriting it`, 'use --force to replace it');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const logFile = path.join(ctx.paths.stateDir, 'launchd.log');
-  fs.writeFileSync(file, mac ? launchdPlist(config, process.execPath, BIN, envPath, `dev.${name}`, logFile) : systemdUnit(config, process.execPath, BIN, envPath));
+  const logDir = path.join(ctx.paths.stateDir, 'launchd.log');
+  fs.writeFileSync(file, mac ? launchdPlist(config, process.execPath, BIN, envPath, `dev.${name}`, logDir) : systemdUnit(config, process.execPath, BIN, envPath));
   const linger = checkLinger();
   const user = os.userInfo().username;
   const enable = mac ? `launchctl load -w ${file}` : `systemctl --user daemon-reload && systemctl --user enable --now ${name}.service`;

@@ -73,7 +73,9 @@ function resolveConfig(
     dir,
     name,
     logs: {
-      dir: raw.logs?.dir ? resolvePath(dir, raw.logs.dir) : defaultLogsDir(file, name),
+      // A configured directory may be shared by several stacks: each keeps to a subdirectory named like its
+      // state directory (name-hash), so none ever prunes another's files.
+      dir: raw.logs?.dir ? path.join(resolvePath(dir, raw.logs.dir), path.basename(path.dirname(defaultLogsDir(file, name)))) : defaultLogsDir(file, name),
       maxFiles: raw.logs?.maxFiles ?? 10,
       maxBytes: raw.logs?.maxBytes ?? 50 * 1024 * 1024,
     },

@@ -1,61 +1,76 @@
 import fs from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { listChunks, readIndex, splitLines, timeAt, type Chunk, type LogLine } from './chunks.js';
 
 export interface FollowHandle {
   stop(): void;
 }
 
 /**
- * Calls `onLines` with whole lines appended to the file `currentFile()` names, from `offset`; switches to a
- * newer file (a service restart) when `currentFile()` changes. Polls: works on every filesystem.
+ * Calls `onLines` with whole lines appended to a service's logs from now on, chunk after chunk in order, so a
+ * rotation (or a restart, which starts a new chunk) loses nothing that is still on disk; chunks pruned before they
+ * were read are reported with `onGap`. Polls: works on every filesystem, and the directory may not exist yet.
  */
-export function followFile(
-  currentFile: () => string | null,
-  start: { file: string | null; offset: number },
-  onLines: (lines: string[], file: string) => void,
-  intervalMs = 200,
+export function followLogDir(
+  dir: string,
+  onLines: (lines: LogLine[]) => void,
+  options: { intervalMs?: number; withTimes?: boolean; onGap?: (chunks: number) => void } = {},
 ): FollowHandle {
-  let file = start.file;
-  let offset = start.offset;
-  let partial = '';
-  let decoder = new StringDecoder('utf8');
+  const start = listChunks(dir).at(-1);
+  let seq = start?.seq ?? 0;
+  let offset = start ? sizeOf(start.file) : 0;
+  let partial = Buffer.alloc(0);
   const tick = () => {
-    const latest = currentFile();
-    if (latest && latest !== file) {
-      if (file) drain();
-      file = latest;
+    for (;;) {
+      const chunks = listChunks(dir);
+      const current = chunks.find((c) => c.seq === seq);
+      if (current) drain(current);
+      const next = chunks.find((c) => c.seq > seq);
+      if (!next) return;
+      if (seq !== 0 && next.seq > seq + 1) options.onGap?.(next.seq - seq - 1);
+      if (partial.length) emit([{ text: partial.toString('utf8'), at: null }]);
+      seq = next.seq;
       offset = 0;
-      partial = '';
-      decoder = new StringDecoder('utf8');
+      partial = Buffer.alloc(0);
     }
-    if (file) drain();
   };
-  const drain = () => {
+  const emit = (lines: LogLine[]) => {
+    if (lines.length) onLines(lines);
+  };
+  const drain = (chunk: Chunk) => {
     let fd: number;
     try {
-      fd = fs.openSync(file!, 'r');
+      fd = fs.openSync(chunk.file, 'r');
     } catch {
       return;
     }
     try {
       const size = fs.fstatSync(fd).size;
-      if (size < offset) offset = 0; // truncated
       while (offset < size) {
         const len = Math.min(1024 * 1024, size - offset);
         const buf = Buffer.alloc(len);
         const read = fs.readSync(fd, buf, 0, len, offset);
         if (read <= 0) break;
+        const base = offset - partial.length;
+        const text = Buffer.concat([partial, buf.subarray(0, read)]);
         offset += read;
-        const text = partial + decoder.write(buf.subarray(0, read));
-        const lines = text.split('\n');
-        partial = lines.pop()!;
-        if (lines.length) onLines(lines, file!);
+        const end = text.lastIndexOf(10) + 1;
+        partial = text.subarray(end);
+        const index = options.withTimes ? readIndex(chunk) : [];
+        emit(splitLines(text.subarray(0, end), base).map((l) => ({ text: l.text, at: options.withTimes ? timeAt(index, l.offset) : null })));
       }
     } finally {
       fs.closeSync(fd);
     }
   };
-  const timer = setInterval(tick, intervalMs);
+  const timer = setInterval(tick, options.intervalMs ?? 200);
   tick();
   return { stop: () => clearInterval(timer) };
 }
+
+const sizeOf = (file: string) => {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+};

@@ -1,14 +1,19 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chunkFile, latestChunk } from '../logs/chunks.js';
+import { openNewLogFile } from '../logs/safe-open.js';
 import { identify, type ProcessIdentity } from './identity.js';
 
 export interface SpawnRequest {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
-  /** stdout and stderr go to this file, written by the kernel, not through us. */
-  logFile: string;
+  /** stdout and stderr go through a pipe to a log writer of their own, which writes chunk files here. */
+  logDir: string;
+  maxBytes: number;
+  maxFiles: number;
 }
 
 export interface SpawnedProcess extends ProcessIdentity {
@@ -36,15 +41,52 @@ export function resolveBinary(binary: string, cwd: string, envPath = process.env
   return null;
 }
 
-/** Starts a service in its own session and process group, so no hangup or Ctrl-C of ours reaches it. */
-export function spawnDetached(request: SpawnRequest): Promise<SpawnedProcess> {
-  const fd = fs.openSync(request.logFile, 'a', 0o640);
+const WRITER = fileURLToPath(new URL('../logs/log-writer.js', import.meta.url));
+/** The writer is tiny and must stay so: lite mode and a small heap keep it at a fraction of a daemon. */
+const WRITER_NODE_FLAGS = ['--lite-mode', '--max-old-space-size=16', '--max-semi-space-size=1'];
+let fifoCounter = 0;
+
+/**
+ * A real pipe (not a socket pair: programs that open /dev/stdout need a pipe) whose read end is blocking, made
+ * from a FIFO that is unlinked at once. Returns [read fd, write fd].
+ */
+function makePipe(dir: string): [number, number] {
+  const fifo = path.join(dir, `.pipe-${process.pid}-${++fifoCounter}`);
+  execFileSync('mkfifo', ['-m', '600', fifo]);
   try {
+    const probe = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const write = fs.openSync(fifo, fs.constants.O_WRONLY);
+    const read = fs.openSync(fifo, fs.constants.O_RDONLY); // a writer exists: does not block, and stays blocking
+    fs.closeSync(probe);
+    return [read, write];
+  } finally {
+    fs.rmSync(fifo, { force: true });
+  }
+}
+
+/**
+ * Starts a service in its own session and process group, so no hangup or Ctrl-C of ours reaches it, with its
+ * output going through a pipe to its own log writer (see logs/log-writer.ts), which outlives us if need be.
+ */
+export function spawnDetached(request: SpawnRequest): Promise<SpawnedProcess> {
+  fs.mkdirSync(request.logDir, { recursive: true, mode: 0o700 });
+  const firstSeq = (latestChunk(request.logDir)?.seq ?? 0) + 1;
+  const chunkFd = openNewLogFile(chunkFile(request.logDir, firstSeq));
+  let fds: number[] = [chunkFd];
+  try {
+    const [read, write] = makePipe(request.logDir);
+    fds = [chunkFd, read, write];
+    const writer = spawn(process.execPath, [...WRITER_NODE_FLAGS, WRITER, request.logDir, String(request.maxBytes), String(request.maxFiles), String(firstSeq)], {
+      detached: true,
+      stdio: [read, 'ignore', 'ignore', chunkFd],
+    });
+    writer.on('error', () => undefined);
+    writer.unref();
     const child = spawn(request.argv[0]!, request.argv.slice(1), {
       cwd: request.cwd,
       env: { ...process.env, ...request.env },
       detached: true,
-      stdio: ['ignore', fd, fd],
+      stdio: ['ignore', write, write],
     });
     return new Promise((resolve, reject) => {
       child.once('error', reject);
@@ -58,6 +100,6 @@ export function spawnDetached(request: SpawnRequest): Promise<SpawnedProcess> {
       });
     });
   } finally {
-    fs.closeSync(fd);
+    for (const fd of fds) fs.closeSync(fd);
   }
 }

@@ -27,7 +27,7 @@ export interface ServiceStatus {
   cpuPercent: number | null;
   memoryBytes: number | null;
   processCount: number | null;
-  logFile: string | null;
+  logDir: string | null;
   autostart: boolean;
   dependsOn: string[];
   /** Environment set by llama-top on top of the config's (backend switching by env vars). */

@@ -10,7 +10,7 @@ export interface ServiceRuntime {
   detail: string | null;
   pid: number | null;
   startTicks: number | null;
-  logFile: string | null;
+  logDir: string | null;
   startedAt: number | null;
   readyAt: number | null;
   retries: number;
@@ -30,8 +30,8 @@ export type MachineEvent =
   | { type: 'start' }
   | { type: 'restart' }
   | { type: 'stop'; force: boolean }
-  | { type: 'spawned'; pid: number; startTicks: number; logFile: string; at: number }
-  | { type: 'adopted'; pid: number; startTicks: number; logFile: string | null; startedAt: number; at: number }
+  | { type: 'spawned'; pid: number; startTicks: number; logDir: string; at: number }
+  | { type: 'adopted'; pid: number; startTicks: number; logDir: string | null; startedAt: number; at: number }
   | { type: 'external'; pid: number | null; at: number }
   | { type: 'spawn-failed'; message: string; at: number }
   | { type: 'probe'; result: 'ok' | 'loading' | 'fail'; reason?: string; at: number }
@@ -58,7 +58,7 @@ export interface Transition {
 
 export function initialRuntime(): ServiceRuntime {
   return {
-    phase: 'stopped', detail: null, pid: null, startTicks: null, logFile: null, startedAt: null, readyAt: null,
+    phase: 'stopped', detail: null, pid: null, startTicks: null, logDir: null, startedAt: null, readyAt: null,
     retries: 0, restarts: 0, exitCode: null, signal: null, lastError: null, lastErrorAt: null,
     lastProbeError: null, probeFailures: 0, nextRetryAt: null, then: null,
   };
@@ -115,7 +115,7 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
     case 'spawned':
     case 'adopted': {
       const startedAt = e.type === 'adopted' ? e.startedAt : e.at;
-      const patch = { pid: e.pid, startTicks: e.startTicks, logFile: e.logFile, startedAt, readyAt: null, exitCode: null, signal: null };
+      const patch = { pid: e.pid, startTicks: e.startTicks, logDir: e.logDir, startedAt, readyAt: null, exitCode: null, signal: null };
       if (s.phase === 'stopping' && e.type === 'spawned')
         return { state: { ...s, ...patch }, effects: [{ type: 'stop', force: false }] };
       const restarts = e.type === 'spawned' && s.startedAt !== null ? s.restarts + 1 : s.restarts;

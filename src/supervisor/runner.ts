@@ -1,6 +1,6 @@
 import type { LogsConfig, ServiceConfig } from '../config/types.js';
-import { createLogFile, pruneLogFiles } from '../logs/log-file.js';
-import { meaningfulLine, readLastLines } from '../logs/tail.js';
+import { readLastLogLines, serviceLogDir } from '../logs/chunks.js';
+import { meaningfulLine } from '../logs/tail.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { liveTree, stopProcessTree } from '../process/kill-tree.js';
 import { ProcTable } from '../process/proc-table.js';
@@ -128,13 +128,11 @@ export class ServiceRunner {
     }
     if (this.state.phase === 'stopping') return fail('stopped before it was started');
     if (this.state.phase !== 'starting') return;
-    let logFile: string;
+    const logDir = serviceLogDir(this.logs.dir, cfg.name);
     try {
-      logFile = createLogFile(this.logs.dir, cfg.name);
-      pruneLogFiles(this.logs.dir, cfg.name, this.logs.maxFiles, this.logs.maxBytes, logFile);
-      const child = await spawnDetached({ argv: cfg.argv, cwd: cfg.cwd, env: cfg.env, logFile });
+      const child = await spawnDetached({ argv: cfg.argv, cwd: cfg.cwd, env: cfg.env, logDir, maxBytes: this.logs.maxBytes, maxFiles: this.logs.maxFiles });
       const identity = { pid: child.pid, startTicks: child.startTicks };
-      this.dispatch({ type: 'spawned', pid: child.pid, startTicks: child.startTicks, logFile, at: Date.now() });
+      this.dispatch({ type: 'spawned', pid: child.pid, startTicks: child.startTicks, logDir, at: Date.now() });
       void child.exited.then(({ code, signal }) => this.onLeaderExit(identity, code, signal));
     } catch (error) {
       fail(`cannot start ${cfg.argv[0]}: ${(error as Error).message}`);
@@ -145,7 +143,7 @@ export class ServiceRunner {
     if (this.state.pid !== identity.pid) return;
     // Descendants that outlive the leader would keep the port: clear them before anything restarts.
     if (!this.stopInFlight && identity.startTicks >= 0) await stopProcessTree(identity, { timeoutMs: 2000, alsoTrack: this.descendants });
-    const logLine = this.state.logFile ? meaningfulLine(readLastLines(this.state.logFile, 40)) : null;
+    const logLine = this.state.logDir ? meaningfulLine(readLastLogLines(this.state.logDir, 40).map((l) => l.text)) : null;
     this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
   }
 

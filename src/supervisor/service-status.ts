@@ -37,7 +37,7 @@ export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: Tr
     cpuPercent: running ? (usage?.cpuPercent ?? null) : null,
     memoryBytes: running ? (usage?.memoryBytes ?? null) : null,
     processCount: running ? (usage?.processCount ?? null) : null,
-    logFile: s.logFile,
+    logDir: s.logDir,
     autostart: cfg.autostart,
     dependsOn: cfg.dependsOn,
     envOverride: extras.envOverride ?? null,

@@ -14,7 +14,7 @@ import { StatsSampler } from './stats-sampler.js';
 export interface SavedService {
   pid: number;
   startTicks: number;
-  logFile: string | null;
+  logDir: string | null;
   startedAt: number;
 }
 
@@ -82,7 +82,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
         this.emit('log', `${name}: pid ${entry.pid} from the state file is gone or is another process now (start time differs): not adopted`);
         continue;
       }
-      runner.dispatch({ type: 'adopted', pid: entry.pid, startTicks: entry.startTicks, logFile: entry.logFile, startedAt: entry.startedAt, at: Date.now() });
+      runner.dispatch({ type: 'adopted', pid: entry.pid, startTicks: entry.startTicks, logDir: entry.logDir, startedAt: entry.startedAt, at: Date.now() });
       runner.watchAdopted();
       this.emit('log', `${name}: adopted pid ${entry.pid}`);
     }
@@ -111,7 +111,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     for (const [name, r] of this.runners) {
       const s = r.state;
       if (s.pid !== null && s.startTicks !== null && s.startTicks >= 0 && s.phase !== 'external')
-        out[name] = { pid: s.pid, startTicks: s.startTicks, logFile: s.logFile, startedAt: s.startedAt ?? Date.now() };
+        out[name] = { pid: s.pid, startTicks: s.startTicks, logDir: s.logDir, startedAt: s.startedAt ?? Date.now() };
     }
     return out;
   }

@@ -83,7 +83,7 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
     : rotate(state.services, state.selected).slice(0, layout.paneLines.length);
   const maxLines = (layout.paneLines[0] ?? 10) * 20; // how far back PgUp can reach
   const tails = useLogTail(
-    panes.map((svc, i) => ({ name: svc.name, file: svc.logFile, lines: i === 0 ? Math.max(layout.paneLines[0]! + state.scroll, state.search.query ? maxLines : 0) : layout.paneLines[i]! })),
+    panes.map((svc, i) => ({ name: svc.name, file: svc.logDir, lines: i === 0 ? Math.max(layout.paneLines[0]! + state.scroll, state.search.query ? maxLines : 0) : layout.paneLines[i]! })),
     logPollMs,
   );
   const quit = (stoppedAll: boolean) => {
@@ -213,7 +213,7 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
           {panes.map((svc, i) => (
             <LogPane
               key={svc.name}
-              title={`${svc.name}${svc.logFile ? '' : ' (no log yet)'}`}
+              title={`${svc.name}${svc.logDir ? '' : ' (no log yet)'}`}
               lines={tails[svc.name] ?? []}
               height={layout.paneLines[i] ?? 1}
               scroll={i === 0 ? state.scroll : 0}

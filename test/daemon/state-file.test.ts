@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readStateFile, writeStateFile, type DaemonStateFile } from '../../src/daemon/state-file.js';
 
 const state = (pid: number): DaemonStateFile => ({
-  version: 1, daemonPid: 1, configFile: '/c', updatedAt: '', services: { llama: { pid, startTicks: 5, logFile: null, startedAt: 0 } },
+  version: 1, daemonPid: 1, configFile: '/c', updatedAt: '', services: { llama: { pid, startTicks: 5, logDir: null, startedAt: 0 } },
 });
 
 describe('state file', () => {

@@ -19,7 +19,7 @@ function run(events: MachineEvent[], from = initialRuntime(), config = cfg) {
   return { state, effects };
 }
 
-const spawned = (pid = 100): MachineEvent => ({ type: 'spawned', pid, startTicks: 5, logFile: '/l', at: 0 });
+const spawned = (pid = 100): MachineEvent => ({ type: 'spawned', pid, startTicks: 5, logDir: '/l', at: 0 });
 const ready = (): MachineEvent => ({ type: 'probe', result: 'ok', at: 10 });
 const exited = (code: number | null, signal: string | null = null, logLine: string | null = null): MachineEvent => ({ type: 'exited', code, signal, logLine, at: 20 });
 const backoffTimer: MachineEvent = { type: 'timer', name: 'backoff', at: 30 };

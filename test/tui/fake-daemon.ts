@@ -6,7 +6,7 @@ export function service(name: string, patch: Partial<ServiceStatus> = {}): Servi
     name, kind: 'llama-server', state: 'ready', detail: null, pid: 1234, host: '127.0.0.1', port: 8134, model: '/m/tiny.gguf',
     startedAt: new Date(0).toISOString(), uptimeSeconds: 65, restarts: 0, retries: 0, maxRetries: 5, nextRetryAt: null,
     exitCode: null, signal: null, lastError: null, lastErrorAt: null, cpuPercent: 12.5, memoryBytes: 50 * 1024 * 1024,
-    processCount: 1, logFile: null, autostart: true, dependsOn: [], envOverride: null, llm: null, gpuMemoryBytes: null, ...patch,
+    processCount: 1, logDir: null, autostart: true, dependsOn: [], envOverride: null, llm: null, gpuMemoryBytes: null, ...patch,
   };
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { useEffect, useRef, useState } from 'react';
-import { readLastLines } from '../../logs/tail.js';
+import { latestChunk, readLastLogLines } from '../../logs/chunks.js';
 
 export interface TailRequest {
   name: string;
@@ -33,18 +33,19 @@ export function useLogTail(requests: TailRequest[], everyMs = 100): Record<strin
         const before = seen.current.get(req.name);
         let size = 0;
         let mtimeMs = 0;
-        if (req.file) {
+        const current = req.file ? latestChunk(req.file) : null;
+        if (current) {
           try {
-            const st = fs.statSync(req.file);
+            const st = fs.statSync(current.file);
             size = st.size;
             mtimeMs = st.mtimeMs;
           } catch {
             // not created yet
           }
         }
-        if (before && before.file === req.file && before.size === size && before.mtimeMs === mtimeMs && before.lines === req.lines) continue;
-        seen.current.set(req.name, { file: req.file, size, mtimeMs, lines: req.lines });
-        updates[req.name] = req.file ? readLastLines(req.file, req.lines) : [];
+        if (before && before.file === (current?.file ?? null) && before.size === size && before.mtimeMs === mtimeMs && before.lines === req.lines) continue;
+        seen.current.set(req.name, { file: current?.file ?? null, size, mtimeMs, lines: req.lines });
+        updates[req.name] = req.file ? readLastLogLines(req.file, req.lines).map((l) => l.text) : [];
         changed = true;
       }
       if (changed) setTails((prev) => ({ ...prev, ...updates }));
