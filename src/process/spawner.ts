@@ -19,6 +19,8 @@ export interface SpawnRequest {
 export interface SpawnedProcess extends ProcessIdentity {
   /** Resolves with the exit once the leader exits (only for children of this process). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once the log writer has written everything and exited (after the last holder of the pipe). */
+  writerExited: Promise<void>;
 }
 
 /** Resolves `binary` like execvp would: as a path when it has a slash, else on PATH. */
@@ -80,7 +82,10 @@ export function spawnDetached(request: SpawnRequest): Promise<SpawnedProcess> {
       detached: true,
       stdio: [read, 'ignore', 'ignore', chunkFd],
     });
-    writer.on('error', () => undefined);
+    const writerExited = new Promise<void>((res) => {
+      writer.once('exit', () => res());
+      writer.once('error', () => res());
+    });
     writer.unref();
     const child = spawn(request.argv[0]!, request.argv.slice(1), {
       cwd: request.cwd,
@@ -96,7 +101,7 @@ export function spawnDetached(request: SpawnRequest): Promise<SpawnedProcess> {
           child.once('exit', (code, signal) => res({ code, signal })),
         );
         const identity = identify(child.pid!);
-        resolve({ pid: child.pid!, startTicks: identity?.startTicks ?? -1, exited });
+        resolve({ pid: child.pid!, startTicks: identity?.startTicks ?? -1, exited, writerExited });
       });
     });
   } finally {

@@ -14,6 +14,7 @@ export type ChangeListener = (name: string, state: ServiceRuntime, previous: Ser
 
 const STARTING_PROBE_MS = 200;
 const ADOPTED_WATCH_MS = 500;
+const WRITER_DRAIN_MS = 2000;
 
 /** Performs one service's effects (spawn, stop, timers, probes) and feeds their results back to the machine. */
 export class ServiceRunner {
@@ -24,6 +25,7 @@ export class ServiceRunner {
   private watchTimer: NodeJS.Timeout | null = null;
   private stopInFlight: Promise<void> | null = null;
   private forceRequested = false;
+  private writerExited: Promise<void> | null = null;
   private disposed = false;
   /** Every descendant seen so far: found again even after it left the group and its parent died. */
   private readonly descendants = new Map<number, number>();
@@ -133,6 +135,7 @@ export class ServiceRunner {
       const child = await spawnDetached({ argv: cfg.argv, cwd: cfg.cwd, env: cfg.env, logDir, maxBytes: this.logs.maxBytes, maxFiles: this.logs.maxFiles });
       const identity = { pid: child.pid, startTicks: child.startTicks };
       this.dispatch({ type: 'spawned', pid: child.pid, startTicks: child.startTicks, logDir, at: Date.now() });
+      this.writerExited = child.writerExited;
       void child.exited.then(({ code, signal }) => this.onLeaderExit(identity, code, signal));
     } catch (error) {
       fail(`cannot start ${cfg.argv[0]}: ${(error as Error).message}`);
@@ -143,6 +146,8 @@ export class ServiceRunner {
     if (this.state.pid !== identity.pid) return;
     // Descendants that outlive the leader would keep the port: clear them before anything restarts.
     if (!this.stopInFlight && identity.startTicks >= 0) await stopProcessTree(identity, { timeoutMs: 2000, alsoTrack: this.descendants });
+    // The service's last words are in the pipe until its writer has read them: wait for it (bounded).
+    if (this.writerExited) await Promise.race([this.writerExited, new Promise((res) => setTimeout(res, WRITER_DRAIN_MS))]);
     const logLine = this.state.logDir ? meaningfulLine(readLastLogLines(this.state.logDir, 40).map((l) => l.text)) : null;
     this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
   }

@@ -42,12 +42,13 @@ describe('service files', () => {
   const config = parseConfigText('services:\n  w: { kind: process, command: x, stopTimeout: 30s }\n', '/home/me/my stack/llama-top.yaml', () => '/l');
   it('systemd: quoted paths, SIGTERM to llama-top only, a stop timeout covering the slowest service', () => {
     const unit = systemdUnit(config, '/usr/bin/node', '/opt/llama-top/bin/llama-top.js', '/usr/bin:/bin');
-    expect(unit).toContain('ExecStart="/usr/bin/node" "/opt/llama-top/bin/llama-top.js" --headless --config "/home/me/my stack/llama-top.yaml"');
+    expect(unit).toContain('ExecStart="/usr/bin/node" "/opt/llama-top/bin/llama-top.js" "--headless" "--config" "/home/me/my stack/llama-top.yaml"');
+    expect(unit).toMatch(/^WorkingDirectory=\/home\/me\/my stack$/m); // no quotes: systemd refuses them there
     expect(unit).toContain('TimeoutStopSec=35');
     expect(unit).toContain('WantedBy=default.target');
   });
   it('launchd: the same program arguments, escaped', () => {
-    const plist = launchdPlist(config, '/usr/local/bin/node', '/opt/a&b/llama-top.js', '/usr/bin', 'dev.llama-top.x');
+    const plist = launchdPlist(config, '/usr/local/bin/node', '/opt/a&b/llama-top.js', '/usr/bin', 'dev.llama-top.x', '/tmp/launchd.log');
     expect(plist).toContain('<string>/opt/a&amp;b/llama-top.js</string><string>--headless</string><string>--config</string><string>/home/me/my stack/llama-top.yaml</string>');
     expect(plist).toContain('<key>KeepAlive</key><true/>');
   });

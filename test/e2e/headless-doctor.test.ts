@@ -51,7 +51,7 @@ describe('doctor and service install', () => {
     const run = await stack.cli(['service', 'install']);
     expect(run.exitCode).toBe(0);
     const unit = fs.readFileSync(path.join(stack.dir, 'xdg-config', 'systemd', 'user', 'llama-top-test-stack.service'), 'utf8');
-    expect(unit).toContain(`ExecStart="${NODE}" "${CLI}" --headless --config "${stack.configFile}"`);
+    expect(unit).toContain(`ExecStart="${NODE}" "${CLI}" "--headless" "--config" "${stack.configFile}"`);
     expect(unit).toMatch(/KillMode=mixed\nTimeoutStopSec=15/); // the longest stopTimeout (10 s default) + 5 s
     expect(run.stdout).toMatch(/systemctl --user daemon-reload && systemctl --user enable --now llama-top-test-stack\.service/);
     expect((await stack.cli(['service', 'install'])).exitCode).toBe(2);
