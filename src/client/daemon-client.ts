@@ -5,6 +5,19 @@ import type { DaemonApi } from '../protocol/daemon-api.js';
 import type { DaemonInfo, Push, Request, Response, ServiceStatus, StartOutcome } from '../protocol/messages.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
+export interface ClientOptions {
+  /** The daemon's pid (from its lock file), for errors that say what to do. */
+  daemonPid?: number | null;
+  /** Where to send the user when the daemon does not answer. */
+  daemonLog?: string;
+  /** Silence longer than this while a request or a subscription is open means the daemon is stuck. */
+  deadlineMs?: number;
+}
+
+/** Default deadline; LLAMA_TOP_DEADLINE (ms) overrides it. */
+const DEFAULT_DEADLINE_MS = 10_000;
+const deadlineFromEnv = () => Number(process.env.LLAMA_TOP_DEADLINE) || DEFAULT_DEADLINE_MS;
 type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 
 /** Talks to one daemon over its Unix socket. */
@@ -13,24 +26,59 @@ export class DaemonClient implements DaemonApi {
   private readonly pending = new Map<number, Pending>();
   private readonly pushListeners = new Set<(push: Push) => void>();
   private closed = false;
+  private lastHeard = Date.now();
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly deadlineMs: number;
+  /** Why the connection ended, when it was not the daemon's choice (e.g. it stopped answering). */
+  closeReason: LlamaTopError | null = null;
   onClose: () => void = () => undefined;
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly options: ClientOptions = {},
+  ) {
+    this.deadlineMs = options.deadlineMs ?? deadlineFromEnv();
+    // A daemon that is stopped (SIGSTOP) or stuck still accepts connections: only silence tells. While anything
+    // is awaited, ask it something cheap now and then; no answer at all within the deadline ends the wait.
+    this.watchdog = setInterval(() => this.checkAlive(), Math.max(100, Math.floor(this.deadlineMs / 4)));
+    this.watchdog.unref();
     const decoder = new NdjsonDecoder(64 * 1024 * 1024);
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
+      this.lastHeard = Date.now();
       for (const decoded of decoder.push(chunk)) if (decoded.ok) this.receive(decoded.value as Response | Push);
     });
     socket.on('close', () => {
       this.closed = true;
-      for (const p of this.pending.values()) p.reject(new LlamaTopError('UNREACHABLE', 'the daemon closed the connection'));
+      clearInterval(this.watchdog);
+      for (const p of this.pending.values()) p.reject(this.closeReason ?? new LlamaTopError('UNREACHABLE', 'the daemon closed the connection'));
       this.pending.clear();
       this.onClose();
     });
     socket.on('error', () => undefined);
   }
 
-  static connect(socketPath: string, timeoutMs = 2000): Promise<DaemonClient> {
+  private checkAlive(): void {
+    if (this.closed || (this.pending.size === 0 && this.pushListeners.size === 0)) {
+      this.lastHeard = Date.now();
+      return;
+    }
+    const silent = Date.now() - this.lastHeard;
+    if (silent >= this.deadlineMs) {
+      const pid = this.options.daemonPid;
+      const name = pid ? `the daemon (pid ${pid})` : 'the daemon';
+      this.closeReason = new LlamaTopError(
+        'UNREACHABLE',
+        `${name} has not answered for ${(silent / 1000).toFixed(0)} s: it is stopped or stuck${this.options.daemonLog ? ` (see ${this.options.daemonLog})` : ''}`,
+        pid ? `if it was stopped: kill -CONT ${pid}; else kill ${pid} (services keep running; the next command starts a daemon that re-adopts them)` : undefined,
+      );
+      this.socket.destroy();
+    } else if (silent >= this.deadlineMs / 4) {
+      this.socket.write(encode({ type: 'daemon-info', id: 0 })); // a ping; answers to id 0 are ignored
+    }
+  }
+
+  static connect(socketPath: string, timeoutMs = 2000, options: ClientOptions = {}): Promise<DaemonClient> {
     return new Promise((resolve, reject) => {
       const socket = net.connect(socketPath);
       const timer = setTimeout(() => {
@@ -39,7 +87,7 @@ export class DaemonClient implements DaemonApi {
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
-        resolve(new DaemonClient(socket));
+        resolve(new DaemonClient(socket, options));
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
@@ -100,6 +148,7 @@ export class DaemonClient implements DaemonApi {
   }
 
   close(): void {
+    clearInterval(this.watchdog);
     this.socket.end();
     this.socket.destroy();
   }

@@ -5,6 +5,7 @@ import { DaemonClient } from '../client/daemon-client.js';
 import type { StackConfig } from '../config/types.js';
 import { daemonPaths, type DaemonPaths } from '../daemon/paths.js';
 import { findConfigFile } from '../config/find.js';
+import { readHolder } from '../daemon/lock.js';
 
 export interface Flags {
   config?: string;
@@ -52,6 +53,7 @@ export function createContext(flags: Flags, args: string[]): CommandContext {
   const configFile = fs.realpathSync(findConfigFile(flags.config));
   const paths = daemonPaths(configFile);
   let loaded: Promise<StackConfig> | null = null;
+  const connect = () => DaemonClient.connect(paths.socket, 2000, { daemonPid: readHolder(paths.lockFile)?.pid ?? null, daemonLog: paths.daemonLog });
   const config = () =>
     (loaded ??= import('../config/load.js').then(({ loadConfig }) => loadConfig(configFile, (f) => daemonPaths(f).logsDir)));
   return {
@@ -63,10 +65,10 @@ export function createContext(flags: Flags, args: string[]): CommandContext {
     err: (text) => process.stderr.write(`${text}\n`),
     config,
     async daemon() {
-      const running = await DaemonClient.connect(paths.socket).catch(() => null);
+      const running = await connect().catch(() => null);
       if (running && loaded) warnIfConfigChanged(await loaded, paths, (t) => process.stderr.write(`${t}\n`));
       return running ?? ensureDaemon(await config(), paths);
     },
-    existingDaemon: () => DaemonClient.connect(paths.socket).catch(() => null),
+    existingDaemon: () => connect().catch(() => null),
   };
 }

@@ -13,7 +13,8 @@ export async function eventsCommand(ctx: CommandContext): Promise<number> {
   const client = await ctx.daemon();
   const closed = new Promise<number>((resolve) => {
     client.onClose = () => {
-      ctx.err('the daemon went away');
+      const reason = client.closeReason;
+      ctx.err(reason ? `llama-top: ${reason.message}${reason.hint ? `\n  hint: ${reason.hint}` : ''}` : 'llama-top: the daemon went away');
       resolve(3);
     };
     process.once('SIGINT', () => resolve(0));

@@ -1,3 +1,6 @@
+/** Node's timers fire at once past this (a 32-bit signed ms count): longer durations are refused in the config. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 

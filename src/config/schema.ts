@@ -1,10 +1,14 @@
 import { z } from 'zod';
-import { parseBytes, parseDuration } from './durations.js';
+import { MAX_TIMER_MS, parseBytes, parseDuration } from './durations.js';
 
 const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === null) {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration: use milliseconds or "500ms", "10s", "2m"` });
+    return z.NEVER;
+  }
+  if (ms > MAX_TIMER_MS) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is too long: timers go up to ${MAX_TIMER_MS} ms (24.8 days, "596h")` });
     return z.NEVER;
   }
   return ms;

@@ -29,6 +29,6 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     case 'daemon-stop':
       return { ok: true, request: { id, type: 'daemon-stop', all: v.all === true } };
     default:
-      return { ok: false, id, error: `unknown request type ${JSON.stringify(v.type)}` };
+      return { ok: false, id, error: typeof v.type === 'string' ? `unknown request type ${JSON.stringify(v.type.slice(0, 100))}` : `request.type must be a string, not ${Array.isArray(v.type) ? 'an array' : typeof v.type}` };
   }
 }

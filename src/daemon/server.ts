@@ -8,9 +8,16 @@ import { parseRequest } from './request-schema.js';
 export type RequestHandler = (request: Request, connection: Connection) => Promise<unknown>;
 
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** More connections than this are refused at once: idle ones can no longer eat every file descriptor. */
+export const MAX_CONNECTIONS = 256;
+/** A message begun and not finished within this is dropped with its connection (a slowloris). */
+export const PARTIAL_MESSAGE_DEADLINE_MS = 5000;
+/** A connection that neither subscribed nor awaits an answer is closed after this much silence. */
+const idleMs = () => Number(process.env.LLAMA_TOP_CONNECTION_IDLE_MS) || 30_000;
 
 export class Connection {
   subscribed = false;
+  inFlight = 0;
 
   constructor(readonly socket: net.Socket) {}
 
@@ -32,6 +39,7 @@ export class ControlServer {
 
   constructor(private readonly handle: RequestHandler) {
     this.server = net.createServer((socket) => this.accept(socket));
+    this.server.maxConnections = MAX_CONNECTIONS;
   }
 
   listen(socketPath: string): Promise<void> {
@@ -59,14 +67,21 @@ export class ControlServer {
     const connection = new Connection(socket);
     this.connections.add(connection);
     const decoder = new NdjsonDecoder();
+    let partialTimer: NodeJS.Timeout | null = null;
+    socket.setTimeout(idleMs(), () => {
+      if (!connection.subscribed && connection.inFlight === 0) socket.destroy();
+    });
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
-      for (const decoded of decoder.push(chunk)) {
+      const decodedAll = decoder.push(chunk);
+      if (partialTimer) clearTimeout(partialTimer);
+      partialTimer = decoder.hasPartial() ? setTimeout(() => socket.destroy(), PARTIAL_MESSAGE_DEADLINE_MS) : null;
+      for (const decoded of decodedAll) {
         if (!decoded.ok) {
           connection.send({ id: null, ok: false, code: 'PROTOCOL', message: decoded.error });
           continue;
         }
-        const parsed = parseRequest(decoded.value);
+        const parsed = safeParseRequest(decoded.value);
         if (!parsed.ok) {
           connection.send({ id: parsed.id, ok: false, code: 'PROTOCOL', message: parsed.error });
           continue;
@@ -75,15 +90,30 @@ export class ControlServer {
       }
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.connections.delete(connection));
+    socket.on('close', () => {
+      if (partialTimer) clearTimeout(partialTimer);
+      this.connections.delete(connection);
+    });
   }
 
   private async answer(request: Request, connection: Connection): Promise<void> {
+    connection.inFlight++;
     try {
       const result = await this.handle(request, connection);
       connection.send({ id: request.id, ok: true, result: result ?? null });
     } catch (error) {
       connection.send({ id: request.id, ok: false, code: isLlamaTopError(error) ? error.code : 'FAILED', message: errorMessage(error) });
+    } finally {
+      connection.inFlight--;
     }
+  }
+}
+
+/** parseRequest, with any failure on hostile input (say, a 100,000-deep array) turned into an error answer. */
+function safeParseRequest(value: unknown): ReturnType<typeof parseRequest> {
+  try {
+    return parseRequest(value);
+  } catch (error) {
+    return { ok: false, id: null, error: `malformed request: ${errorMessage(error)}` };
   }
 }

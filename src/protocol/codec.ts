@@ -9,6 +9,11 @@ export class NdjsonDecoder {
 
   constructor(private readonly maxBytes = MAX_MESSAGE_BYTES) {}
 
+  /** True while part of a message has arrived and its newline has not. */
+  hasPartial(): boolean {
+    return this.buffer.length > 0 || this.discarding;
+  }
+
   push(chunk: string): Decoded[] {
     const out: Decoded[] = [];
     let text = this.buffer + chunk;
