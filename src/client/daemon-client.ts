@@ -106,7 +106,13 @@ export class DaemonClient implements DaemonApi {
   }
 
   async status(): Promise<ServiceStatus[]> {
-    return (await this.request<{ services: ServiceStatus[] }>({ type: 'status' })).services;
+    return (await this.statusReport()).services;
+  }
+
+  /** The services, and what is wrong with the stack as a whole (a full disk, lost state). */
+  async statusReport(): Promise<{ services: ServiceStatus[]; problems: string[] }> {
+    const report = await this.request<{ services: ServiceStatus[]; problems?: string[] }>({ type: 'status' });
+    return { services: report.services, problems: report.problems ?? [] };
   }
 
   daemonInfo(): Promise<DaemonInfo> {

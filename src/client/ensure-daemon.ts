@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../daemon/state-file.js';
 import { fileURLToPath } from 'node:url';
 import { ensurePrivateDir, type DaemonPaths } from '../daemon/paths.js';
 import { readLastLines } from '../logs/tail.js';
+import { assertSafeDir, openOwnFileForAppend } from '../logs/safe-open.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import { DaemonClient } from './daemon-client.js';
 
@@ -14,17 +15,6 @@ const DAEMON_MAIN = fileURLToPath(new URL('../daemon/main.js', import.meta.url))
 // measurable CPU cost (bench/status-and-idle.mjs). LLAMA_TOP_DAEMON_NODE_ARGS replaces it (e.g. for --cpu-prof).
 const DAEMON_NODE_ARGS = (process.env.LLAMA_TOP_DAEMON_NODE_ARGS ?? '--lite-mode').split(' ').filter(Boolean);
 
-const DAEMON_LOG_MAX_BYTES = 5 * 1024 * 1024;
-
-/** Each daemon appends to daemon.log; past 5 MB the old log becomes daemon.log.1 (one generation kept). */
-function rotateDaemonLog(file: string): void {
-  try {
-    if (fs.statSync(file).size > DAEMON_LOG_MAX_BYTES) fs.renameSync(file, `${file}.1`);
-  } catch {
-    // no log yet
-  }
-}
-
 /** Connects to the config's daemon, starting it (detached, in its own session) when there is none. */
 export async function ensureDaemon(config: StackConfig, paths: DaemonPaths, deadlineMs = 15_000): Promise<DaemonClient> {
   try {
@@ -32,15 +22,17 @@ export async function ensureDaemon(config: StackConfig, paths: DaemonPaths, dead
   } catch {
     // absent or stale: start one
   }
+  assertSafeDir(path.dirname(paths.stateDir), 'the state directory');
+  assertSafeDir(path.dirname(config.logs.dir), 'logs.dir');
   ensurePrivateDir(paths.stateDir);
   // The client has parsed and validated the config: the daemon reads the result and never loads yaml or zod.
   const resolved = path.join(paths.stateDir, 'config.resolved.json');
   writeFileAtomic(resolved, JSON.stringify(config));
-  rotateDaemonLog(paths.daemonLog);
-  const out = fs.openSync(paths.daemonLog, 'a', 0o600);
+  // The daemon writes and rotates daemon.log itself; stderr goes there too, for what only node can say (a fatal error).
+  const out = openOwnFileForAppend(paths.daemonLog);
   const child = spawn(process.execPath, [...DAEMON_NODE_ARGS, DAEMON_MAIN, '--config', config.file, '--resolved', resolved], {
     detached: true,
-    stdio: ['ignore', out, out],
+    stdio: ['ignore', 'ignore', out],
     env: process.env,
   });
   fs.closeSync(out);

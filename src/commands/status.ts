@@ -4,8 +4,9 @@ import { formatDaemonInfo, formatStatusTable } from './format-status.js';
 export async function statusCommand(ctx: CommandContext): Promise<number> {
   const client = await ctx.daemon();
   try {
-    const services = await client.status();
-    ctx.out(ctx.flags.json ? JSON.stringify({ services }) : formatStatusTable(services));
+    const { services, problems } = await client.statusReport();
+    ctx.out(ctx.flags.json ? JSON.stringify({ services, problems }) : formatStatusTable(services));
+    if (!ctx.flags.json) for (const p of problems) ctx.err(`warning: ${p}`);
     return 0;
   } finally {
     client.close();

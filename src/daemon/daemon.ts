@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { diskProblems } from '../process/disk-space.js';
 import type { StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { DaemonInfo, Request } from '../protocol/messages.js';
@@ -24,6 +25,7 @@ export class Daemon {
   private readonly startedAt = Date.now();
   private releaseLock: (() => void) | null = null;
   private exiting = false;
+  private stateLost: string | null = null;
   onExit: () => void = () => undefined;
 
   constructor(private readonly options: DaemonOptions) {
@@ -47,6 +49,8 @@ export class Daemon {
     });
     const { state: saved, from, damaged } = readStateFile(paths.stateFile);
     if (damaged) log(`${paths.stateFile} could not be read: moved to ${damaged}${from === 'previous' ? '; using the previous copy' : ''}`);
+    if (damaged && !saved)
+      this.stateLost = `state.json and its previous copy were damaged (moved to ${damaged}): services of this stack may be running unsupervised; check with ps before starting them again`;
     if (saved) {
       this.supervisor.restoreEnvOverrides(saved.envOverrides);
       this.supervisor.adopt(saved.services);
@@ -87,6 +91,18 @@ export class Daemon {
     this.onExit();
   }
 
+  /** What the user should know about the stack as a whole: full disks and who cannot write, lost state. */
+  problems(): string[] {
+    const { paths, config } = this.options;
+    const writing = this.supervisor.status().filter((s) => s.pid !== null && s.state !== 'external').map((s) => s.name);
+    const problems = diskProblems([
+      { dir: paths.stateDir, what: 'state.json and daemon.log cannot be written (the daemon keeps supervising)' },
+      { dir: config.logs.dir, what: writing.length ? `the output of ${writing.join(', ')} is dropped until space returns` : 'no running service writes there now' },
+    ]);
+    if (this.stateLost) problems.push(this.stateLost);
+    return problems;
+  }
+
   private persist(): void {
     try {
       writeStateFile(this.options.paths.stateFile, {
@@ -106,7 +122,7 @@ export class Daemon {
     switch (request.type) {
       case 'status':
         await this.supervisor.refreshStats();
-        return { services: this.supervisor.status() };
+        return { services: this.supervisor.status(), problems: this.problems() };
       case 'daemon-info':
         return this.info();
       case 'subscribe':

@@ -3,11 +3,12 @@ import type { StackConfig } from '../config/types.js';
 import { errorMessage, isLlamaTopError } from '../protocol/errors.js';
 import { Daemon } from './daemon.js';
 import { daemonPaths } from './paths.js';
+import { DaemonLog, stdoutLog } from './daemon-log.js';
 
 /** Composition root of the daemon process. `foreground`: the `--headless` supervisor for systemd and containers. */
 export async function runDaemon(configFile: string, foreground: boolean, resolvedFile?: string): Promise<number> {
-  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const paths = daemonPaths(configFile);
+  const log = foreground ? stdoutLog : ((daemonLog) => (line: string) => daemonLog.write(line))(new DaemonLog(paths.daemonLog));
   let daemon: Daemon;
   try {
     const config = resolvedFile ? (JSON.parse(fs.readFileSync(resolvedFile, 'utf8')) as StackConfig) : await parseConfig(configFile);

@@ -35,6 +35,7 @@ export class LogWriter {
   private dropped = 0;
   private droppedSince: number | null = null;
   private lastResumeTry = 0;
+  private cutLine = false;
   private readonly chunkBytes: number;
   private readonly now: () => number;
 
@@ -93,6 +94,7 @@ export class LogWriter {
     } catch (error) {
       this.size += done;
       if (!isDiskFull(error)) throw error;
+      if (done > 0) this.cutLine = data[done - 1] !== 10;
       this.freeOldest();
       this.drop(data.length - done);
     }
@@ -123,13 +125,20 @@ export class LogWriter {
     if (this.now() - this.lastResumeTry < 1000) return false;
     this.lastResumeTry = this.now();
     const since = new Date(this.droppedSince ?? this.now()).toISOString();
-    const note = Buffer.from(`[llama-top] ${this.dropped} bytes of output were lost: the disk was full (ENOSPC) from ${since} to ${new Date(this.now()).toISOString()}\n`);
+    // A line the disk cut short is ended first, so the note stands on a line of its own.
+    const note = Buffer.from(`${this.cutLine ? '\n' : ''}[llama-top] ${this.dropped} bytes of output were lost: the disk was full (ENOSPC) from ${since} to ${new Date(this.now()).toISOString()}\n`);
+    let done = 0;
     try {
-      fs.writeSync(this.fd, note);
-      this.size += note.length;
+      while (done < note.length) done += fs.writeSync(this.fd, note, done, note.length - done);
     } catch {
+      // still full: a partial note is completed at the next try
+    }
+    this.size += done;
+    if (done < note.length) {
+      if (done > 0) this.cutLine = note[done - 1] !== 10;
       return false;
     }
+    this.cutLine = false;
     this.dropped = 0;
     this.droppedSince = null;
     return true;

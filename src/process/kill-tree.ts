@@ -1,4 +1,8 @@
+import fs from 'node:fs';
 import treeKill from 'tree-kill';
+import { protectedPids } from './protected-pids.js';
+
+const HAS_PROC = fs.existsSync('/proc/self/stat');
 import { ProcTable } from './proc-table.js';
 import type { ProcessIdentity } from './identity.js';
 
@@ -31,6 +35,8 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopOpti
   const readTable = options.readTable ?? (() => ProcTable.read());
   const pollMs = options.pollMs ?? 50;
   const tracked = new Map<number, number>(options.alsoTrack); // pid -> start ticks
+  const never = protectedPids(readTable());
+  if (never.has(leader.pid)) return { killed: false, signalled: [] };
   const everSignalled = new Set<number>();
 
   const refresh = (): ProcTable => {
@@ -48,15 +54,18 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopOpti
 
   const signalAll = (signal: NodeJS.Signals) => {
     const leaderTracked = tracked.get(leader.pid) === leader.startTicks;
-    if (tracked.size > 0) {
+    if (tracked.size > 0 && !never.has(leader.pid)) {
       try {
         process.kill(-leader.pid, signal);
       } catch {
         // the group may be empty while descendants that left it live on
       }
     }
-    if (signal === 'SIGKILL' && leaderTracked) treeKill(leader.pid, 'SIGKILL', () => undefined);
+    // Without /proc (macOS) the tree above came from one ps listing; tree-kill fills in what that missed. On Linux
+    // every pid signalled was identified by pid + start time: tree-kill's own later ps listing would not be.
+    if (signal === 'SIGKILL' && leaderTracked && !HAS_PROC) treeKill(leader.pid, 'SIGKILL', () => undefined);
     for (const pid of tracked.keys()) {
+      if (never.has(pid)) continue;
       everSignalled.add(pid);
       try {
         process.kill(pid, signal);

@@ -6,6 +6,7 @@ import { liveTree, stopProcessTree } from '../process/kill-tree.js';
 import { ProcTable } from '../process/proc-table.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { spawnDetached } from '../process/spawner.js';
+import { isDiskFull } from '../process/disk-space.js';
 import { spawnProblem } from './spawn-check.js';
 import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
 import { isServerOfKind, runProbe } from './probes.js';
@@ -148,7 +149,10 @@ export class ServiceRunner {
     if (!this.stopInFlight && identity.startTicks >= 0) await stopProcessTree(identity, { timeoutMs: 2000, alsoTrack: this.descendants });
     // The service's last words are in the pipe until its writer has read them: wait for it (bounded).
     if (this.writerExited) await Promise.race([this.writerExited, new Promise((res) => setTimeout(res, WRITER_DRAIN_MS))]);
-    const logLine = this.state.logDir ? meaningfulLine(readLastLogLines(this.state.logDir, 40).map((l) => l.text)) : null;
+    const dir = this.state.logDir;
+    const lastLine = dir ? meaningfulLine(readLastLogLines(dir, 40).map((l) => l.text)) : null;
+    // On a full disk the last line on disk is whatever was cut short: the cause worth reporting is the disk.
+    const logLine = dir && isDiskFull(dir) ? `the disk holding its logs is full (ENOSPC, ${dir})${lastLine ? `; last line on disk: ${lastLine}` : ''}` : lastLine;
     this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
   }
 

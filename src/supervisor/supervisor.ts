@@ -4,6 +4,7 @@ import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { ProcTable } from '../process/proc-table.js';
+import { isProtectedPid } from '../process/protected-pids.js';
 import { TreeMetrics, type TreeUsage } from '../process/tree-metrics.js';
 import type { ServiceRuntime } from './machine.js';
 import { ServiceRunner } from './runner.js';
@@ -76,6 +77,10 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       if (!runner) {
         if (isSameProcess({ pid: entry.pid, startTicks: entry.startTicks }))
           this.emit('log', `${name}: pid ${entry.pid} still runs but the service is no longer in the config: left running, not supervised (kill ${entry.pid} to stop it)`);
+        continue;
+      }
+      if (isProtectedPid(entry.pid)) {
+        this.emit('log', `${name}: the state file names pid ${entry.pid}, which is pid 1, this daemon or one of its ancestors: never adopted or signalled`);
         continue;
       }
       if (!isSameProcess({ pid: entry.pid, startTicks: entry.startTicks })) {
