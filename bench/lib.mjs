@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const CLI = path.join(ROOT, 'bin', 'llama-top.js');
-const fixture = (name) => path.join(ROOT, 'test', 'fixtures', name);
+export const fixture = (name) => path.join(ROOT, 'test', 'fixtures', name);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 export function makeStack(servicesYaml) {
@@ -33,11 +33,6 @@ export const demoServices = (ports) => (dir) => {
   chat: { kind: app, command: [${node}, ${JSON.stringify(fixture('fake-chat-app.mjs'))}], port: ${ports[2]}, health: { http: /health }, dependsOn: [llama] }
 `;
 };
-
-export const floodServices = (lines) => () => `logs: { dir: ./logs }
-services:
-  flood: { kind: process, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(fixture('flood.mjs'))}, "${lines}"], readyAfter: 10ms, autostart: false }
-`;
 
 /** CPU seconds (nanosecond schedstat of every thread; clock ticks where unavailable) and RSS of one process. */
 export function cpuAndRss(pid) {

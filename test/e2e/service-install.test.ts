@@ -29,7 +29,7 @@ async function oddlyNamedStack() {
 }
 
 describe('service install', () => {
-  it.skipIf(!systemdAnalyze)('writes a user unit that systemd-analyze verify accepts (needs Debian's systemd package), and says how to enable it and linger', async () => {
+  it.skipIf(!systemdAnalyze)('writes a user unit that systemd-analyze verify accepts (needs the Debian package systemd), and says how to enable it and linger', async () => {
     const stack = await oddlyNamedStack();
     const run = await stack.cli(['service', 'install']);
     expect(run.exitCode).toBe(0);
