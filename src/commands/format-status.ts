@@ -73,7 +73,12 @@ export function formatOutcome(o: StartOutcome, verb: string, status?: ServiceSta
 }
 
 export function formatDaemonInfo(info: DaemonInfo): string {
-  if (!info.running) return `daemon: not running\n  socket: ${info.socket}\n  state:  ${info.stateDir}`;
+  if (!info.running) {
+    const unsupervised = info.unsupervised?.length
+      ? `\n  running unsupervised: ${info.unsupervised.join(', ')} (llama-top start or llama-top status re-adopts them; llama-top stop stops them)`
+      : '';
+    return `daemon: not running\n  socket: ${info.socket}\n  state:  ${info.stateDir}${unsupervised}`;
+  }
   return [
     `daemon: running, pid ${info.pid}, up ${formatDuration((info.uptimeSeconds ?? 0) * 1000)}`,
     `  config: ${info.configFile}`,

@@ -1,5 +1,6 @@
 import { dependencyOrder } from '../supervisor/start-order.js';
 import { readLastLogLines } from '../logs/chunks.js';
+import { survivingServices } from '../daemon/state-file.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
 import type { StackConfig } from '../config/types.js';
@@ -42,11 +43,18 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
 
 export async function stopCommand(ctx: CommandContext, force: boolean): Promise<number> {
   const names = checkNames(ctx, await ctx.config());
-  const client = await ctx.existingDaemon();
+  let client = await ctx.existingDaemon();
   if (!client) {
-    if (ctx.flags.json) ctx.out(JSON.stringify({ results: [] }));
-    else ctx.out('nothing to stop: no daemon runs for this config');
-    return 0;
+    // No daemon, but services it left running (daemon stop without --all, a killed daemon) are still ours to
+    // stop: a new daemon re-adopts them (pid + start time), then stops them.
+    const survivors = survivingServices(ctx.paths.stateFile);
+    if (survivors.length === 0) {
+      if (ctx.flags.json) ctx.out(JSON.stringify({ results: [] }));
+      else ctx.out('nothing to stop: no daemon runs for this config and no service of it is left running');
+      return 0;
+    }
+    if (!ctx.flags.json) ctx.err(`llama-top: no daemon ran, but ${survivors.join(', ')} did: starting one to re-adopt and stop them`);
+    client = await ctx.daemon();
   }
   try {
     const outcomes = await client.stop(names, force);

@@ -1,3 +1,4 @@
+import { survivingServices } from '../daemon/state-file.js';
 import type { CommandContext } from './context.js';
 import { formatDaemonInfo, formatStatusTable } from './format-status.js';
 
@@ -20,7 +21,7 @@ export async function daemonCommand(ctx: CommandContext): Promise<number> {
   if (action === 'status') {
     const info = client
       ? await client.daemonInfo()
-      : { running: false, pid: null, socket: ctx.paths.socket, stateDir: ctx.paths.stateDir, configFile: ctx.configFile, name: (await ctx.config()).name, uptimeSeconds: null, version: '' };
+      : { running: false, pid: null, socket: ctx.paths.socket, stateDir: ctx.paths.stateDir, configFile: ctx.configFile, name: (await ctx.config()).name, uptimeSeconds: null, version: '', unsupervised: survivingServices(ctx.paths.stateFile) };
     client?.close();
     ctx.out(ctx.flags.json ? JSON.stringify(info) : formatDaemonInfo(info));
     return 0;

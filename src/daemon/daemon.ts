@@ -60,7 +60,26 @@ export class Daemon {
     fs.rmSync(paths.socket, { force: true });
     await this.server.listen(paths.socket);
     this.supervisor.startMetrics();
+    if (!this.options.foreground) this.watchIdle();
     log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
+  }
+
+  /**
+   * A daemon with nothing to supervise (no service running, starting or waiting to retry) and no client exits after
+   * a short grace: `status` on a stopped stack leaves nothing behind. The foreground supervisor stays.
+   */
+  private watchIdle(): void {
+    const graceMs = Number(process.env.LLAMA_TOP_IDLE_EXIT_MS) || 30_000;
+    let idleSince = Date.now();
+    const timer = setInterval(() => {
+      const busy = this.server.connections.size > 0 || this.supervisor.anyActive();
+      if (busy) idleSince = Date.now();
+      else if (Date.now() - idleSince >= graceMs) {
+        clearInterval(timer);
+        void this.shutdown(false, `nothing to supervise and no client for ${Math.round(graceMs / 1000)} s`);
+      }
+    }, Math.min(1000, graceMs / 4));
+    timer.unref();
   }
 
   info(): DaemonInfo {

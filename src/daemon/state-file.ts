@@ -1,3 +1,4 @@
+import { isSameProcess } from '../process/identity.js';
 import fs from 'node:fs';
 import type { SavedService } from '../supervisor/supervisor.js';
 
@@ -68,4 +69,20 @@ export function readStateFile(file: string): StateRead {
   }
   const previous = parseStateFile(`${file}.prev`);
   return { state: previous, from: previous ? 'previous' : null, damaged };
+}
+
+/** Services the last daemon recorded whose process still runs (same pid and start time): read-only, for clients. */
+export function survivingServices(file: string): string[] {
+  let services: Record<string, { pid: number; startTicks: number }> = {};
+  for (const candidate of [file, `${file}.prev`]) {
+    try {
+      services = JSON.parse(fs.readFileSync(candidate, 'utf8')).services ?? {};
+      break;
+    } catch {
+      // try the previous copy
+    }
+  }
+  return Object.entries(services)
+    .filter(([, s]) => s.pid > 1 && isSameProcess({ pid: s.pid, startTicks: s.startTicks }))
+    .map(([name]) => name);
 }

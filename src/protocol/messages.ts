@@ -47,6 +47,8 @@ export interface DaemonInfo {
   name: string;
   uptimeSeconds: number | null;
   version: string;
+  /** With no daemon: services the last one left running, which nothing supervises now. */
+  unsupervised?: string[];
 }
 
 export interface StartOutcome {

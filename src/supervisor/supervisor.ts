@@ -167,6 +167,11 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   }
 
   /** True while any service has a process of ours. */
+  /** Anything to supervise: a process of ours, or a service starting, stopping or waiting to retry. */
+  anyActive(): boolean {
+    return this.anyRunning() || [...this.runners.values()].some((r) => ['starting', 'stopping', 'crashed'].includes(r.state.phase));
+  }
+
   anyRunning(): boolean {
     return [...this.runners.values()].some((r) => r.state.pid !== null && r.state.phase !== 'external');
   }
