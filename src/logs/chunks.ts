@@ -39,19 +39,20 @@ export function listChunks(dir: string): Chunk[] {
 
 export const latestChunk = (dir: string): Chunk | null => listChunks(dir).at(-1) ?? null;
 
-/** Total bytes of the chunks and indexes in `dir`. */
-export function logDirBytes(dir: string): number {
-  let total = 0;
-  for (const c of listChunks(dir))
-    for (const f of [c.file, c.index]) {
-      try {
-        total += fs.statSync(f).size;
-      } catch {
-        // pruned meanwhile
-      }
-    }
-  return total;
+/** Size of a file, 0 when it is not there (not written yet, or pruned meanwhile). */
+export function sizeOrZero(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
+
+/** Bytes of one chunk and its index. */
+export const chunkBytesOnDisk = (chunk: Chunk) => sizeOrZero(chunk.file) + sizeOrZero(chunk.index);
+
+/** Total bytes of the chunks and indexes in `dir`. */
+export const logDirBytes = (dir: string) => listChunks(dir).reduce((sum, c) => sum + chunkBytesOnDisk(c), 0);
 
 /** (offset, ms) pairs of a chunk's index, in offset order. Pure parse of the index text. */
 export function parseIndex(text: string): Array<[number, number]> {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { listChunks, readIndex, splitLines, timeAt, type Chunk, type LogLine } from './chunks.js';
+import { listChunks, readIndex, sizeOrZero, splitLines, timeAt, type Chunk, type LogLine } from './chunks.js';
 
 export interface FollowHandle {
   stop(): void;
@@ -17,7 +17,7 @@ export function followLogDir(
 ): FollowHandle {
   const start = listChunks(dir).at(-1);
   let seq = start?.seq ?? 0;
-  let offset = start ? sizeOf(start.file) : 0;
+  let offset = start ? sizeOrZero(start.file) : 0;
   let partial = Buffer.alloc(0);
   const tick = () => {
     for (;;) {
@@ -66,11 +66,3 @@ export function followLogDir(
   tick();
   return { stop: () => clearInterval(timer) };
 }
-
-const sizeOf = (file: string) => {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
-};

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chunkFile, indexFile, listChunks, type Chunk } from './chunks.js';
+import { chunkBytesOnDisk, chunkFile, indexFile, listChunks, type Chunk } from './chunks.js';
 import { openNewLogFile } from './safe-open.js';
 
 /**
@@ -178,12 +178,14 @@ export class LogWriter {
    * at a rotation), stay within maxBytes and maxFiles.
    */
   private pruneOldest(reserve: number): void {
-    const older = listChunks(this.options.dir).filter((c) => c.seq < this.seq);
-    let total = older.reduce((sum, c) => sum + fileSize(c.file) + fileSize(c.index), 0);
+    const older = listChunks(this.options.dir)
+      .filter((c) => c.seq < this.seq)
+      .map((chunk) => ({ chunk, bytes: chunkBytesOnDisk(chunk) }));
+    let total = older.reduce((sum, c) => sum + c.bytes, 0);
     let count = older.length;
-    for (const chunk of older) {
+    for (const { chunk, bytes } of older) {
       if (count + reserve <= this.options.maxFiles && total + this.chunkBytes * reserve <= this.options.maxBytes) break;
-      total -= fileSize(chunk.file) + fileSize(chunk.index);
+      total -= bytes;
       count--;
       removeChunk(chunk);
     }
@@ -199,14 +201,6 @@ export class LogWriter {
 const removeChunk = (chunk: Chunk) => {
   fs.rmSync(chunk.file, { force: true });
   fs.rmSync(chunk.index, { force: true });
-};
-
-const fileSize = (file: string) => {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
 };
 
 const isDiskFull = (error: unknown) => ['ENOSPC', 'EDQUOT'].includes((error as NodeJS.ErrnoException).code ?? '');
