@@ -119,12 +119,12 @@ export class DaemonClient implements DaemonApi {
     return this.request<DaemonInfo>({ type: 'daemon-info' });
   }
 
-  async start(names: string[], wait: boolean): Promise<StartOutcome[]> {
-    return (await this.request<{ results: StartOutcome[] }>({ type: 'start', names, wait })).results;
+  async start(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
+    return (await this.request<{ results: StartOutcome[] }>({ type: 'start', names, wait, force })).results;
   }
 
-  async restart(names: string[], wait: boolean): Promise<StartOutcome[]> {
-    return (await this.request<{ results: StartOutcome[] }>({ type: 'restart', names, wait })).results;
+  async restart(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
+    return (await this.request<{ results: StartOutcome[] }>({ type: 'restart', names, wait, force })).results;
   }
 
   async stop(names: string[], force: boolean): Promise<StartOutcome[]> {

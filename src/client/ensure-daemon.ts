@@ -24,6 +24,7 @@ export async function ensureDaemon(config: StackConfig, paths: DaemonPaths, dead
   }
   assertSafeDir(path.dirname(paths.stateDir), 'the state directory');
   assertSafeDir(path.dirname(config.logs.dir), 'logs.dir');
+  assertSafeDir(config.logs.dir, "this stack's log directory", true);
   ensurePrivateDir(paths.stateDir);
   // The client has parsed and validated the config: the daemon reads the result and never loads yaml or zod.
   const resolved = path.join(paths.stateDir, 'config.resolved.json');

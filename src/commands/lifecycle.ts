@@ -33,7 +33,7 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
   }
   const client = await ctx.daemon();
   try {
-    const outcomes = kind === 'start' ? await client.start(names, ctx.flags.wait) : await client.restart(names, ctx.flags.wait);
+    const outcomes = kind === 'start' ? await client.start(names, ctx.flags.wait, ctx.flags.force) : await client.restart(names, ctx.flags.wait, ctx.flags.force);
     const after = new Map((await client.status()).map((s) => [s.name, s]));
     return report(ctx, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready');
   } finally {

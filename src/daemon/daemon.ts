@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import { diskProblems } from '../process/disk-space.js';
+import { findLiveCopy, readCommandLines } from '../process/live-copies.js';
+import { protectedPids } from '../process/protected-pids.js';
 import type { StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { DaemonInfo, Request } from '../protocol/messages.js';
+import { dependencyOrder } from '../supervisor/start-order.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { VERSION } from '../version.js';
 import { acquireLock } from './lock.js';
@@ -122,6 +125,27 @@ export class Daemon {
     return problems;
   }
 
+  /**
+   * With state.json lost, a service that is not running here may still run unsupervised: starting it again would
+   * make a second copy. Refuse while a process with its exact command line lives, until told --force.
+   */
+  private refuseLiveCopies(names: string[]): void {
+    const ours = new Set(this.supervisor.status().flatMap((s) => (s.pid === null ? [] : [s.pid])));
+    const ignore = new Set([...protectedPids(), ...ours]);
+    const processes = readCommandLines();
+    const services = this.options.config.services;
+    for (const name of dependencyOrder(services, this.supervisor.resolveNames(names))) {
+      if (this.supervisor.status(name)[0]?.pid != null) continue;
+      const argv = services.find((c) => c.name === name)!.argv;
+      const pid = findLiveCopy(argv, ignore, processes);
+      if (pid !== null)
+        throw new LlamaTopError(
+          'FAILED',
+          `${name}: pid ${pid} already runs its command line (${argv.join(' ')}), and state.json was lost, so it may be a copy this stack started: stop it (kill ${pid}) or run llama-top start --force ${name}`,
+        );
+    }
+  }
+
   private persist(): void {
     try {
       writeStateFile(this.options.paths.stateFile, {
@@ -150,6 +174,7 @@ export class Daemon {
         return null;
       case 'start':
       case 'restart': {
+        if (this.stateLost && !request.force) this.refuseLiveCopies(request.names);
         const run = this.supervisor.start(request.names, request.type);
         if (!request.wait) {
           run.catch(() => undefined);

@@ -16,7 +16,7 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     case 'start':
     case 'restart':
       if (!namesOk) return { ok: false, id, error: 'request.names must be an array of service names' };
-      return { ok: true, request: { id, type: v.type, names: names as string[], wait: v.wait !== false } };
+      return { ok: true, request: { id, type: v.type, names: names as string[], wait: v.wait !== false, force: v.force === true } };
     case 'stop':
       if (!namesOk) return { ok: false, id, error: 'request.names must be an array of service names' };
       return { ok: true, request: { id, type: 'stop', names: names as string[], force: v.force === true } };

@@ -43,7 +43,21 @@ export function unsafeDirReason(dir: string, uid = process.getuid?.() ?? -1): st
 }
 
 /** Refuses (exit 2) a directory another user could use to redirect our files; names the fix. */
-export function assertSafeDir(dir: string, what: string): void {
-  const reason = unsafeDirReason(dir);
+export function assertSafeDir(dir: string, what: string, madeByUs = false): void {
+  const reason = madeByUs ? ownDirProblem(dir) : unsafeDirReason(dir);
   if (reason) throw new LlamaTopError('CONFIG', `${what} ${reason}: another user could redirect llama-top's files`, `use a directory only you can write to, or: chmod go-w ${dir}`);
+}
+
+/**
+ * A directory llama-top made for itself (a stack's or a service's log directory): it must be a real directory,
+ * not a symlink, owned by us and not writable by others. Someone who could write into the parent may have made it
+ * first; refuse rather than write into their directory.
+ */
+export function ownDirProblem(dir: string): string | null {
+  try {
+    if (fs.lstatSync(dir).isSymbolicLink()) return `${dir} is a symlink, not a directory llama-top made`;
+  } catch {
+    return null;
+  }
+  return unsafeDirReason(dir);
 }

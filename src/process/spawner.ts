@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chunkFile, latestChunk } from '../logs/chunks.js';
-import { openNewLogFile } from '../logs/safe-open.js';
+import { openNewLogFile, ownDirProblem } from '../logs/safe-open.js';
 import { identify, type ProcessIdentity } from './identity.js';
 
 export interface SpawnRequest {
@@ -72,6 +72,8 @@ function makePipe(dir: string): [number, number] {
  */
 export function spawnDetached(request: SpawnRequest): Promise<SpawnedProcess> {
   fs.mkdirSync(request.logDir, { recursive: true, mode: 0o700 });
+  const problem = ownDirProblem(path.dirname(request.logDir)) ?? ownDirProblem(request.logDir);
+  if (problem) return Promise.reject(new Error(`${problem}: another user could redirect its output; remove it or choose another logs.dir`));
   const firstSeq = (latestChunk(request.logDir)?.seq ?? 0) + 1;
   const chunkFd = openNewLogFile(chunkFile(request.logDir, firstSeq));
   let fds: number[] = [chunkFd];

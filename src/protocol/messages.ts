@@ -63,8 +63,8 @@ export interface StartOutcome {
 export type Request =
   | { id: number; type: 'status' }
   | { id: number; type: 'daemon-info' }
-  | { id: number; type: 'start'; names: string[]; wait: boolean }
-  | { id: number; type: 'restart'; names: string[]; wait: boolean }
+  | { id: number; type: 'start'; names: string[]; wait: boolean; force?: boolean }
+  | { id: number; type: 'restart'; names: string[]; wait: boolean; force?: boolean }
   | { id: number; type: 'stop'; names: string[]; force: boolean }
   | { id: number; type: 'subscribe' }
   | { id: number; type: 'daemon-stop'; all: boolean }

@@ -25,7 +25,7 @@ describe('paths and pids nobody else can bend', () => {
     expect(log).toMatch(/w: the state file names pid 1, which is pid 1, this daemon or one of its ancestors: never adopted or signalled/);
   });
 
-  it('when state.json and its previous copy are both damaged, status says services may run unsupervised', async () => {
+  it('when state.json and its previous copy are both damaged, status says services may run unsupervised and start refuses a second copy until --force', async () => {
     const stack = await makeStack(oneService, 0);
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const pid = (await stack.status())[0]!.pid as number;
@@ -41,6 +41,16 @@ describe('paths and pids nobody else can bend', () => {
     const json = JSON.parse((await stack.cli(['status', '--json'])).stdout);
     expect(json.problems.join('\n')).toMatch(/may be running unsupervised/);
     expect(isAlive(pid)).toBe(true); // nothing was signalled
+    // A second copy of the same command line is refused until --force.
+    const again = await stack.cli(['start', 'w']);
+    expect(again.exitCode).not.toBe(0);
+    expect(again.stderr).toContain(`w: pid ${pid} already runs its command line`);
+    expect(again.stderr).toMatch(/llama-top start --force w/);
+    expect((await stack.status())[0]).toMatchObject({ state: 'stopped', pid: null });
+    const forced = await stack.cli(['start', 'w', '--force']);
+    expect(forced.exitCode).toBe(0);
+    const copy = (await stack.status())[0]!.pid as number;
+    expect(copy).not.toBe(pid);
     process.kill(pid, 'SIGKILL');
   });
 
