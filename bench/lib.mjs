@@ -24,11 +24,10 @@ export function makeStack(servicesYaml) {
   return { dir, env, configFile, cli, cleanup: () => { try { cli('daemon', 'stop', '--all'); } finally { fs.rmSync(dir, { recursive: true, force: true }); } } };
 }
 
-export const demoServices = (ports) => (dir) => {
-  fs.writeFileSync(path.join(dir, 'tiny.gguf'), 'GGUF');
+export const demoServices = (ports) => () => {
   const node = JSON.stringify(process.execPath);
   return `services:
-  llama: { kind: llama-server, command: [${node}, ${JSON.stringify(fixture('fake-llama-server.mjs'))}], model: ./tiny.gguf, port: ${ports[0]} }
+  llama: { kind: llama-server, command: [${node}, ${JSON.stringify(fixture('fake-llama-server.mjs'))}], model: ${JSON.stringify(fixture('tiny-llama.gguf'))}, port: ${ports[0]} }
   ollama: { kind: ollama, command: [${node}, ${JSON.stringify(fixture('fake-ollama.mjs'))}], port: ${ports[1]} }
   chat: { kind: app, command: [${node}, ${JSON.stringify(fixture('fake-chat-app.mjs'))}], port: ${ports[2]}, health: { http: /health }, dependsOn: [llama] }
 `;
@@ -66,3 +65,26 @@ export async function freePorts(n) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Installs an npm package (e.g. "pm2@7") into a cached temporary prefix, once per machine, and returns the prefix.
+ * The comparison tools are never dependencies of llama-top.
+ */
+export function npmTool(spec) {
+  const prefix = path.join(os.homedir(), '.cache', 'llama-top-bench', spec.replace(/[^\w.@-]/g, '_'));
+  if (!fs.existsSync(path.join(prefix, 'node_modules'))) {
+    fs.mkdirSync(prefix, { recursive: true });
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', prefix, spec], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm install ${spec} failed: ${r.stderr}`);
+  }
+  return prefix;
+}
+
+/** The three demo services' command lines (what llama-top runs for demoServices), for another supervisor. */
+export const demoCommands = (ports) => {
+  return [
+    { name: 'llama', argv: [fixture('fake-llama-server.mjs'), '--model', fixture('tiny-llama.gguf'), '--port', String(ports[0]), '--host', '127.0.0.1'], env: {} },
+    { name: 'ollama', argv: [fixture('fake-ollama.mjs')], env: { OLLAMA_HOST: `127.0.0.1:${ports[1]}` } },
+    { name: 'chat', argv: [fixture('fake-chat-app.mjs'), '--port', String(ports[2])], env: {} },
+  ];
+};
