@@ -17,8 +17,6 @@ export async function backendCommand(ctx: CommandContext): Promise<number> {
   const config = await ctx.config();
   const backend = backendOf(config);
   const [action = 'status', name] = ctx.args;
-  if (!['status', 'list', 'health', 'switch'].includes(action))
-    throw new LlamaTopError('USAGE', `unknown backend action "${action}": use backend status, list, health [NAME] or switch NAME`);
   if (action === 'switch' && !name) throw new LlamaTopError('USAGE', `backend switch needs a name (backends: ${Object.keys(backend.choices).join(', ')})`);
   if (name) assertKnownBackend(backend, name);
   const client = await ctx.daemon();

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureDaemon } from '../client/ensure-daemon.js';
 import { DaemonClient } from '../client/daemon-client.js';
 import type { StackConfig } from '../config/types.js';
 import { daemonPaths, type DaemonPaths } from '../daemon/paths.js';
 import { findConfigFile } from '../config/find.js';
 import { readHolder } from '../daemon/lock.js';
+import { LlamaTopError } from '../protocol/errors.js';
 
 export interface Flags {
   config?: string;
@@ -49,6 +49,14 @@ function warnIfConfigChanged(config: StackConfig, paths: DaemonPaths, warn: (tex
     warn(`llama-top: ${config.file} changed since the daemon started; to apply it: llama-top daemon stop && llama-top start (services keep running and are re-adopted)`);
 }
 
+/** The service names given on the command line, each checked against the config (exit 2 naming the valid ones). */
+export function namedServices(args: string[], config: StackConfig): string[] {
+  const known = config.services.map((s) => s.name);
+  for (const name of args)
+    if (!known.includes(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" in ${config.file} (services: ${known.join(', ')})`);
+  return args;
+}
+
 export function createContext(flags: Flags, args: string[]): CommandContext {
   const configFile = fs.realpathSync(findConfigFile(flags.config));
   const paths = daemonPaths(configFile);
@@ -67,7 +75,10 @@ export function createContext(flags: Flags, args: string[]): CommandContext {
     async daemon() {
       const running = await connect().catch(() => null);
       if (running && loaded) warnIfConfigChanged(await loaded, paths, (t) => process.stderr.write(`${t}\n`));
-      return running ?? ensureDaemon(await config(), paths);
+      if (running) return running;
+      // Loaded only when there is no daemon: `status` against a running one pays nothing for spawning.
+      const { ensureDaemon } = await import('../client/ensure-daemon.js');
+      return ensureDaemon(await config(), paths);
     },
     existingDaemon: () => connect().catch(() => null),
   };

@@ -1,26 +1,17 @@
 import { dependencyOrder } from '../supervisor/start-order.js';
 import { readLastLogLines } from '../logs/chunks.js';
 import { survivingServices } from '../daemon/state-file.js';
-import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
-import type { StackConfig } from '../config/types.js';
-import type { CommandContext } from './context.js';
+import { namedServices, type CommandContext } from './context.js';
 import { formatOutcome } from './format-status.js';
 import { preflight } from './preflight.js';
 
 const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'stopping', 'external']);
 
-function checkNames(ctx: CommandContext, config: StackConfig): string[] {
-  const known = config.services.map((s) => s.name);
-  for (const name of ctx.args)
-    if (!known.includes(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" in ${config.file} (services: ${known.join(', ')})`);
-  return ctx.args;
-}
-
 /** `start` and `restart`: exit 0 only when every named service (all autostart ones by default) is ready. */
 export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart'): Promise<number> {
   const config = await ctx.config();
-  let names = checkNames(ctx, config);
+  let names = namedServices(ctx.args, config);
   if (names.length === 0 && kind === 'start') names = config.services.filter((s) => s.autostart).map((s) => s.name);
   if (names.length === 0) names = config.services.map((s) => s.name);
   // Checked before any daemon is started: a config that cannot start leaves nothing behind.
@@ -42,7 +33,7 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
 }
 
 export async function stopCommand(ctx: CommandContext, force: boolean): Promise<number> {
-  const names = checkNames(ctx, await ctx.config());
+  const names = namedServices(ctx.args, await ctx.config());
   let client = await ctx.existingDaemon();
   if (!client) {
     // No daemon, but services it left running (daemon stop without --all, a killed daemon) are still ours to

@@ -1,7 +1,6 @@
 import { readLastLogLines, readLogLinesSince, serviceLogDir, type LogLine } from '../logs/chunks.js';
 import { followLogDir } from '../logs/follow.js';
-import { LlamaTopError } from '../protocol/errors.js';
-import type { CommandContext } from './context.js';
+import { namedServices, type CommandContext } from './context.js';
 
 /** One output line of `logs`: `--json` objects, or text with an optional name column and ISO time. Pure. */
 export function formatLogLine(service: string, line: LogLine, options: { prefix: string; timestamps: boolean; json: boolean }): string {
@@ -14,10 +13,7 @@ export function formatLogLine(service: string, line: LogLine, options: { prefix:
 /** `logs [svc…] [-n N] [-f] [--timestamps] [--since 10m] [--json]`: reads the chunk files, with or without a daemon. */
 export async function logsCommand(ctx: CommandContext): Promise<number> {
   const config = await ctx.config();
-  const known = config.services.map((s) => s.name);
-  for (const name of ctx.args)
-    if (!known.includes(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" (services: ${known.join(', ')})`);
-  const names = ctx.args.length ? ctx.args : known;
+  const names = ctx.args.length ? namedServices(ctx.args, config) : config.services.map((s) => s.name);
   const width = Math.max(...names.map((n) => n.length));
   const { timestamps, json, since } = ctx.flags;
   const withTimes = timestamps || json || since !== null;

@@ -1,7 +1,7 @@
 import { formatBytes, formatDuration } from '../config/durations.js';
 import { formatParameters } from '../models/gguf.js';
 import { llamaServerModels, ollamaModels, type ServiceModels } from '../models/list-models.js';
-import type { CommandContext } from './context.js';
+import { namedServices, type CommandContext } from './context.js';
 
 export function formatModels(list: ServiceModels[], now = Date.now()): string {
   const out: string[] = [];
@@ -33,6 +33,7 @@ export function formatModels(list: ServiceModels[], now = Date.now()): string {
 /** `models [svc…] [--json]`: what each LLM server serves, with the GGUF file's own header. */
 export async function modelsCommand(ctx: CommandContext): Promise<number> {
   const config = await ctx.config();
+  namedServices(ctx.args, config);
   const client = await ctx.daemon();
   try {
     const services = await client.status();

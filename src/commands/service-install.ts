@@ -64,18 +64,9 @@ export function launchdPlist(config: StackConfig, node: string, bin: string, env
 `;
 }
 
-export const SERVICE_USAGE = `usage: llama-top service install [--force]
-  writes a systemd user unit (Linux) or a launchd agent (macOS) that runs this stack's supervisor
-  in the foreground (llama-top --headless) at login, and at boot once lingering is enabled`;
-
 /** `service install [--force]`: a systemd user unit (or launchd agent) that starts the stack at boot/login. */
 export async function serviceCommand(ctx: CommandContext): Promise<number> {
-  const [action] = ctx.args;
-  if (action === undefined) {
-    ctx.err(SERVICE_USAGE);
-    return 2;
-  }
-  if (action !== 'install') throw new LlamaTopError('USAGE', `unknown service action "${action}": use llama-top service install [--force]`);
+  // The action (install) was checked with the command line (cli/parse.ts).
   const config = await ctx.config();
   const envPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   const mac = process.platform === 'darwin';

@@ -1,11 +1,14 @@
 import { survivingServices } from '../daemon/state-file.js';
-import type { CommandContext } from './context.js';
+import { namedServices, type CommandContext } from './context.js';
 import { formatDaemonInfo, formatStatusTable } from './format-status.js';
 
 export async function statusCommand(ctx: CommandContext): Promise<number> {
+  if (ctx.args.length) namedServices(ctx.args, await ctx.config());
   const client = await ctx.daemon();
   try {
-    const { services, problems } = await client.statusReport();
+    const report = await client.statusReport();
+    const services = ctx.args.length ? report.services.filter((s) => ctx.args.includes(s.name)) : report.services;
+    const { problems } = report;
     ctx.out(ctx.flags.json ? JSON.stringify({ services, problems }) : formatStatusTable(services));
     if (!ctx.flags.json) for (const p of problems) ctx.err(`warning: ${p}`);
     return 0;
@@ -26,18 +29,15 @@ export async function daemonCommand(ctx: CommandContext): Promise<number> {
     ctx.out(ctx.flags.json ? JSON.stringify(info) : formatDaemonInfo(info));
     return 0;
   }
-  if (action === 'stop') {
-    if (!client) {
-      ctx.out(ctx.flags.json ? JSON.stringify({ stopped: false, running: false }) : 'daemon: not running');
-      return 0;
-    }
-    const { pid } = await client.daemonInfo();
-    const closed = new Promise<void>((resolve) => (client.onClose = resolve));
-    await client.stopDaemon(ctx.flags.all);
-    await closed;
-    ctx.out(ctx.flags.json ? JSON.stringify({ stopped: true, pid, servicesStopped: ctx.flags.all }) : `daemon ${pid} stopped${ctx.flags.all ? ' with every service' : '; services keep running'}`);
+  // daemon stop (the action was checked with the command line: cli/parse.ts)
+  if (!client) {
+    ctx.out(ctx.flags.json ? JSON.stringify({ stopped: false, running: false }) : 'daemon: not running');
     return 0;
   }
-  ctx.err(`unknown daemon action "${action}": use daemon status or daemon stop [--all]`);
-  return 2;
+  const { pid } = await client.daemonInfo();
+  const closed = new Promise<void>((resolve) => (client.onClose = resolve));
+  await client.stopDaemon(ctx.flags.all);
+  await closed;
+  ctx.out(ctx.flags.json ? JSON.stringify({ stopped: true, pid, servicesStopped: ctx.flags.all }) : `daemon ${pid} stopped${ctx.flags.all ? ' with every service' : '; services keep running'}`);
+  return 0;
 }

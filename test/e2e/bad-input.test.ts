@@ -50,8 +50,13 @@ describe('bad input: one clear line, exit 2, nothing started or killed', () => {
     const run = await stack.cli(['start', 'lama']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/unknown service "lama".*\(services: llama, ollama, chat\)/);
-    const logs = await stack.cli(['logs', 'nope']);
-    expect(logs.exitCode).toBe(2);
+    for (const command of ['logs', 'models', 'status', 'stop', 'kill', 'restart']) {
+      const named = await stack.cli([command, 'nope']);
+      expect(named.exitCode, command).toBe(2);
+      expect(named.stderr, command).toMatch(/^llama-top: unknown service "nope" in .*\(services: llama, ollama, chat\)$/);
+    }
+    const negative = await stack.cli(['logs', '-n', '-5']);
+    expect(negative).toMatchObject({ exitCode: 2, stderr: 'llama-top: --lines takes a whole number of lines, not "-5"' });
     const cmd = await stack.cli(['strat']);
     expect(cmd.exitCode).toBe(2);
     expect(cmd.stderr).toMatch(/unknown command "strat"/);

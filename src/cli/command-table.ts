@@ -1,0 +1,159 @@
+/**
+ * Every command and flag of the CLI, in one place: the parser, the help texts and the shell completions are all
+ * drawn from this table. Pure data.
+ */
+
+export type FlagName = 'config' | 'json' | 'wait' | 'lines' | 'follow' | 'all' | 'force' | 'timestamps' | 'since' | 'headless' | 'help' | 'version';
+
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  shortFlag?: string;
+  default?: string | boolean;
+  /** How the flag is written in help, e.g. "--lines N" or "--no-wait". */
+  usage: string;
+  description: string;
+  /** Values the shell may complete after the flag. */
+  complete?: 'file' | 'number' | 'duration';
+}
+
+export const FLAGS: Record<FlagName, FlagSpec> = {
+  config: { type: 'string', usage: '--config FILE', description: 'config (default ./llama-top.yaml or $LLAMA_TOP_CONFIG)', complete: 'file' },
+  json: { type: 'boolean', default: false, usage: '--json', description: 'machine-readable output' },
+  wait: { type: 'boolean', default: true, usage: '--no-wait', description: 'return as soon as the request is taken, without waiting until ready' },
+  lines: { type: 'string', shortFlag: 'n', default: '50', usage: '-n, --lines N', description: 'how many lines to print per service (default 50)', complete: 'number' },
+  follow: { type: 'boolean', shortFlag: 'f', default: false, usage: '-f, --follow', description: 'keep printing new lines, across rotations and restarts' },
+  all: { type: 'boolean', default: false, usage: '--all', description: 'stop the services too' },
+  force: { type: 'boolean', default: false, usage: '--force', description: '' },
+  timestamps: { type: 'boolean', shortFlag: 't', default: false, usage: '-t, --timestamps', description: 'put the time each line was written in front of it' },
+  since: { type: 'string', usage: '--since DURATION', description: 'only lines written in the last DURATION (30s, 10m, 2h)', complete: 'duration' },
+  headless: { type: 'boolean', default: false, usage: '--headless', description: 'no UI; alone: the supervisor in the foreground (systemd)' },
+  help: { type: 'boolean', shortFlag: 'h', default: false, usage: '-h, --help', description: 'this help; `llama-top <command> --help` for one command' },
+  version: { type: 'boolean', shortFlag: 'v', default: false, usage: '-v, --version', description: 'print the version' },
+};
+
+/** Flags every command takes. */
+export const GLOBAL_FLAGS: FlagName[] = ['config', 'help'];
+
+export interface CommandSpec {
+  name: string;
+  /** Arguments as shown in help: "[svc…]", "status|stop". */
+  args: string;
+  summary: string;
+  /** Longer text for `llama-top <command> --help`. */
+  details?: string;
+  flags: FlagName[];
+  /** What `--force` means here (it differs by command). */
+  force?: string;
+  /** What the positional arguments are, for checks and completion. */
+  operands: { kind: 'services' } | { kind: 'actions'; actions: string[]; then?: 'services' | 'backends' | 'commands' } | { kind: 'none' };
+  /** Left out of the global help's list (the TUI is the default, not a command one types). */
+  hidden?: boolean;
+}
+
+const SERVICES = { kind: 'services' } as const;
+const NONE = { kind: 'none' } as const;
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'start',
+    args: '[svc…]',
+    summary: 'start (autostart services by default), wait until ready',
+    details:
+      'Starts the named services and what they depend on, dependencies first, and waits until each is ready (its health check passes).\nOn a terminal one line per service shows its state, the time so far and its latest log line; off a terminal, a line per state change.\nExit 0 only when every named service is ready.',
+    flags: ['wait', 'force', 'json'],
+    force: 'start even when a process with the same command line already runs and state.json was lost',
+    operands: SERVICES,
+  },
+  {
+    name: 'stop',
+    args: '[svc…]',
+    summary: 'stop (SIGTERM, SIGKILL after stopTimeout); no names: all',
+    details: 'Stops the whole process tree of each service: SIGTERM to its process group, SIGKILL to what is left after stopTimeout.\nWith no daemon running but services it left behind, starts one that re-adopts them, then stops them.',
+    flags: ['json'],
+    operands: SERVICES,
+  },
+  {
+    name: 'restart',
+    args: '[svc…]',
+    summary: 'stop then start, and wait until ready',
+    flags: ['wait', 'force', 'json'],
+    force: 'start even when a process with the same command line already runs and state.json was lost',
+    operands: SERVICES,
+  },
+  { name: 'kill', args: '[svc…]', summary: 'force-stop now (SIGKILL to the whole process tree)', flags: ['json'], operands: SERVICES },
+  {
+    name: 'status',
+    args: '[svc…]',
+    summary: 'table of services (--json for scripts)',
+    details: 'One row per service: state, pid, CPU, memory, uptime, crash restarts, port, and for LLM servers tok/s and busy slots.\nWarnings (a full disk, lost state, a config changed under the daemon) go to stderr.',
+    flags: ['json'],
+    operands: SERVICES,
+  },
+  {
+    name: 'logs',
+    args: '[svc…]',
+    summary: 'last lines of the logs (-n N), -f to follow',
+    details: 'Prints the last lines of each service\'s log, oldest first, from its rotated chunk files.\n--json prints one object per line: {"service","time","line"}.',
+    flags: ['lines', 'follow', 'timestamps', 'since', 'json'],
+    operands: SERVICES,
+  },
+  { name: 'events', args: '', summary: 'one line per state change, as it happens', flags: ['json'], operands: NONE },
+  {
+    name: 'daemon',
+    args: 'status|stop',
+    summary: 'the daemon of this config (stop --all: services too)',
+    details: 'daemon status: pid, uptime, socket, state directory; never starts a daemon.\ndaemon stop: the daemon exits and the services keep running (the next command starts a daemon that re-adopts them); --all stops them too.',
+    flags: ['all', 'json'],
+    operands: { kind: 'actions', actions: ['status', 'stop'] },
+  },
+  { name: 'models', args: '[svc…]', summary: 'models served (/v1/models, GGUF header, ollama tags)', flags: ['json'], operands: SERVICES },
+  {
+    name: 'backend',
+    args: 'status|list|health [NAME]|switch NAME',
+    summary: "the chat app's backend; switch it (rolls back on failure)",
+    details: 'backend status / list: the chat app\'s backends, the active one marked ›, each ✓ healthy, ✗ not (with why) or ? unknown.\nbackend health [NAME]: checks them; exit 1 when one is unhealthy.\nbackend switch NAME: writes the app\'s config, restarts it, waits until it reports NAME, and rolls back on failure.',
+    flags: ['force', 'json'],
+    force: 'switch even to a backend whose health check fails',
+    operands: { kind: 'actions', actions: ['status', 'list', 'health', 'switch'], then: 'backends' },
+  },
+  {
+    name: 'init',
+    args: '',
+    summary: 'write a commented llama-top.yaml from what is found here',
+    details: 'Looks for llama-server, ollama, GGUF models and a chat app (Chat-O-Llama) in the current directory and on PATH, and writes llama-top.yaml with what it found and comments for what is missing.',
+    flags: ['force', 'json'],
+    force: 'overwrite an existing llama-top.yaml',
+    operands: NONE,
+  },
+  { name: 'doctor', args: '', summary: 'check binaries, models, ports, permissions, disk', flags: ['json'], operands: NONE },
+  {
+    name: 'service',
+    args: 'install',
+    summary: 'a systemd user unit (launchd agent): the stack at boot',
+    details: 'service install writes a systemd user unit (Linux) or a launchd agent (macOS) that runs this stack\'s supervisor in the foreground (llama-top --headless), and prints how to enable it.',
+    flags: ['force', 'json'],
+    force: 'overwrite an existing unit file',
+    operands: { kind: 'actions', actions: ['install'] },
+  },
+  {
+    name: 'demo',
+    args: '[command …]',
+    summary: 'a demo stack, no model needed; demo status|stop|logs…',
+    details: 'llama-top demo: starts a demo stack of fake llama-server, ollama and chat app, with light traffic, and opens the UI on it (off a terminal: starts it).\nllama-top demo <command>: runs any command against the demo stack, e.g. llama-top demo status, llama-top demo logs -f, llama-top demo stop.',
+    flags: ['wait', 'json', 'headless'],
+    operands: { kind: 'actions', actions: ['start', 'stop', 'restart', 'kill', 'status', 'logs', 'events', 'daemon', 'models', 'backend', 'doctor'], then: 'services' },
+  },
+  {
+    name: 'completion',
+    args: 'bash|zsh|fish',
+    summary: 'a shell completion script (commands, flags, services)',
+    details: 'completion services / completion backends print the names the scripts offer, from the config in reach.\n\nbash: source <(llama-top completion bash)   (or save it to ~/.local/share/bash-completion/completions/llama-top)\nzsh:  llama-top completion zsh > "${fpath[1]}/_llama-top"\nfish: llama-top completion fish > ~/.config/fish/completions/llama-top.fish',
+    flags: [],
+    operands: { kind: 'actions', actions: ['bash', 'zsh', 'fish', 'services', 'backends'] },
+  },
+  { name: 'help', args: '[command]', summary: 'this help, or one command\'s', flags: [], operands: { kind: 'actions', actions: [], then: 'commands' } },
+  { name: 'version', args: '', summary: 'print the version', flags: [], operands: NONE },
+  { name: 'tui', args: '', summary: 'the terminal UI (the default)', flags: [], operands: NONE, hidden: true },
+];
+
+export const commandSpec = (name: string): CommandSpec | undefined => COMMANDS.find((c) => c.name === name);

@@ -1,0 +1,142 @@
+import meow from 'meow';
+import { parseDuration } from '../config/durations.js';
+import type { Flags } from '../commands/context.js';
+import { VERSION } from '../version.js';
+import { COMMANDS, commandSpec, FLAGS, GLOBAL_FLAGS, type CommandSpec, type FlagName } from './command-table.js';
+
+export interface ParsedFlags extends Flags {
+  headless: boolean;
+}
+
+export type ParsedCommandLine =
+  | { kind: 'run'; command: string; args: string[]; flags: ParsedFlags }
+  | { kind: 'help'; command: CommandSpec | null }
+  | { kind: 'version' }
+  | { kind: 'error'; message: string };
+
+const SHORT = new Map(Object.entries(FLAGS).flatMap(([name, f]) => (f.shortFlag ? [[f.shortFlag, name as FlagName]] : [])));
+
+/** The flags the user wrote (before any `--`), by name. Pure. */
+export function writtenFlags(argv: string[]): { known: Map<FlagName, string>; unknown: string[] } {
+  const known = new Map<FlagName, string>();
+  const unknown: string[] = [];
+  let expectValue = false;
+  for (const token of argv) {
+    if (token === '--') break;
+    if (expectValue) {
+      expectValue = false;
+      continue;
+    }
+    if (token.startsWith('--')) {
+      const name = token.slice(2).split('=')[0]!;
+      const flag = (name in FLAGS ? name : name.startsWith('no-') && name.slice(3) in FLAGS ? name.slice(3) : null) as FlagName | null;
+      if (!flag) unknown.push(`--${name}`);
+      else {
+        known.set(flag, `--${name}`);
+        expectValue = FLAGS[flag].type === 'string' && !token.includes('=');
+      }
+    } else if (token.startsWith('-') && token.length > 1 && !/^-\d/.test(token)) {
+      for (let i = 1; i < token.length; i++) {
+        const flag = SHORT.get(token[i]!);
+        if (!flag) {
+          unknown.push(`-${token[i]}`);
+          break;
+        }
+        known.set(flag, `-${token[i]}`);
+        if (FLAGS[flag].type === 'string') {
+          expectValue = i === token.length - 1;
+          break; // the rest of the token is the value: -n5
+        }
+      }
+    }
+  }
+  return { known, unknown };
+}
+
+const seeHelp = (command?: string) => `see llama-top ${command ? `${command} ` : ''}--help`;
+
+/** argv → what to run, or a one-line usage error (exit 2). Uses meow for the parsing proper. */
+export function parseCommandLine(argv: string[]): ParsedCommandLine {
+  let cli: ReturnType<typeof meow>;
+  try {
+    cli = meow({
+      importMeta: import.meta,
+      argv,
+      pkg: { name: 'llama-top', version: VERSION },
+      description: false,
+      autoHelp: false,
+      autoVersion: false,
+      allowUnknownFlags: true,
+      flags: Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type, ...(f.shortFlag ? { shortFlag: f.shortFlag } : {}), ...(f.default === undefined ? {} : { default: f.default }) }])) as never,
+    });
+  } catch (error) {
+    return { kind: 'error', message: `${(error as Error).message.split('\n')[0]} (${seeHelp()})` };
+  }
+  const f = cli.flags as Record<string, unknown>;
+  const [first, ...rest] = cli.input;
+  const written = writtenFlags(argv);
+  if (written.unknown.length) return { kind: 'error', message: `unknown option ${written.unknown[0]} (${seeHelp(commandSpec(first ?? '') ? first : undefined)})` };
+  if (first === 'help') {
+    if (rest[0] === undefined) return { kind: 'help', command: null };
+    const spec = commandSpec(rest[0]);
+    return spec ? { kind: 'help', command: spec } : { kind: 'error', message: `unknown command "${rest[0]}" (${commandList()})` };
+  }
+  if (first === 'version' || (f.version && first === undefined)) return { kind: 'version' };
+  const command = first ?? 'tui';
+  const spec = commandSpec(command);
+  if (!spec) return { kind: 'error', message: `unknown command "${command}" (${commandList()}; ${seeHelp()})` };
+  if (f.help) return { kind: 'help', command: first === undefined ? null : spec };
+
+  // The flags this command takes (demo also takes those of the command it runs on the demo stack).
+  const inner = command === 'demo' && rest[0] ? commandSpec(rest[0]) : undefined;
+  const allowed = new Set<FlagName>([...GLOBAL_FLAGS, ...spec.flags, ...(inner?.flags ?? []), ...(command === 'tui' ? (['headless', 'version'] as FlagName[]) : [])]);
+  if (command !== 'tui' || !f.headless) allowed.delete('version');
+  for (const [name, token] of written.known) {
+    if (name === 'headless' && command !== 'demo') continue; // --headless CMD: the same as CMD
+    if (!allowed.has(name)) return { kind: 'error', message: `${token} is not an option of ${command} (${seeHelp(command)})` };
+  }
+  const operandError = checkOperands(spec, rest);
+  if (operandError) return { kind: 'error', message: operandError };
+
+  const lines = Number(f.lines);
+  if (!/^\d+$/.test(String(f.lines)) || !Number.isSafeInteger(lines)) return { kind: 'error', message: `--lines takes a whole number of lines, not "${String(f.lines)}"` };
+  const since = f.since === undefined ? null : parseDuration(String(f.since));
+  if (f.since !== undefined && since === null) return { kind: 'error', message: `--since takes a duration like 30s, 10m or 2h, not "${String(f.since)}"` };
+  if (typeof f.config === 'string' && f.config === '') return { kind: 'error', message: '--config needs a file name' };
+  return {
+    kind: 'run',
+    command,
+    args: rest.map(String),
+    flags: {
+      config: typeof f.config === 'string' ? f.config : undefined,
+      json: f.json === true,
+      wait: f.wait !== false,
+      follow: f.follow === true,
+      lines,
+      all: f.all === true,
+      force: f.force === true,
+      timestamps: f.timestamps === true,
+      since,
+      headless: f.headless === true,
+    },
+  };
+}
+
+function commandList(): string {
+  return `commands: ${COMMANDS.filter((c) => !c.hidden).map((c) => c.name).join(', ')}`;
+}
+
+/** Actions are known without the config; service names are checked against it later. Pure. */
+function checkOperands(spec: CommandSpec, operands: string[]): string | null {
+  const ops = spec.operands;
+  if (ops.kind === 'none' && operands.length > 0) return `${spec.name} takes no arguments, not "${operands[0]}" (${seeHelp(spec.name)})`;
+  if (ops.kind !== 'actions' || spec.name === 'help') return null;
+  const [action] = operands;
+  if (action === undefined) {
+    if (spec.name === 'service' || spec.name === 'completion') return `usage: llama-top ${spec.name} ${spec.args} (${seeHelp(spec.name)})`;
+    return null;
+  }
+  if (!ops.actions.includes(action)) return `unknown ${spec.name} action "${action}": use llama-top ${spec.name} ${spec.args} (${seeHelp(spec.name)})`;
+  if (!ops.then && operands.length > 1) return `${spec.name} ${action} takes no further arguments, not "${operands[1]}"`;
+  return null;
+}
