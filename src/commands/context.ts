@@ -5,6 +5,7 @@ import type { StackConfig } from '../config/types.js';
 import { daemonPaths, type DaemonPaths } from '../daemon/paths.js';
 import { findConfigFile } from '../config/find.js';
 import { readHolder } from '../daemon/lock.js';
+import { isSameProcess } from '../process/identity.js';
 import { LlamaTopError } from '../protocol/errors.js';
 
 export interface Flags {
@@ -35,18 +36,30 @@ export interface CommandContext {
   daemon(): Promise<DaemonClient>;
   /** Connects only if a daemon runs; null otherwise. */
   existingDaemon(): Promise<DaemonClient | null>;
+  /** While a daemon runs: a warning on stderr when the config file no longer says what the daemon runs. */
+  warnIfConfigChanged(): Promise<void>;
 }
 
-/** A running daemon keeps the config it started with: say so when the file has changed since. */
-function warnIfConfigChanged(config: StackConfig, paths: DaemonPaths, warn: (text: string) => void): void {
+/**
+ * A running daemon keeps the config it started with: say so when the file has changed since. Commands that have not
+ * parsed the config (`status`) parse it only when the file is newer than the daemon's copy, and still answer when
+ * the edit is half done.
+ */
+async function warnIfConfigChanged(configFile: string, paths: DaemonPaths, config: () => Promise<StackConfig>, parsed: boolean): Promise<void> {
+  const resolved = path.join(paths.stateDir, 'config.resolved.json');
   let started: string;
   try {
-    started = fs.readFileSync(path.join(paths.stateDir, 'config.resolved.json'), 'utf8');
+    if (!parsed && fs.statSync(configFile).mtimeMs <= fs.statSync(resolved).mtimeMs) return;
+    started = fs.readFileSync(resolved, 'utf8');
   } catch {
     return;
   }
-  if (started !== JSON.stringify(config))
-    warn(`llama-top: ${config.file} changed since the daemon started; to apply it: llama-top daemon stop && llama-top start (services keep running and are re-adopted)`);
+  const apply = 'to apply it: llama-top daemon stop && llama-top start (services keep running and are re-adopted)';
+  try {
+    if (started !== JSON.stringify(await config())) process.stderr.write(`llama-top: ${configFile} changed since the daemon started; ${apply}\n`);
+  } catch (error) {
+    process.stderr.write(`llama-top: ${configFile} changed since the daemon started, and has an error now (the daemon keeps the old one): ${(error as Error).message}\n`);
+  }
 }
 
 /** The service names given on the command line, each checked against the config (exit 2 naming the valid ones). */
@@ -74,12 +87,18 @@ export function createContext(flags: Flags, args: string[]): CommandContext {
     config,
     async daemon() {
       const running = await connect().catch(() => null);
-      if (running && loaded) warnIfConfigChanged(await loaded, paths, (t) => process.stderr.write(`${t}\n`));
-      if (running) return running;
+      if (running) {
+        await warnIfConfigChanged(configFile, paths, config, loaded !== null);
+        return running;
+      }
       // Loaded only when there is no daemon: `status` against a running one pays nothing for spawning.
       const { ensureDaemon } = await import('../client/ensure-daemon.js');
       return ensureDaemon(await config(), paths);
     },
     existingDaemon: () => connect().catch(() => null),
+    async warnIfConfigChanged() {
+      const holder = readHolder(paths.lockFile);
+      if (holder && isSameProcess(holder)) await warnIfConfigChanged(configFile, paths, config, loaded !== null);
+    },
   };
 }

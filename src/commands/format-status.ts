@@ -64,9 +64,12 @@ export function formatStatusTable(services: ServiceStatus[], now = Date.now()): 
   return [line(header), ...rows.map(line), ...(errors.length ? ['', 'last errors:', ...errors] : [])].join('\n');
 }
 
-export function formatOutcome(o: StartOutcome, verb: string, status?: ServiceStatus): string {
+/** "✓ llama ready in 3.2s (pid 812, port 8080)"; a service that was running already says so, and for how long. */
+export function formatOutcome(o: StartOutcome, verb: string, status?: ServiceStatus, alreadyRunning = false): string {
   if (o.ok) {
-    const where = status ? ` (pid ${status.pid ?? '-'}${status.port ? `, port ${status.port}` : ''}${status.state === 'external' ? ', external' : ''})` : '';
+    const up = alreadyRunning && status?.uptimeSeconds != null ? `, up ${formatDuration(status.uptimeSeconds * 1000)}` : '';
+    const where = status ? ` (pid ${status.pid ?? '-'}${status.port ? `, port ${status.port}` : ''}${status.state === 'external' ? ', external' : ''}${up})` : '';
+    if (alreadyRunning) return `✓ ${o.name} already running${where}`;
     return `✓ ${o.name} ${verb} in ${(o.elapsedMs / 1000).toFixed(1)}s${where}`;
   }
   return `✗ ${o.name}: ${o.error ?? o.state}`;

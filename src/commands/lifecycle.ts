@@ -5,6 +5,7 @@ import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
 import { namedServices, type CommandContext } from './context.js';
 import { formatOutcome } from './format-status.js';
 import { preflight } from './preflight.js';
+import { StartProgress } from './start-progress.js';
 
 const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'stopping', 'external']);
 
@@ -23,13 +24,30 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
     if (kind === 'restart' || !RUNNING.has(before.get(name)?.state ?? 'stopped')) preflight(svc, config.file);
   }
   const client = await ctx.daemon();
+  let progress: StartProgress | null = null;
   try {
+    if (ctx.flags.wait && !ctx.flags.json) {
+      const shown = new StartProgress(dependencyOrder(config.services, names), progressOutput(), (dir) => readLastLogLines(dir, 1)[0]?.text ?? null);
+      progress = shown;
+      await client.subscribe((push) => {
+        if (push.push === 'snapshot') shown.seed(push.services);
+        else if (push.push === 'event') shown.onEvent(push.event);
+      });
+    }
     const outcomes = kind === 'start' ? await client.start(names, ctx.flags.wait, ctx.flags.force) : await client.restart(names, ctx.flags.wait, ctx.flags.force);
+    progress?.finish();
     const after = new Map((await client.status()).map((s) => [s.name, s]));
-    return report(ctx, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready');
+    const wasRunning = new Set(kind === 'start' ? names.filter((n) => ['ready', 'external'].includes(before.get(n)?.state ?? 'stopped')) : []);
+    return report(ctx, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready', wasRunning);
   } finally {
+    progress?.finish();
     client.close();
   }
+}
+
+/** Progress goes to stderr: stdout keeps only the result, for scripts. */
+function progressOutput() {
+  return { write: (text: string) => process.stderr.write(text), isTTY: process.stderr.isTTY === true, columns: process.stderr.columns ?? 80 };
 }
 
 export async function stopCommand(ctx: CommandContext, force: boolean): Promise<number> {
@@ -55,12 +73,12 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
   }
 }
 
-function report(ctx: CommandContext, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string): number {
+function report(ctx: CommandContext, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>()): number {
   if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes }));
   else if (outcomes.length === 0) ctx.out('requested; not waiting (see llama-top status)');
   else
     for (const o of outcomes) {
-      ctx.out(formatOutcome(o, verb, status.get(o.name)));
+      ctx.out(formatOutcome(o, verb, status.get(o.name), o.ok && wasRunning.has(o.name)));
       const logDir = status.get(o.name)?.logDir;
       if (!o.ok && logDir) {
         const tail = readLastLogLines(logDir, 5).map((l) => l.text);

@@ -14,6 +14,7 @@ export function formatLogLine(service: string, line: LogLine, options: { prefix:
 export async function logsCommand(ctx: CommandContext): Promise<number> {
   const config = await ctx.config();
   const names = ctx.args.length ? namedServices(ctx.args, config) : config.services.map((s) => s.name);
+  await ctx.warnIfConfigChanged();
   const width = Math.max(...names.map((n) => n.length));
   const { timestamps, json, since } = ctx.flags;
   const withTimes = timestamps || json || since !== null;

@@ -24,17 +24,24 @@ export function loadConfig(file: string, defaultStateLogsDir: (configFile: strin
 
 export function parseConfigText(text: string, file: string, defaultLogsDir: (configFile: string, name: string) => string): StackConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // merge: YAML merge keys (`<<: *base`) share settings between services.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
     const pos = lineCounter.linePos(error.pos[0]);
     throw new LlamaTopError('CONFIG', `${file}:${pos.line}:${pos.col}: YAML syntax error: ${firstLine(error.message)}`);
   }
-  const result = configSchema.safeParse(doc.toJS() ?? {});
+  const result = configSchema.safeParse(withoutExtensions(doc.toJS() ?? {}));
   if (!result.success) throw new LlamaTopError('CONFIG', describeIssue(result.error.issues[0]!, doc, lineCounter, file));
   const raw = result.data;
   const locate = (keyPath: Array<string | number>) => `${file}:${position(doc, lineCounter, keyPath)}`;
   return resolveConfig(raw, file, locate, defaultLogsDir);
+}
+
+/** Top-level `x-…` keys hold anchors to merge elsewhere (as in compose files); they are not settings. Pure. */
+function withoutExtensions(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith('x-')));
 }
 
 function resolveConfig(
@@ -159,6 +166,11 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineCounter: Line
     const key = issue.keys[0]!;
     const where = [...keyPath, key];
     return `${file}:${position(doc, lineCounter, where, true)} ${dotted(where)}: unknown key (check its spelling; see the README's config reference)`;
+  }
+  if (issue.code === 'invalid_key') {
+    // a bad map key (a service name): say the rule, not "Invalid key in record"
+    const rule = issue.issues[0]?.message ?? issue.message;
+    return `${file}:${position(doc, lineCounter, keyPath, true)} ${dotted(keyPath.slice(0, -1))}: ${JSON.stringify(keyPath.at(-1))} is not a valid name: ${rule}`;
   }
   const value = keyPath.length ? doc.getIn(keyPath) : undefined;
   let message = issue.message;

@@ -39,11 +39,14 @@ export const restartSchema = z
   })
   .strict();
 
+/** An item of a command line: `[python3, flood.py, 100]` means the word "100". */
+const words = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
 const healthSchema = z
   .object({
     http: z.string().startsWith('/', 'must be a path starting with /').optional(),
     tcp: z.boolean().optional(),
-    command: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    command: z.union([z.string(), z.array(words).min(1)]).optional(),
     interval: duration.optional(),
     timeout: duration.optional(),
     failureThreshold: z.number().int().min(1).optional(),
@@ -56,8 +59,8 @@ export type Kind = (typeof KINDS)[number];
 export const serviceSchema = z
   .object({
     kind: z.enum(KINDS, { error: `must be one of: ${KINDS.join(', ')}` }),
-    command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
-    args: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
+    command: z.union([z.string().min(1), z.array(words).min(1)]).optional(),
+    args: z.array(words).optional(),
     model: z.string().optional(),
     host: z.string().optional(),
     port: port.optional(),

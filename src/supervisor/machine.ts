@@ -31,7 +31,7 @@ export type MachineEvent =
   | { type: 'restart' }
   | { type: 'stop'; force: boolean }
   | { type: 'spawned'; pid: number; startTicks: number; logDir: string; at: number }
-  | { type: 'adopted'; pid: number; startTicks: number; logDir: string | null; startedAt: number; at: number }
+  | { type: 'adopted'; pid: number; startTicks: number; logDir: string | null; startedAt: number; restarts: number; at: number }
   | { type: 'external'; pid: number | null; at: number }
   | { type: 'spawn-failed'; message: string; at: number }
   | { type: 'probe'; result: 'ok' | 'loading' | 'fail'; reason?: string; at: number }
@@ -118,7 +118,8 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
       const patch = { pid: e.pid, startTicks: e.startTicks, logDir: e.logDir, startedAt, readyAt: null, exitCode: null, signal: null };
       if (s.phase === 'stopping' && e.type === 'spawned')
         return { state: { ...s, ...patch }, effects: [{ type: 'stop', force: false }] };
-      const restarts = e.type === 'spawned' && s.startedAt !== null ? s.restarts + 1 : s.restarts;
+      // The ↻ count is of recoveries from a crash (counted when the backoff ends), not of starts or manual restarts.
+      const restarts = e.type === 'adopted' ? e.restarts : s.restarts;
       return {
         state: { ...s, ...patch, phase: 'starting', detail: e.type === 'adopted' ? 'adopted' : null, restarts },
         effects: [{ type: 'set-timer', name: 'start-timeout', ms: cfg.startTimeoutMs }],
@@ -185,7 +186,7 @@ function onProbe(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'probe' }>,
 function onTimer(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'timer' }>, cfg: MachineConfig): Transition {
   if (e.name === 'backoff' && s.phase === 'crashed')
     return {
-      state: { ...s, phase: 'starting', detail: null, pid: null, nextRetryAt: null, probeFailures: 0, lastProbeError: null },
+      state: { ...s, phase: 'starting', detail: null, pid: null, nextRetryAt: null, probeFailures: 0, lastProbeError: null, restarts: s.restarts + 1 },
       effects: [{ type: 'spawn' }],
     };
   if (e.name === 'stable' && s.phase === 'ready') return { state: { ...s, retries: 0 }, effects: [] };

@@ -17,6 +17,8 @@ export interface SavedService {
   startTicks: number;
   logDir: string | null;
   startedAt: number;
+  /** Crash recoveries so far (the ↻ count); absent in files written before it was kept. */
+  restarts?: number;
 }
 
 /** Owns every service of one stack. Emits 'change' (StateChangeEvent) on every state change. */
@@ -87,7 +89,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
         this.emit('log', `${name}: pid ${entry.pid} from the state file is gone or is another process now (start time differs): not adopted`);
         continue;
       }
-      runner.dispatch({ type: 'adopted', pid: entry.pid, startTicks: entry.startTicks, logDir: entry.logDir, startedAt: entry.startedAt, at: Date.now() });
+      runner.dispatch({ type: 'adopted', pid: entry.pid, startTicks: entry.startTicks, logDir: entry.logDir, startedAt: entry.startedAt, restarts: entry.restarts ?? 0, at: Date.now() });
       runner.watchAdopted();
       this.emit('log', `${name}: adopted pid ${entry.pid}`);
     }
@@ -116,7 +118,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     for (const [name, r] of this.runners) {
       const s = r.state;
       if (s.pid !== null && s.startTicks !== null && s.startTicks >= 0 && s.phase !== 'external')
-        out[name] = { pid: s.pid, startTicks: s.startTicks, logDir: s.logDir, startedAt: s.startedAt ?? Date.now() };
+        out[name] = { pid: s.pid, startTicks: s.startTicks, logDir: s.logDir, startedAt: s.startedAt ?? Date.now(), restarts: s.restarts };
     }
     return out;
   }

@@ -78,3 +78,37 @@ services:
     expect(() => load('services:\n  a: { kind: app, command: x }\nbackend: { app: a, choices: { x: nope } }\n')).toThrow(/backend\.choices\.x: unknown service "nope"/);
   });
 });
+
+describe('config papercuts a first user hits', () => {
+  it('takes numbers in a command list as words', () => {
+    const config = load('services:\n  flood:\n    kind: process\n    command: [python3, flood.py, 100, 2.5]\n');
+    expect(config.services[0]!.argv).toEqual(['python3', 'flood.py', '100', '2.5']);
+  });
+
+  it('says the rule when a service name breaks it, at the name', () => {
+    expect(() => load('services:\n  my web:\n    kind: process\n    command: [x]\n')).toThrow(
+      '/cfg/llama-top.yaml:2:3 services: "my web" is not a valid name: service names use letters, digits, . _ -',
+    );
+  });
+
+  it('merges YAML merge keys, with anchors kept under a top-level x- key', () => {
+    const config = load(`x-common: &common
+  kind: process
+  readyAfter: 2s
+  env: { HF_HOME: /models }
+services:
+  a:
+    <<: *common
+    command: [a]
+  b:
+    <<: *common
+    command: [b]
+    readyAfter: 5s
+`);
+    expect(config.services.map((s) => [s.name, s.kind, s.env.HF_HOME])).toEqual([
+      ['a', 'process', '/models'],
+      ['b', 'process', '/models'],
+    ]);
+    expect(config.services.map((s) => s.health)).toEqual([{ type: 'alive', afterMs: 2000 }, { type: 'alive', afterMs: 5000 }]);
+  });
+});

@@ -23,6 +23,9 @@ export const llamaServerCommand = (): string[] => (REAL_LLAMA_SERVER ? [REAL_LLA
 
 export { findFreePorts, waitFor, isAlive };
 
+/** What a command warned about on stderr (`start` also reports its progress there, a line per state change). */
+export const warnings = (stderr: string): string[] => stderr.split('\n').filter((l) => /^(llama-top|warning):/.test(l));
+
 export interface Stack {
   dir: string;
   configFile: string;

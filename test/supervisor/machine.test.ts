@@ -59,6 +59,7 @@ describe('transition', () => {
       expect(s.phase).toBe('starting');
     }
     expect(delays).toEqual([1000, 2000, 4000, 8000, 16000]);
+    expect(s.restarts).toBe(5); // each recovery from a crash counts
     const last = run([exited(null, 'SIGABRT', "failed to load model 'x.gguf'")], s);
     expect(last.state.phase).toBe('error');
     expect(last.state.lastError).toBe("killed by SIGABRT: failed to load model 'x.gguf' (gave up after 5 retries)");
@@ -94,6 +95,14 @@ describe('transition', () => {
     const t = run([{ type: 'stopped', at: 60 }], s.state);
     expect(t.state.phase).toBe('starting');
     expect(t.effects).toContainEqual({ type: 'spawn' });
+    // a manual restart, or a stop and a start, is not a crash: the ↻ count stays
+    const after = run([spawned(300), ready(), { type: 'stop', force: false }, { type: 'stopped', at: 70 }, { type: 'start' }, spawned(400)], t.state);
+    expect(after.state.restarts).toBe(0);
+  });
+
+  it('the ↻ count comes back with an adopted process', () => {
+    const s = run([{ type: 'adopted', pid: 7, startTicks: 5, logDir: '/l', startedAt: 1, restarts: 3, at: 2 }]);
+    expect(s.state).toMatchObject({ phase: 'starting', detail: 'adopted', restarts: 3 });
   });
 
   it('liveness failures past the threshold make it unhealthy and restart it', () => {
