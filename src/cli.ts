@@ -19,9 +19,15 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'demo') {
     const { writeDemoConfig } = await import('./commands/demo.js');
     flags.config = await writeDemoConfig();
-    if (args.length > 0) return run(flags, args[0]!, args.slice(1));
-    if (!process.stdout.isTTY || flags.headless) return run(flags, 'start', []);
-    return run(flags, 'tui', []);
+    if (args.length > 0) return run(flags, args[0]!, args.slice(1), true);
+    if (!process.stdout.isTTY || flags.headless) {
+      const code = await run(flags, 'start', [], true);
+      const { commandPrefix, currentInvocation } = await import('./cli/invocation.js');
+      const demo = commandPrefix(currentInvocation(true));
+      if (code === 0 && !flags.json) process.stdout.write(`the demo stack runs: ${demo} status · ${demo} logs -f · ${demo} stop\n`);
+      return code;
+    }
+    return run(flags, 'tui', [], true);
   }
   if (command === 'init') {
     try {
@@ -111,7 +117,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   tui: async () => (await importInteractiveInk(() => import('./tui/run.js'))).runTui,
 };
 
-async function run(flags: Flags, command: string, args: string[]): Promise<number> {
+async function run(flags: Flags, command: string, args: string[], demo = false): Promise<number> {
   try {
     if (command === 'tui' && (!process.stdout.isTTY || !process.stdin.isTTY)) {
       process.stderr.write(
@@ -119,7 +125,7 @@ async function run(flags: Flags, command: string, args: string[]): Promise<numbe
       );
       return 2;
     }
-    const ctx = createContext(flags, args);
+    const ctx = createContext(flags, args, demo);
     return await (await RUNNERS[command]!())(ctx);
   } catch (error) {
     return fail(error);

@@ -6,6 +6,7 @@ import { daemonPaths, type DaemonPaths } from '../daemon/paths.js';
 import { findConfigFile } from '../config/find.js';
 import { readHolder } from '../daemon/lock.js';
 import { isSameProcess } from '../process/identity.js';
+import { commandPrefix, currentInvocation } from '../cli/invocation.js';
 import { LlamaTopError } from '../protocol/errors.js';
 
 export interface Flags {
@@ -36,6 +37,8 @@ export interface CommandContext {
   daemon(): Promise<DaemonClient>;
   /** Connects only if a daemon runs; null otherwise. */
   existingDaemon(): Promise<DaemonClient | null>;
+  /** A command line the user can paste from where they stand: `ctx.hint('status')` → "npm run demo -- status". */
+  hint(args: string): string;
   /** While a daemon runs: a warning on stderr when the config file no longer says what the daemon runs. */
   warnIfConfigChanged(): Promise<void>;
 }
@@ -70,7 +73,7 @@ export function namedServices(args: string[], config: StackConfig): string[] {
   return args;
 }
 
-export function createContext(flags: Flags, args: string[]): CommandContext {
+export function createContext(flags: Flags, args: string[], demo = false): CommandContext {
   const configFile = fs.realpathSync(findConfigFile(flags.config));
   const paths = daemonPaths(configFile);
   let loaded: Promise<StackConfig> | null = null;
@@ -96,6 +99,7 @@ export function createContext(flags: Flags, args: string[]): CommandContext {
       return ensureDaemon(await config(), paths);
     },
     existingDaemon: () => connect().catch(() => null),
+    hint: (rest) => `${commandPrefix(currentInvocation(demo, demo ? undefined : flags.config))} ${rest}`,
     async warnIfConfigChanged() {
       const holder = readHolder(paths.lockFile);
       if (holder && isSameProcess(holder)) await warnIfConfigChanged(configFile, paths, config, loaded !== null);

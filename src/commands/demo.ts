@@ -7,12 +7,15 @@ import { findFreePorts } from '../process/free-ports.js';
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) => path.join(PACKAGE_ROOT, 'test', 'fixtures', name);
 
-/** Writes (once) the built-in demo stack: fake llama-server, ollama and chat app shipped in the package. */
+/**
+ * Writes (once) the built-in demo stack: fake llama-server, ollama and chat app shipped in the package, and light
+ * traffic against them (completions at 40 tok/s on 2 slots, chat messages) so the first screen shows life.
+ */
 export async function writeDemoConfig(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const root = env.XDG_STATE_HOME ? path.join(env.XDG_STATE_HOME, 'llama-top') : path.join(os.homedir(), '.local', 'state', 'llama-top');
   const dir = path.join(root, 'demo');
   const file = path.join(dir, 'llama-top.yaml');
-  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(fixture('fake-llama-server.mjs'))) return file;
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(fixture('demo-traffic.mjs'))) return file;
   fs.mkdirSync(path.join(dir, 'models'), { recursive: true });
   const model = path.join(dir, 'models', 'tiny-llama.gguf');
   if (!fs.existsSync(model)) fs.writeFileSync(model, demoGguf());
@@ -30,7 +33,7 @@ services:
     command: [${node}, ${JSON.stringify(fixture('fake-llama-server.mjs'))}]
     model: ./models/tiny-llama.gguf
     port: ${llamaPort}
-    args: [--load-ms, "1500"]
+    args: [--load-ms, "1500", --tok-s, "40", --parallel, "2"]
   ollama:
     kind: ollama
     command: [${node}, ${JSON.stringify(fixture('fake-ollama.mjs'))}]
@@ -42,6 +45,11 @@ services:
     env: { CONFIG_FILE: ./chat-config.json }
     health: { http: /health }
     dependsOn: [llama]
+  traffic:
+    kind: process
+    command: [${node}, ${JSON.stringify(fixture('demo-traffic.mjs'))}, --llama, "http://127.0.0.1:${llamaPort}", --chat, "http://127.0.0.1:${chatPort}"]
+    readyAfter: 500ms
+    dependsOn: [llama, chat]
 backend:
   app: chat
   file: ./chat-config.json

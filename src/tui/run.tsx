@@ -27,6 +27,8 @@ export async function runTui(ctx: CommandContext): Promise<number> {
   } finally {
     screen.close();
   }
-  process.stdout.write(stoppedAll ? 'llama-top: every service stopped.\n' : 'llama-top: the services keep running (llama-top status; llama-top stop to stop them).\n');
+  process.stdout.write(
+    stoppedAll ? 'llama-top: every service stopped.\n' : `llama-top: the services keep running (${ctx.hint('status')}; ${ctx.hint('stop')} to stop them).\n`,
+  );
   return 0;
 }
