@@ -14,7 +14,7 @@ import { useLogTail } from './hooks/use-log-tail.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { commandFor, type Command } from './keymap.js';
 import { computeLayout } from './layout.js';
-import { scrollToMatch } from './log-view.js';
+import { matchPosition, scrollToMatch } from './log-view.js';
 import { sparkline } from './sparkline.js';
 import { initialUiState, selectedService, uiReducer, type UiAction, type UiState } from './state.js';
 import { formatBytes } from '../config/durations.js';
@@ -205,7 +205,7 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
             <ConfirmDialog question={state.overlay.action === 'kill' ? `Force-stop ${state.overlay.service} (SIGKILL its whole process tree)?` : 'Stop every service and quit?'} />
           ) : null}
           {state.overlay.type === 'backend' ? (
-            state.overlay.choices ? <BackendPicker choices={state.overlay.choices} index={state.overlay.index} /> : <Text>checking the backends…</Text>
+            state.overlay.choices ? <BackendPicker choices={state.overlay.choices} index={state.overlay.index} width={columns} /> : <Text>checking the backends…</Text>
           ) : null}
         </Box>
       ) : (
@@ -224,7 +224,7 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
           ))}
         </Box>
       )}
-      <StatusLine toast={state.toast} search={state.search} color={color} />
+      <StatusLine toast={state.toast} search={state.search} match={matchPosition(lines0, state.search.query, state.scroll)} color={color} width={columns} />
     </Box>
   );
 }

@@ -40,3 +40,17 @@ export const BINDINGS: Binding[] = [
 export function commandFor(input: string, key: Key, _state: UiState): Command | null {
   return BINDINGS.find((b) => b.matches(input, key))?.command ?? null;
 }
+
+/** The footer's key hints, most useful first; `? help` and `q quit` always stay, at the end. */
+const FOOTER: Array<[string, string]> = [
+  ['↑↓', 'select'], ['r', 'restart'], ['s', 'start/stop'], ['b', 'backend'], ['/', 'search'], ['Tab', 'logs'], ['K', 'kill'], ['Q', 'stop all'],
+];
+const ALWAYS: Array<[string, string]> = [['?', 'help'], ['q', 'quit']];
+
+/** As many hints as fit `width` columns, never dropping help and quit. Pure. */
+export function footerHints(width: number): string {
+  const join = (items: Array<[string, string]>) => items.map(([k, what]) => `${k} ${what}`).join(' · ');
+  const shown: Array<[string, string]> = [];
+  for (const item of FOOTER) if ([...join([...shown, item, ...ALWAYS])].length <= width) shown.push(item);
+  return join([...shown, ...ALWAYS]);
+}

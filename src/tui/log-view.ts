@@ -47,3 +47,22 @@ export function scrollToMatch(lines: string[], query: string, scroll: number, he
   }
   return null;
 }
+
+/**
+ * Where the search stands: "match 3/17" counts matching lines, oldest first, up to the line at the bottom of the
+ * window (where n and N put a match); "no match" when none. Null without a query. Pure.
+ */
+export function matchPosition(lines: string[], query: string, scroll: number): string | null {
+  if (!query) return null;
+  const q = query.toLowerCase();
+  const bottom = lines.length - 1 - scroll;
+  let total = 0;
+  let current = 0;
+  for (let i = 0; i < lines.length; i++)
+    if (lines[i]!.toLowerCase().includes(q)) {
+      total++;
+      if (i <= bottom) current = total;
+    }
+  if (total === 0) return 'no match';
+  return `match ${Math.max(1, current)}/${total}`;
+}

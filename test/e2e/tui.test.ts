@@ -33,6 +33,7 @@ describe('the TUI in a real terminal', () => {
     expect(first).toMatch(/── llama ──/);
     expect(first).toMatch(/server is listening on http:\/\/127\.0\.0\.1/);
     for (const line of first.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    expect(first.trimEnd().split('\n').at(-1)).toMatch(/\? help · q quit$/); // the footer keeps help and quit at 80 columns
 
     // r on ollama: a new pid, and the outcome in the status line
     const before = (await stack.status())[1]!;

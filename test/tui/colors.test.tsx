@@ -13,7 +13,7 @@ describe('with colours', () => {
   });
 
   it('errors in the status line are red', () => {
-    const frame = render(<StatusLine toast={{ level: 'error', text: 'boom' }} search={{ editing: false, query: '' }} color />).lastFrame()!;
+    const frame = render(<StatusLine toast={{ level: 'error', text: 'boom' }} search={{ editing: false, query: '' }} match={null} color width={80} />).lastFrame()!;
     expect(frame).toMatch(/\x1b\[31m[^\n]*boom/);
     expect(frame).not.toContain('error: ');
   });

@@ -7,7 +7,7 @@ import { HelpOverlay } from '../../src/tui/components/HelpOverlay.js';
 import { LogPane } from '../../src/tui/components/LogPane.js';
 import { ServiceList } from '../../src/tui/components/ServiceList.js';
 import { StatusLine } from '../../src/tui/components/StatusLine.js';
-import { BINDINGS } from '../../src/tui/keymap.js';
+import { BINDINGS, footerHints } from '../../src/tui/keymap.js';
 import { service } from './fake-daemon.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -105,18 +105,31 @@ describe('LogPane', () => {
 });
 
 describe('overlays and the status line', () => {
-  it('help lists every bound key', () => {
-    const frame = render(<HelpOverlay />).lastFrame()!;
+  it('help lists every bound key, and the whole box fits 80×24', () => {
+    const frame = render(<Box width={80}><HelpOverlay width={80} /></Box>).lastFrame()!;
     for (const b of BINDINGS.filter((x) => x.keys)) expect(frame).toContain(b.keys);
     expect(frame).toContain('quit (services stay up)');
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24 - 6); // under the header and a few service rows
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(lines[0]).toMatch(/^╭─+╮$/);
+    expect(lines.at(-1)).toMatch(/^╰─+╯$/);
   });
 
   it('the backend picker shows health and the active backend', () => {
     const frame = render(
-      <BackendPicker choices={[{ name: 'llamacpp', service: 'llama', healthy: true, active: true }, { name: 'ollama', service: 'ollama', healthy: false, active: false }, { name: 'builtin', service: null, healthy: null, active: false }]} index={1} />,
+      <BackendPicker
+        choices={[
+          { name: 'llamacpp', service: 'llama', healthy: true, active: true, reason: null },
+          { name: 'ollama', service: 'ollama', healthy: false, active: false, reason: 'service ollama is stopped' },
+          { name: 'builtin', service: null, healthy: null, active: false, reason: 'served by the app itself: not checked until it is active' },
+        ]}
+        index={1}
+      />,
     ).lastFrame()!;
     expect(frame).toMatch(/✓ llamacpp\s+service llama\s+\(active\)/);
-    expect(frame).toMatch(/› ✗ ollama/);
+    expect(frame).toMatch(/› ✗ ollama.*\n.*\s{6}service ollama is stopped/);
+    expect(frame).toMatch(/\s{6}served by the app itself: not checked until it is active/);
     expect(frame).toMatch(/\? builtin\s+served by the app itself/);
     expect(render(<BackendPicker choices={[]} index={0} />).lastFrame()).toMatch(/No backend is configured/);
   });
@@ -126,7 +139,22 @@ describe('overlays and the status line', () => {
   });
 
   it('the status line shows errors with an "error:" prefix under NO_COLOR, and the search being typed', () => {
-    expect(render(<StatusLine toast={{ level: 'error', text: 'boom' }} search={{ editing: false, query: '' }} color={false} />).lastFrame()).toBe('error: boom');
-    expect(render(<StatusLine toast={null} search={{ editing: true, query: 'abc' }} color={false} />).lastFrame()).toMatch(/^\/abc/);
+    expect(render(<StatusLine toast={{ level: 'error', text: 'boom' }} search={{ editing: false, query: '' }} match={null} color={false} width={80} />).lastFrame()).toBe('error: boom');
+    expect(render(<StatusLine toast={null} search={{ editing: true, query: 'abc' }} match="match 2/5" color={false} width={80} />).lastFrame()).toMatch(/^\/abc\s+match 2\/5 · Enter search/);
+  });
+
+  it('a search that is done shows its term and where it stands; then the key hints come back', () => {
+    expect(render(<StatusLine toast={null} search={{ editing: false, query: 'error' }} match="match 3/17" color={false} width={80} />).lastFrame()).toMatch(/^\/error {2}match 3\/17 {2}n older · N newer · Esc clear/);
+    expect(render(<StatusLine toast={null} search={{ editing: false, query: '' }} match={null} color={false} width={80} />).lastFrame()).toMatch(/\? help · q quit$/);
+  });
+
+  it('the key hints keep "? help" and "q quit" at any width, and fit it', () => {
+    for (const width of [40, 60, 80, 100, 200]) {
+      const text = footerHints(width);
+      expect(text, String(width)).toMatch(/\? help · q quit$/);
+      if (width >= 40) expect([...text].length, String(width)).toBeLessThanOrEqual(width);
+    }
+    expect(footerHints(80)).toMatch(/^↑↓ select · r restart · s start\/stop · b backend · \/ search/);
+    expect(footerHints(200)).toContain('Q stop all');
   });
 });

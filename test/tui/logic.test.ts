@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeLayout } from '../../src/tui/layout.js';
-import { highlight, sanitizeLine, scrollToMatch, visibleWindow } from '../../src/tui/log-view.js';
+import { highlight, sanitizeLine, matchPosition, scrollToMatch, visibleWindow } from '../../src/tui/log-view.js';
 import { sparkline } from '../../src/tui/sparkline.js';
 import { initialUiState, uiReducer } from '../../src/tui/state.js';
 import { service } from './fake-daemon.js';
@@ -57,5 +57,16 @@ describe('uiReducer', () => {
     s = uiReducer(s, { type: 'search-input', text: 'ab' });
     s = uiReducer(s, { type: 'search-backspace' });
     expect(s.search).toEqual({ editing: true, query: 'a' });
+  });
+});
+
+describe('search position', () => {
+  it('counts matching lines up to the bottom of the window: "match 3/17"', () => {
+    const lines = ['a error', 'b', 'c error', 'd', 'e error', 'f'];
+    expect(matchPosition(lines, 'ERROR', 0)).toBe('match 3/3');
+    expect(matchPosition(lines, 'error', 2)).toBe('match 2/3'); // bottom line is "d"
+    expect(matchPosition(lines, 'error', 5)).toBe('match 1/3');
+    expect(matchPosition(lines, 'nothing', 0)).toBe('no match');
+    expect(matchPosition(lines, '', 0)).toBeNull();
   });
 });
