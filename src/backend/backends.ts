@@ -2,6 +2,7 @@ import type { BackendConfig, StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { readBackendValue } from './config-file.js';
+import { checkChoiceHealth } from './choice-health.js';
 import { checkServiceHealth } from './health.js';
 
 export interface BackendEntry {
@@ -40,12 +41,18 @@ export function assertKnownBackend(backend: BackendConfig, name: string): void {
     throw new LlamaTopError('USAGE', `unknown backend "${name}" (backends: ${Object.keys(backend.choices).join(', ')})`);
 }
 
-export async function describeBackends(backend: BackendConfig, services: ServiceStatus[], active: string | null, only?: string): Promise<BackendEntry[]> {
+/** Each backend with its health: its server's for a service, the configured check for one the app serves itself. */
+export async function describeBackends(config: StackConfig, services: ServiceStatus[], active: string | null, only?: string): Promise<BackendEntry[]> {
+  const backend = backendOf(config);
   const byName = new Map(services.map((s) => [s.name, s]));
   const names = Object.keys(backend.choices).filter((n) => !only || n === only);
   return Promise.all(
     names.map(async (name) => {
       const service = backend.choices[name] ?? null;
+      if (service === null && backend.health[name]) {
+        const health = await checkChoiceHealth(backend.health[name]!, config.services.find((s) => s.name === backend.app)!, byName.get(backend.app));
+        return { name, service, healthy: health.healthy, reason: health.reason, active: name === active };
+      }
       if (service === null) {
         const app = byName.get(backend.app);
         const appUp = app?.state === 'ready' || app?.state === 'external';

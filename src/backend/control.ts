@@ -32,7 +32,7 @@ export function createBackendControl(config: StackConfig, connect: () => Promise
         const services = await api.status();
         const active = currentBackend(config, services);
         cached = { at: Date.now(), value: active };
-        return (await describeBackends(backend, services, active)).map((b) => ({ name: b.name, service: b.service, healthy: b.healthy, active: b.active, reason: b.reason ?? null }));
+        return (await describeBackends(config, services, active)).map((b) => ({ name: b.name, service: b.service, healthy: b.healthy, active: b.active, reason: b.reason ?? null }));
       }),
     switchTo: (name) =>
       withApi(async (api) => {

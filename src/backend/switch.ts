@@ -3,6 +3,7 @@ import type { DaemonApi } from '../protocol/daemon-api.js';
 import { errorMessage, LlamaTopError } from '../protocol/errors.js';
 import { assertKnownBackend, backendOf, currentBackend } from './backends.js';
 import { writeBackendValue } from './config-file.js';
+import { checkChoiceHealth } from './choice-health.js';
 import { checkServiceHealth } from './health.js';
 
 export interface SwitchResult {
@@ -33,6 +34,11 @@ export async function switchBackend(api: DaemonApi, config: StackConfig, target:
     }
     const health = await checkServiceHealth(await statusOf(service));
     if (!health.healthy && !options.force)
+      throw new LlamaTopError('FAILED', `switch to ${target} refused: ${health.reason} (the app stays on ${from ?? 'its current backend'}; --force to switch anyway)`);
+  } else if (backend.health[target]) {
+    // Served by the app itself: its configured check (e.g. that llama-cpp-python imports and a model is there).
+    const health = await checkChoiceHealth(backend.health[target]!, config.services.find((s) => s.name === backend.app)!, await statusOf(backend.app));
+    if (health.healthy === false && !options.force)
       throw new LlamaTopError('FAILED', `switch to ${target} refused: ${health.reason} (the app stays on ${from ?? 'its current backend'}; --force to switch anyway)`);
   }
   if (from === target) return { from, to: target, changed: false, stopped: null, elapsedMs: Date.now() - began };

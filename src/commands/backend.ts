@@ -35,7 +35,7 @@ export async function backendCommand(ctx: CommandContext): Promise<number> {
     } catch (error) {
       if (action !== 'health') throw error;
     }
-    const entries = await describeBackends(backend, services, active, action === 'health' ? name : undefined);
+    const entries = await describeBackends(config, services, active, action === 'health' ? name : undefined);
     if (ctx.flags.json) ctx.out(JSON.stringify({ active, app: backend.app, backends: entries }));
     else ctx.out(formatBackends(active, backend.app, entries));
     if (action === 'health') return entries.every((b) => b.healthy !== false) ? 0 : 1;

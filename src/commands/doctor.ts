@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { findVenvPython, isSystemPython, missingDistributionsScript, requirementNames } from '../kinds/python.js';
 import type { ServiceConfig } from '../config/types.js';
 import { errorMessage } from '../protocol/errors.js';
 import { readGguf } from '../models/gguf.js';
@@ -32,6 +35,7 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
       out.push({ level: 'fail', what: `${svc.name} model`, detail: errorMessage(error) });
     }
   }
+  if (binary) out.push(...(await checkPython(svc, binary)));
   if (svc.port !== undefined) {
     const ours = status && status.pid !== null && ['starting', 'ready', 'unhealthy', 'stopping'].includes(status.state);
     const holder = ours ? null : await findPortHolder(svc.port, svc.host);
@@ -40,6 +44,34 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
     else if (holder) out.push({ level: 'fail', what: `${svc.name} port`, detail: describePortHolder(svc.port, holder) });
     else out.push({ level: 'ok', what: `${svc.name} port`, detail: `${svc.port} is free` });
   }
+  return out;
+}
+
+/**
+ * A Python app: warn when it runs a system python while a venv sits in its directory, and when its interpreter
+ * lacks a distribution its requirements.txt / pyproject.toml names (the app would die on ModuleNotFoundError).
+ */
+async function checkPython(svc: ServiceConfig, binary: string): Promise<Check[]> {
+  const argv0 = svc.argv[0]!;
+  const isPython = /^python(\d+(\.\d+)?)?$/.test(path.basename(binary)) || (argv0 === 'uv' && svc.argv[2]?.startsWith('python'));
+  if (!isPython) return [];
+  const out: Check[] = [];
+  const venv = findVenvPython(svc.cwd);
+  if (venv && isSystemPython(argv0))
+    out.push({ level: 'warn', what: `${svc.name} python`, detail: `runs the system ${argv0} while ${path.join(svc.cwd, venv)} is here: use it (command: [${venv}, ${svc.argv.slice(1).join(', ')}])` });
+  const wanted = requirementNames(svc.cwd);
+  if (!wanted?.names.length) return out;
+  const interpreter = argv0 === 'uv' ? svc.argv.slice(0, 3) : [binary];
+  const run = await execa(interpreter[0]!, [...interpreter.slice(1), '-c', missingDistributionsScript(wanted.names)], { cwd: svc.cwd, env: svc.env, reject: false, timeout: 30_000 });
+  const missing = String(run.stdout).split('\n').filter(Boolean);
+  if (run.exitCode !== 0) out.push({ level: 'warn', what: `${svc.name} packages`, detail: `could not ask ${interpreter.join(' ')} which packages it has: ${String(run.stderr).trim().split('\n').at(-1)}` });
+  else if (missing.length)
+    out.push({
+      level: 'fail',
+      what: `${svc.name} packages`,
+      detail: `${interpreter.join(' ')} lacks ${missing.join(', ')} (from ${wanted.from})${venv && isSystemPython(argv0) ? `: run the app with ${venv}` : `: ${interpreter.join(' ')} -m pip install -r requirements.txt (or uv sync)`}`,
+    });
+  else out.push({ level: 'ok', what: `${svc.name} packages`, detail: `${interpreter.join(' ')} has the ${wanted.names.length} packages of ${wanted.from}` });
   return out;
 }
 

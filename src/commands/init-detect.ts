@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pythonCommandFor, type PythonCommand } from '../kinds/python.js';
 import { resolveBinary } from '../process/spawner.js';
 
 export interface ChatApp {
@@ -12,6 +13,13 @@ export interface ChatApp {
   ollamaHost: string | null;
   /** The config lists a llamacpp backend, which Chat-O-Llama runs inside the app. */
   hasLlamacpp: boolean;
+  /** llamacpp.model_path: where the in-app backend looks for GGUF files (relative to the app). */
+  llamacppModelPath: string | null;
+  /** The config has an ollama section (the app can talk to an ollama server). */
+  hasOllama: boolean;
+  ollamaBaseUrl: string | null;
+  /** The interpreter to run it with, and why (its venv's, uv run, or python3). */
+  python: PythonCommand;
 }
 
 export interface Detected {
@@ -40,7 +48,7 @@ function portOf(url: unknown): { host: string | null; port: number | null } {
   }
 }
 
-function findChatApp(dir: string): ChatApp | null {
+function findChatApp(dir: string, envPath: string): ChatApp | null {
   const candidates = [dir, ...safeReaddir(dir).map((d) => path.join(dir, d)).filter((d) => isDir(d) && !path.basename(d).startsWith('.') && path.basename(d) !== 'node_modules')];
   for (const candidate of candidates) {
     const configFile = path.join(candidate, 'config.json');
@@ -57,6 +65,10 @@ function findChatApp(dir: string): ChatApp | null {
       ollamaPort: ollama.port,
       ollamaHost: ollama.host,
       hasLlamacpp: 'llamacpp' in json || json.backend.active === 'llamacpp',
+      llamacppModelPath: typeof json.llamacpp?.model_path === 'string' ? json.llamacpp.model_path : null,
+      hasOllama: 'ollama' in json || json.backend.active === 'ollama',
+      ollamaBaseUrl: typeof json.ollama?.base_url === 'string' ? json.ollama.base_url : null,
+      python: pythonCommandFor(candidate, entry ?? 'app.py', resolveBinary('uv', candidate, envPath) !== null),
     };
   }
   return null;
@@ -88,7 +100,7 @@ export function detect(dir: string, envPath = process.env.PATH ?? ''): Detected 
     llamaServer: resolveBinary('llama-server', dir, envPath),
     ollama: resolveBinary('ollama', dir, envPath),
     models,
-    chat: findChatApp(dir),
+    chat: findChatApp(dir, envPath),
     proxy: proxyJson
       ? {
           host: typeof proxyJson.llama_server_host === 'string' ? proxyJson.llama_server_host : null,

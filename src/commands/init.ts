@@ -10,23 +10,22 @@ export async function initCommand(options: { dir: string; force: boolean; json: 
   if (fs.existsSync(file) && !options.force)
     throw new LlamaTopError('USAGE', `${file} already exists: not overwriting it`, 'use llama-top init --force to replace it');
   const found = detect(options.dir);
-  const text = renderInitConfig(found);
-  const { parseConfigText } = await import('../config/load.js');
-  let checked: ReturnType<typeof parseConfigText>;
-  try {
-    checked = parseConfigText(text, file, () => path.join(options.dir, 'logs')); // what we write must load
-  } catch {
+  if (!found.llamaServer && !found.ollama && !found.chat)
     throw new LlamaTopError(
       'FAILED',
       `nothing to supervise found in ${options.dir}: no llama-server or ollama on PATH, and no chat app (config.json with backend.active)`,
       'write llama-top.yaml by hand (see the README) or try the built-in demo: llama-top demo',
     );
-  }
+  const text = renderInitConfig(found);
+  const { parseConfigText } = await import('../config/load.js');
+  const checked = parseConfigText(text, file, () => path.join(options.dir, 'logs')); // what we write must load
   fs.writeFileSync(file, text);
   if (options.json) options.out(JSON.stringify({ file, services: checked.services.map((s) => s.name), detected: found }));
   else {
     options.out(`wrote ${file} with ${checked.services.length} service(s): ${checked.services.map((s) => s.name).join(', ') || 'none'}`);
     if (!found.llamaServer) options.out('  llama-server: not found on PATH (left as a comment)');
+    else if (!found.models.length && !found.proxy?.model) options.out(`  llama: no GGUF model in ${path.join(options.dir, 'models')}: put one there and set services.llama.model in ${file}`);
+    if (found.chat) options.out(`  chat: runs with ${found.chat.python.argv.slice(0, -1).join(' ')} (${found.chat.python.why})`);
     if (!found.ollama) options.out('  ollama: not found on PATH (left as a comment)');
     if (!found.chat) options.out('  no chat app (a config.json with backend.active) found here or one level down');
     options.out('next: llama-top start, then llama-top to watch');

@@ -67,6 +67,12 @@ function resolveConfig(
     key: raw.backend.key,
     env: raw.backend.env,
     choices: raw.backend.choices,
+    health: Object.fromEntries(
+      Object.entries(raw.backend.health ?? {}).map(([choice, h]) => [
+        choice,
+        h.http !== undefined ? { http: h.http } : { argv: typeof h.command === 'string' ? splitCommand(h.command) : h.command! },
+      ]),
+    ),
     stopOther: raw.backend.stopOther ?? false,
   };
   if (backend) {
@@ -74,6 +80,9 @@ function resolveConfig(
     for (const [choice, svc] of Object.entries(backend.choices))
       if (svc !== null && !raw.services[svc])
         throw new LlamaTopError('CONFIG', `${locate(['backend', 'choices', choice])} backend.choices.${choice}: unknown service "${svc}"`);
+    for (const choice of Object.keys(backend.health))
+      if (!(choice in backend.choices))
+        throw new LlamaTopError('CONFIG', `${locate(['backend', 'health', choice])} backend.health.${choice}: not one of backend.choices (${Object.keys(backend.choices).join(', ')})`);
   }
   return {
     file,

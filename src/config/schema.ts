@@ -93,6 +93,17 @@ export const configSchema = z
         key: z.string().optional(),
         env: z.record(z.string(), z.record(z.string(), z.string())).optional(),
         choices: z.record(z.string(), z.string().nullable()),
+        // How to check a backend the app serves itself (choice: null): a command run in the app's directory with
+        // its environment (exit 0 = healthy; its last line is the reason otherwise), or an HTTP path of the app.
+        health: z
+          .record(
+            z.string(),
+            z
+              .object({ command: z.union([z.string().min(1), z.array(words).min(1)]).optional(), http: z.string().startsWith('/', 'must be a path starting with /').optional() })
+              .strict()
+              .refine((h) => (h.command === undefined) !== (h.http === undefined), 'give either command or http'),
+          )
+          .optional(),
         stopOther: z.boolean().optional(),
       })
       .strict()

@@ -48,6 +48,8 @@ export interface BackendConfig {
   key?: string;
   env?: Record<string, Record<string, string>>;
   choices: Record<string, string | null>;
+  /** Checks for choices the app serves itself: a command (argv, run in the app's cwd) or an HTTP path of the app. */
+  health: Record<string, { argv: string[] } | { http: string }>;
   stopOther: boolean;
 }
 

@@ -4,6 +4,7 @@ import { meaningfulLine } from '../logs/tail.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { liveTree, stopProcessTree } from '../process/kill-tree.js';
 import { ProcTable } from '../process/proc-table.js';
+import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { spawnDetached } from '../process/spawner.js';
 import { isDiskFull } from '../process/disk-space.js';
@@ -152,7 +153,9 @@ export class ServiceRunner {
     const dir = this.state.logDir;
     const lastLine = dir ? meaningfulLine(readLastLogLines(dir, 40).map((l) => l.text)) : null;
     // On a full disk the last line on disk is whatever was cut short: the cause worth reporting is the disk.
-    const logLine = dir && isDiskFull(dir) ? `the disk holding its logs is full (ENOSPC, ${dir})${lastLine ? `; last line on disk: ${lastLine}` : ''}` : lastLine;
+    const hint = lastLine ? missingModuleHint(lastLine, this.config.cwd, this.config.argv[0]!) : null;
+    const explained = hint ? `${lastLine} (${hint})` : lastLine;
+    const logLine = dir && isDiskFull(dir) ? `the disk holding its logs is full (ENOSPC, ${dir})${lastLine ? `; last line on disk: ${lastLine}` : ''}` : explained;
     this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
   }
 

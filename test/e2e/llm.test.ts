@@ -203,9 +203,10 @@ describe('init', () => {
     expect(yaml).toMatch(/^# llama-top\.yaml, written by `llama-top init`/);
     expect(yaml).toMatch(/model: \.\/models\/tiny\.gguf/);
     expect(yaml).toMatch(new RegExp(`port: ${llamaPort} +# from \\.llama-proxy-config\\.json`));
-    expect(yaml).toMatch(/command: python3 app\.py\n    cwd: \.\/chat\n    env: \{ CONFIG_FILE: config\.json \}/);
+    expect(yaml).toMatch(/# no venv\/ or \.venv\/ here: the system python3.*\n    command: \["python3","app\.py"\]\n    cwd: \.\/chat\n    env: \{ CONFIG_FILE: config\.json \}/);
     expect(yaml).toMatch(/health: \{ http: \/ \}/);
-    expect(yaml).toMatch(/choices: \{ ollama: ollama, llamacpp: null \}/);
+    expect(yaml).toMatch(/choices: .*\n    ollama: ollama\n    llamacpp: null   # inside the app/);
+    expect(yaml).toMatch(/    llamacpp: \{ command: \["python3","-c","import sys, glob, importlib\.util as u; m = \\"\.\.\/models\/tiny\.gguf\\";/);
 
     const again = await cli(['init']);
     expect(again.exitCode).toBe(2);
@@ -217,7 +218,20 @@ describe('init', () => {
       expect(start.stdout + start.stderr).toMatch(/✓ llama ready[\s\S]*✓ ollama ready[\s\S]*✓ chat ready/);
       expect(start.exitCode).toBe(0);
       expect((await chatBackend(chatPort!)).active).toBe('ollama');
-      const sw = await cli(['backend', 'switch', 'llamacpp']);
+      // The app serves llamacpp itself (llama-cpp-python): its check runs. Where python3 has llama_cpp (a user's
+      // machine may), the check passes and the switch needs no --force.
+      const hasLlamaCpp = (await execa('python3', ['-c', 'import llama_cpp'], { reject: false })).exitCode === 0;
+      const health = await cli(['backend', 'health', 'llamacpp']);
+      expect(health.exitCode).toBe(hasLlamaCpp ? 0 : 1);
+      if (hasLlamaCpp) expect(health.stdout).toMatch(/✓ llamacpp/);
+      else {
+        expect(health.stdout).toMatch(/✗ llamacpp\s+served by the app\s+llama-cpp-python package is required/);
+        const refused = await cli(['backend', 'switch', 'llamacpp']);
+        expect(refused.exitCode).toBe(1);
+        expect(refused.stderr).toMatch(/switch to llamacpp refused: llama-cpp-python package is required .*--force to switch anyway/);
+        expect((await chatBackend(chatPort!)).active).toBe('ollama');
+      }
+      const sw = await cli(['backend', 'switch', 'llamacpp', ...(hasLlamaCpp ? [] : ['--force'])]);
       expect(sw.exitCode).toBe(0);
       expect((await chatBackend(chatPort!)).active).toBe('llamacpp');
       const logs = await cli(['logs', 'chat']);

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ChatApp, Detected } from '../../src/commands/init-detect.js';
+import { backendChoices, renderInitConfig } from '../../src/commands/init-write.js';
+import { parseConfigText } from '../../src/config/load.js';
+import { missingModuleHint, parseRequirements, projectDependencies, pythonCommandFor } from '../../src/kinds/python.js';
+
+const nothing: Detected = { dir: '/home/me/stack', llamaServer: null, ollama: null, models: [], chat: null, proxy: null };
+const chat = (over: Partial<ChatApp> = {}): ChatApp => ({
+  dir: '/home/me/stack/chat-o-llama', configFile: '/home/me/stack/chat-o-llama/config.json', entry: 'app.py', port: 3113, active: 'ollama',
+  ollamaPort: 11434, ollamaHost: 'localhost', hasLlamacpp: true, llamacppModelPath: './llama_models', hasOllama: true, ollamaBaseUrl: 'http://localhost:11434',
+  python: { argv: ['./venv/bin/python', 'app.py'], why: "the app's virtual environment (./venv) has its packages" }, ...over,
+});
+const load = (text: string) => parseConfigText(text, '/home/me/stack/llama-top.yaml', () => '/state/logs');
+
+describe('init writes a config whenever it finds anything', () => {
+  it('a llama-server without a model: the service, with what is missing, in a config that loads', () => {
+    const text = renderInitConfig({ ...nothing, llamaServer: '/usr/local/bin/llama-server' });
+    expect(text).toMatch(/# llama-server found at \/usr\/local\/bin\/llama-server, but no GGUF model in \.\/models/);
+    expect(text).toMatch(/model: \.\/models\/your-model\.gguf {3}# TODO: no GGUF model found/);
+    expect(load(text).services.map((s) => s.name)).toEqual(['llama']);
+  });
+
+  it("the chat app's current backend is always a choice, even with no ollama here (else one switch and no way back)", () => {
+    expect(backendChoices(chat(), [])).toEqual([
+      { name: 'ollama', service: null, comment: 'no ollama on PATH here: the app reaches ollama at http://localhost:11434 itself' },
+      { name: 'llamacpp', service: null, comment: 'inside the app (llama-cpp-python), checked by health: below' },
+    ]);
+    expect(backendChoices(chat(), ['ollama'])[0]).toEqual({ name: 'ollama', service: 'ollama', comment: null });
+    expect(backendChoices(chat({ active: 'openai', hasLlamacpp: false, hasOllama: false }), []).map((c) => c.name)).toEqual(['openai']);
+    const config = load(renderInitConfig({ ...nothing, chat: chat() }));
+    expect(config.backend!.choices).toEqual({ ollama: null, llamacpp: null });
+    expect(config.backend!.health.llamacpp).toMatchObject({ argv: ['./venv/bin/python', '-c', expect.stringContaining("find_spec('llama_cpp')")] });
+    expect(config.services[0]).toMatchObject({ name: 'chat', argv: ['./venv/bin/python', 'app.py'] });
+  });
+});
+
+describe('Python apps', () => {
+  it("pick the app's venv, else uv run for a uv project, else python3", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'py-'));
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "x"\n');
+    fs.writeFileSync(path.join(dir, 'uv.lock'), '');
+    expect(pythonCommandFor(dir, 'app.py', true).argv).toEqual(['uv', 'run', 'python', 'app.py']);
+    expect(pythonCommandFor(dir, 'app.py', false).argv).toEqual(['python3', 'app.py']);
+    fs.mkdirSync(path.join(dir, '.venv', 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.venv', 'bin', 'python'), '#!/bin/sh\n', { mode: 0o755 });
+    expect(pythonCommandFor(dir, 'app.py', true).argv).toEqual(['./.venv/bin/python', 'app.py']);
+    expect(missingModuleHint("ModuleNotFoundError: No module named 'flask'", dir, 'python3')).toBe(
+      "python3 has no module flask, but ./.venv/bin/python is here: run the app with it (command: [./.venv/bin/python, …])",
+    );
+    expect(missingModuleHint('Traceback (most recent call last):', dir, 'python3')).toBeNull();
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('read requirements.txt and pyproject.toml dependencies', () => {
+    expect(parseRequirements(['Flask>=2.0 ; python_version > "3.8"', '# comment', '-r other.txt', 'requests[socks]==2.31', 'git+https://x/y.git', ''])).toEqual(['Flask', 'requests']);
+    expect(projectDependencies('[project]\nname = "chat"\ndependencies = [\n  "flask>=3.0",\n  \'requests\',\n]\n[tool.uv]\ndev = ["pytest"]\n')).toEqual(['flask>=3.0', 'requests']);
+    expect(projectDependencies('[tool.poetry]\nname = "x"\n')).toBeNull();
+  });
+});
