@@ -33,7 +33,7 @@ export async function switchBackend(api: DaemonApi, config: StackConfig, target:
       if (!started?.ok && !options.force) throw new LlamaTopError('FAILED', `switch to ${target} refused: step 1 (start ${service}) failed: ${started?.error ?? 'not ready'}`);
     }
     const health = await checkServiceHealth(await statusOf(service));
-    if (!health.healthy && !options.force)
+    if (health.healthy === false && !options.force)
       throw new LlamaTopError('FAILED', `switch to ${target} refused: ${health.reason} (the app stays on ${from ?? 'its current backend'}; --force to switch anyway)`);
   } else if (backend.health[target]) {
     // Served by the app itself: its configured check (e.g. that llama-cpp-python imports and a model is there).

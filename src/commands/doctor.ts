@@ -27,7 +27,10 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
   const out: Check[] = [];
   const binary = resolveBinary(svc.argv[0]!, svc.cwd, svc.env.PATH ?? process.env.PATH);
   out.push(binary ? { level: 'ok', what: `${svc.name} binary`, detail: binary } : { level: 'fail', what: `${svc.name} binary`, detail: `${svc.argv[0]} not found on PATH` });
-  if (svc.model) {
+  if (svc.model && !path.isAbsolute(svc.model)) out.push({ level: 'ok', what: `${svc.name} model`, detail: `${svc.model} (a name: the server fetches or finds it)` });
+  else if (svc.model && !svc.model.toLowerCase().endsWith('.gguf'))
+    out.push(fs.existsSync(svc.model) ? { level: 'ok', what: `${svc.name} model`, detail: svc.model } : { level: 'fail', what: `${svc.name} model`, detail: `${svc.model} does not exist` });
+  else if (svc.model) {
     try {
       const info = readGguf(svc.model);
       out.push({ level: 'ok', what: `${svc.name} model`, detail: `${svc.model} (${info.architecture ?? '?'}, ${info.fileType ?? '?'})` });

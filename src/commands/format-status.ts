@@ -1,4 +1,5 @@
 import { formatBytes, formatDuration } from '../config/durations.js';
+import { serverKind } from '../kinds/index.js';
 import type { DaemonInfo, ServiceStatus, StartOutcome } from '../protocol/messages.js';
 
 export const GLYPH: Record<string, string> = {
@@ -20,23 +21,9 @@ export function stateLabel(s: ServiceStatus, now = Date.now()): string {
   return s.state;
 }
 
-/** "42.1 tok/s · 1/4 slots", "metrics off", "2 loaded": what an LLM server is doing. Pure. */
+/** What an LLM server is doing ("42.1 tok/s · 38.5 tok/s per request · 1/4 slots busy"), as its kind tells. Pure. */
 export function llmSummary(s: ServiceStatus, now = Date.now()): string {
-  const llm = s.llm;
-  if (!llm) return '';
-  if (s.kind === 'ollama') {
-    const loaded = llm.loadedModels ?? [];
-    if (loaded.length === 0) return 'no model loaded';
-    return loaded
-      .map((m) => `${m.name}${m.expiresAt ? ` (${formatDuration(Math.max(0, Date.parse(m.expiresAt) - now))} left)` : ''}`)
-      .join(', ');
-  }
-  const parts: string[] = [];
-  if (llm.metricsEnabled === false) parts.push('metrics off (add --metrics)');
-  else if (llm.generationTokensPerSecond !== null) parts.push(`${llm.generationTokensPerSecond} tok/s`);
-  if (llm.slotsTotal !== null) parts.push(`${llm.slotsBusy}/${llm.slotsTotal} slots busy`);
-  if (llm.requestsDeferred) parts.push(`${llm.requestsDeferred} queued`);
-  return parts.join(' · ');
+  return s.llm ? (serverKind(s.kind)?.summary(s, now, false) ?? '') : '';
 }
 
 export function formatStatusTable(services: ServiceStatus[], now = Date.now()): string {

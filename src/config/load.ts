@@ -105,7 +105,9 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
   const preset = KIND_PRESETS[svc.kind];
   const problem = preset.validate(svc)[0];
   if (problem) throw new LlamaTopError('CONFIG', `${locate(['services', name])} services.${name}.${problem.key}: ${problem.message}`);
-  const resolved: RawService = { ...svc, model: svc.model && resolvePath(dir, svc.model) };
+  // A model is a file relative to the config, unless the kind also takes names (vllm: Qwen/Qwen2.5-1.5B-Instruct).
+  const isName = (m: string) => preset.modelMayBeName === true && !/^(\.{1,2}\/|~\/|\/)/.test(m);
+  const resolved: RawService = { ...svc, model: svc.model && (isName(svc.model) ? svc.model : resolvePath(dir, svc.model)) };
   let commandWords: string[] | undefined;
   try {
     commandWords = typeof svc.command === 'string' ? splitCommand(svc.command) : svc.command;

@@ -1,3 +1,4 @@
+import { KINDS } from '../kinds/index.js';
 import { z } from 'zod';
 import { MAX_TIMER_MS, parseBytes, parseDuration } from './durations.js';
 
@@ -53,8 +54,7 @@ const healthSchema = z
   })
   .strict();
 
-export const KINDS = ['llama-server', 'ollama', 'app', 'process'] as const;
-export type Kind = (typeof KINDS)[number];
+export type { Kind } from '../kinds/index.js';
 
 export const serviceSchema = z
   .object({

@@ -10,7 +10,8 @@ export interface RestartPolicy {
 }
 
 export type HealthCheck =
-  | { type: 'http'; path: string; expect: 'llama-server' | 'ollama' | 'any' }
+  /** loadingStatus: what the server answers while it loads its model (llama-server: 503), shown as loading. */
+  | { type: 'http'; path: string; loadingStatus?: number }
   | { type: 'tcp' }
   | { type: 'command'; argv: string[] }
   | { type: 'alive'; afterMs: number };

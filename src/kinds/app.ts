@@ -13,7 +13,7 @@ export const appKind: KindPreset = {
   env: ({ port }): Record<string, string> => (port === undefined ? {} : { PORT: String(port) }),
   health(raw) {
     if (raw.health?.command) return commandHealth(raw.health.command);
-    if (raw.health?.http) return { type: 'http', path: raw.health.http, expect: 'any' };
+    if (raw.health?.http) return { type: 'http', path: raw.health.http };
     if (raw.port !== undefined) return { type: 'tcp' };
     return { type: 'alive', afterMs: raw.readyAfter ?? 1000 };
   },

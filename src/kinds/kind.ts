@@ -1,5 +1,7 @@
 import type { RawService } from '../config/schema.js';
-import type { HealthCheck } from '../config/types.js';
+import type { HealthCheck, ServiceConfig } from '../config/types.js';
+import type { LlmCounters, LlmStats } from '../models/llm-stats.js';
+import type { ServiceStatus } from '../protocol/messages.js';
 
 export interface KindContext {
   name: string;
@@ -10,6 +12,28 @@ export interface KindContext {
   args: string[];
 }
 
+/** What `models` reports for one service: the kind's own fields beside these. */
+export interface ModelsReport {
+  service: string;
+  kind: string;
+  error: string | null;
+}
+
+/** What a kind of LLM server adds: the daemon, `status`, `models`, the TUI and `backend` ask it, never a name. */
+export interface ServerKind {
+  /** Is what listens on host:port a server of this kind? Decides between adopting it (external) and refusing the port. */
+  isServer(host: string, port: number): Promise<boolean>;
+  /** Live figures (token rates, slots, loaded models); null when it does not answer. */
+  sampleStats(host: string, port: number, previous: LlmCounters | null, now: number): Promise<{ stats: LlmStats; counters: LlmCounters | null } | null>;
+  /** What it is doing, for `status` (long) and the TUI's narrow column (short). Pure. */
+  summary(s: ServiceStatus, now: number, short: boolean): string;
+  /** `models`: what it serves, what is installed or loaded. */
+  listModels(cfg: ServiceConfig, s: ServiceStatus): Promise<ModelsReport>;
+  formatModels(report: ModelsReport, now: number): string[];
+  /** Is `report` a failure worth exit 1 (e.g. an unreadable model file)? */
+  modelsFailed?(report: ModelsReport): boolean;
+}
+
 export interface KindPreset {
   defaultPort?: number;
   /** Problems with the service's settings, as `key: problem` pairs. */
@@ -17,4 +41,8 @@ export interface KindPreset {
   argv(ctx: KindContext & { port?: number }): string[];
   env(ctx: KindContext & { port?: number }): Record<string, string>;
   health(raw: RawService): HealthCheck;
+  /** `model:` may be a name rather than a path (vllm: a Hugging Face repo); one starting with ./ ../ ~/ or / is a path. */
+  modelMayBeName?: boolean;
+  /** Present for LLM servers. */
+  server?: ServerKind;
 }

@@ -1,4 +1,131 @@
-import type { KindPreset } from './kind.js';
+import path from 'node:path';
+import { formatBytes } from '../config/durations.js';
+import { GgufError, formatParameters, readGguf, type GgufInfo } from '../models/gguf.js';
+import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
+import { parsePrometheus } from '../models/prometheus.js';
+import type { ServiceStatus } from '../protocol/messages.js';
+import type { KindPreset, ModelsReport, ServerKind } from './kind.js';
+
+/** llama.cpp's llama-server: `llama-server -m MODEL --host --port --metrics`, 503 while loading, Prometheus /metrics. */
+
+export interface LlamaServerModels extends ModelsReport {
+  /** `GET /v1/models` ids, or null when the server does not answer. */
+  served: string[] | null;
+  file: string | null;
+  gguf: Omit<GgufInfo, 'metadata'> | null;
+  ggufError: string | null;
+}
+
+/**
+ * Figures from /metrics, /slots and /props. Busy and total slots: /slots lists them where it is on (newer builds by
+ * default; build 4748 answers 501 unless started with --slots), else /props `total_slots` and the metrics'
+ * requests_processing. Token rates: throughput from counter deltas, and the server's own per-request speed. Pure.
+ */
+export function llamaServerStats(metrics: Map<string, number> | null, slots: unknown, props: unknown, previous: LlmCounters | null, now: number): { stats: LlmStats; counters: LlmCounters | null } {
+  const stats = emptyStats();
+  stats.metricsEnabled = metrics !== null;
+  let counters: LlmCounters | null = null;
+  if (metrics) {
+    stats.requestsProcessing = metrics.get('llamacpp:requests_processing') ?? null;
+    stats.requestsDeferred = metrics.get('llamacpp:requests_deferred') ?? null;
+    const rates = counterRates(metrics.get('llamacpp:prompt_tokens_total'), metrics.get('llamacpp:tokens_predicted_total'), previous, now);
+    counters = rates.counters;
+    stats.promptTokensPerSecond = rates.prompt;
+    stats.generationTokensPerSecond = rates.generation;
+    const perRequest = metrics.get('llamacpp:predicted_tokens_seconds');
+    stats.requestTokensPerSecond = perRequest === undefined || perRequest === 0 ? null : Math.round(perRequest * 10) / 10;
+  }
+  if (Array.isArray(slots)) {
+    stats.slotsTotal = slots.length;
+    stats.slotsBusy = slots.filter((s) => (s as { is_processing?: boolean }).is_processing === true).length;
+  } else {
+    const total = (props as { total_slots?: unknown } | null)?.total_slots;
+    if (typeof total === 'number') {
+      stats.slotsTotal = total;
+      stats.slotsBusy = stats.requestsProcessing === null ? null : Math.min(total, stats.requestsProcessing);
+    }
+  }
+  return { stats, counters };
+}
+
+const running = (s: ServiceStatus) => s.state === 'ready' || s.state === 'external';
+
+const server: ServerKind = {
+  async isServer(host, port) {
+    try {
+      const res = await getJson(host, port, '/health');
+      if (res.status === 200) return /"status"\s*:\s*"ok"/.test(res.body);
+      return res.status === 503 && /unavailable_error|Loading model/i.test(res.body);
+    } catch {
+      return false;
+    }
+  },
+
+  async sampleStats(host, port, previous, now) {
+    try {
+      const [metrics, slots] = await Promise.all([getJson(host, port, '/metrics'), getJson(host, port, '/slots').catch(() => null)]);
+      const props = slots?.status === 200 ? null : await getJson(host, port, '/props').catch(() => null);
+      return llamaServerStats(metrics.status === 200 ? parsePrometheus(metrics.body) : null, slots?.status === 200 ? slots.json : null, props?.status === 200 ? props.json : null, previous, now);
+    } catch {
+      return null;
+    }
+  },
+
+  summary(s, _now, short) {
+    const llm = s.llm;
+    const parts: string[] = [];
+    if (llm?.metricsEnabled === false) parts.push(short ? '(no --metrics)' : 'metrics off (add --metrics)');
+    else if (llm?.generationTokensPerSecond != null) parts.push(`${llm.generationTokensPerSecond} tok/s`);
+    if (!short && llm?.requestTokensPerSecond != null) parts.push(`${llm.requestTokensPerSecond} tok/s per request`);
+    if (llm?.slotsTotal != null) parts.push(short ? `${llm.slotsBusy ?? '?'}/${llm.slotsTotal} busy` : `${llm.slotsBusy ?? '?'}/${llm.slotsTotal} slots busy`);
+    if (!short && llm?.requestsDeferred) parts.push(`${llm.requestsDeferred} queued`);
+    if (short && s.gpuMemoryBytes) parts.push(`gpu ${formatBytes(s.gpuMemoryBytes)}`);
+    if (short && s.model) parts.push(path.basename(s.model));
+    return parts.join(short ? ' ' : ' · ');
+  },
+
+  async listModels(cfg, s): Promise<LlamaServerModels> {
+    let gguf: LlamaServerModels['gguf'] = null;
+    let ggufError: string | null = null;
+    if (cfg.model) {
+      try {
+        const { metadata: _metadata, ...info } = readGguf(cfg.model);
+        gguf = info;
+      } catch (error) {
+        ggufError = error instanceof GgufError ? error.message : `${cfg.model}: ${(error as Error).message}`;
+      }
+    }
+    let served: string[] | null = null;
+    let error: string | null = running(s) ? null : `${s.name} is ${s.state}`;
+    if (running(s) && s.port !== null) {
+      try {
+        const res = await getJson(s.host, s.port, '/v1/models', 3000);
+        if (res.status !== 200) throw new Error(`GET /v1/models answered ${res.status}`);
+        served = ((res.json as { data?: Array<{ id: string }> }).data ?? []).map((m) => m.id);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+    }
+    return { service: s.name, kind: 'llama-server', served, file: cfg.model ?? null, gguf, ggufError, error };
+  },
+
+  formatModels(report) {
+    const m = report as LlamaServerModels;
+    const out = [`${m.service} (llama-server)${m.served ? `: serves ${m.served.join(', ') || 'nothing'}` : ''}${m.error ? `  [${m.error}]` : ''}`];
+    if (m.gguf) {
+      const g = m.gguf;
+      out.push(`  file          ${g.file} (${formatBytes(g.fileSize)})`);
+      out.push(`  name          ${g.name ?? '-'}`);
+      out.push(`  architecture  ${g.architecture ?? '-'}`);
+      out.push(`  parameters    ${formatParameters(g.parameterCount)}`);
+      out.push(`  quantization  ${g.fileType ?? '-'}`);
+      out.push(`  context       ${g.contextLength ?? '-'}`);
+    } else if (m.ggufError) out.push(`  ${m.ggufError}`);
+    return out;
+  },
+
+  modelsFailed: (report) => (report as LlamaServerModels).ggufError !== null,
+};
 
 export const llamaServerKind: KindPreset = {
   defaultPort: 8080,
@@ -10,7 +137,9 @@ export const llamaServerKind: KindPreset = {
     return [...binary, '-m', raw.model!, '--host', host, '--port', String(port), '--metrics', ...args];
   },
   env: () => ({}),
-  health: (raw) => (raw.health?.command ? commandHealth(raw.health.command) : { type: 'http', path: raw.health?.http ?? '/health', expect: 'llama-server' }),
+  // 503 {"error":{"message":"Loading model"}} while the model loads: "loading model", not a failure.
+  health: (raw) => (raw.health?.command ? commandHealth(raw.health.command) : { type: 'http', path: raw.health?.http ?? '/health', loadingStatus: 503 }),
+  server,
 };
 
 export function commandHealth(command: string | string[]) {

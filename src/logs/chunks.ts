@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { openNewLogFile } from './safe-open.js';
 
 /**
  * A service's logs are numbered chunk files in a directory of their own, written by its log writer:
@@ -164,4 +165,21 @@ export function readLogLinesSince(dir: string, sinceMs: number): LogLine[] {
     }
   }
   return out;
+}
+
+/**
+ * Creates the next chunk file of `dir`, numbered after `after` and after every chunk already there, and returns
+ * its descriptor and number. Two writers may share a directory for a moment (the old one draining a restarted
+ * service's pipe while the new one starts): a number the other took first (EEXIST) is skipped, never reused.
+ */
+export function openNextChunk(dir: string, after: number): { fd: number; seq: number } {
+  let seq = Math.max(after, latestChunk(dir)?.seq ?? 0) + 1;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { fd: openNewLogFile(chunkFile(dir, seq)), seq };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw error;
+      seq++;
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chunkBytesOnDisk, chunkFile, indexFile, listChunks, type Chunk } from './chunks.js';
+import { chunkBytesOnDisk, indexFile, listChunks, openNextChunk, type Chunk } from './chunks.js';
 import { openNewLogFile } from './safe-open.js';
 
 /**
@@ -145,19 +145,18 @@ export class LogWriter {
   }
 
   private rotate(): void {
-    const next = this.seq + 1;
     this.pruneOldest(2);
-    let fd: number;
+    let next: { fd: number; seq: number };
     try {
-      fd = openNewLogFile(chunkFile(this.options.dir, next));
+      next = openNextChunk(this.options.dir, this.seq);
     } catch (error) {
       if (!isDiskFull(error)) throw error;
       this.drop(1); // keep writing into the current chunk's place: nothing is written until space returns
       return;
     }
     this.close();
-    this.fd = fd;
-    this.seq = next;
+    this.fd = next.fd;
+    this.seq = next.seq;
     this.size = 0;
     this.lastSecond = -1;
     this.openIndex();

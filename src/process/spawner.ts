@@ -2,8 +2,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chunkFile, latestChunk } from '../logs/chunks.js';
-import { openNewLogFile, ownDirProblem } from '../logs/safe-open.js';
+import { openNextChunk } from '../logs/chunks.js';
+import { ownDirProblem } from '../logs/safe-open.js';
 import { identify, type ProcessIdentity } from './identity.js';
 
 export interface SpawnRequest {
@@ -74,8 +74,7 @@ export function spawnDetached(request: SpawnRequest): Promise<SpawnedProcess> {
   fs.mkdirSync(request.logDir, { recursive: true, mode: 0o700 });
   const problem = ownDirProblem(path.dirname(request.logDir)) ?? ownDirProblem(request.logDir);
   if (problem) return Promise.reject(new Error(`${problem}: another user could redirect its output; remove it or choose another logs.dir`));
-  const firstSeq = (latestChunk(request.logDir)?.seq ?? 0) + 1;
-  const chunkFd = openNewLogFile(chunkFile(request.logDir, firstSeq));
+  const { fd: chunkFd, seq: firstSeq } = openNextChunk(request.logDir, 0);
   let fds: number[] = [chunkFd];
   try {
     const [read, write] = makePipe(request.logDir);

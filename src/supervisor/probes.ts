@@ -1,4 +1,3 @@
-import type { Kind } from '../config/schema.js';
 import type { HealthCheck } from '../config/types.js';
 import { canConnect } from '../process/ports.js';
 import { httpGet } from './http-get.js';
@@ -21,7 +20,7 @@ export async function runProbe(check: HealthCheck, target: ProbeTarget): Promise
     switch (check.type) {
       case 'http': {
         const res = await httpGet(target.host, target.port!, check.path, target.timeoutMs);
-        return judgeHttp(check.expect, res.status, res.body, check.path);
+        return judgeHttp(check, res.status, res.body);
       }
       case 'tcp':
         return (await canConnect(target.host, target.port!, target.timeoutMs))
@@ -42,11 +41,11 @@ export async function runProbe(check: HealthCheck, target: ProbeTarget): Promise
   }
 }
 
-/** llama-server answers 503 while it loads the model: that is "loading", not a failure. Pure. */
-export function judgeHttp(expect: 'llama-server' | 'ollama' | 'any', status: number, body: string, path: string): ProbeResult {
+/** 2xx is ready; the status a kind answers while it loads its model (llama-server: 503) is "loading". Pure. */
+export function judgeHttp(check: { path: string; loadingStatus?: number }, status: number, body: string): ProbeResult {
   if (status >= 200 && status < 300) return { result: 'ok' };
-  if (expect === 'llama-server' && status === 503) return { result: 'loading', reason: errorMessageOf(body) ?? 'loading model' };
-  return { result: 'fail', reason: `GET ${path} answered ${status}${errorMessageOf(body) ? `: ${errorMessageOf(body)}` : ''}` };
+  if (check.loadingStatus === status) return { result: 'loading', reason: errorMessageOf(body) ?? 'loading model' };
+  return { result: 'fail', reason: `GET ${check.path} answered ${status}${errorMessageOf(body) ? `: ${errorMessageOf(body)}` : ''}` };
 }
 
 function errorMessageOf(body: string): string | null {
@@ -57,22 +56,4 @@ function errorMessageOf(body: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** Is what listens on host:port a server of this kind? Decides between adopting it and refusing the port. */
-export async function isServerOfKind(kind: Kind, host: string, port: number): Promise<boolean> {
-  try {
-    if (kind === 'llama-server') {
-      const res = await httpGet(host, port, '/health', 1500);
-      if (res.status === 200) return /"status"\s*:\s*"ok"/.test(res.body);
-      return res.status === 503 && /unavailable_error|Loading model/i.test(res.body);
-    }
-    if (kind === 'ollama') {
-      const res = await httpGet(host, port, '/api/version', 1500);
-      return res.status === 200 && /"version"/.test(res.body);
-    }
-  } catch {
-    return false;
-  }
-  return false;
 }

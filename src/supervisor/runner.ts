@@ -4,13 +4,14 @@ import { meaningfulLine } from '../logs/tail.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { liveTree, stopProcessTree } from '../process/kill-tree.js';
 import { ProcTable } from '../process/proc-table.js';
+import { serverKind } from '../kinds/index.js';
 import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { spawnDetached } from '../process/spawner.js';
 import { isDiskFull } from '../process/disk-space.js';
 import { spawnProblem } from './spawn-check.js';
 import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
-import { isServerOfKind, runProbe } from './probes.js';
+import { runProbe } from './probes.js';
 
 export type ChangeListener = (name: string, state: ServiceRuntime, previous: ServiceRuntime) => void;
 
@@ -126,7 +127,7 @@ export class ServiceRunner {
     if (cfg.port !== undefined) {
       const holder = await findPortHolder(cfg.port, cfg.host);
       if (holder) {
-        if (await isServerOfKind(cfg.kind, cfg.host, cfg.port)) return this.dispatch({ type: 'external', pid: holder.pid, at: Date.now() });
+        if (await serverKind(cfg.kind)?.isServer(cfg.host, cfg.port)) return this.dispatch({ type: 'external', pid: holder.pid, at: Date.now() });
         return fail(`${describePortHolder(cfg.port, holder)}: stop it or change services.${cfg.name}.port`);
       }
     }

@@ -1,4 +1,5 @@
-import { sampleLlmStats, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
+import { serverKind } from '../kinds/index.js';
+import type { LlmCounters, LlmStats } from '../models/llm-stats.js';
 import { readGpuMemory } from '../process/gpu.js';
 import type { TreeUsage } from '../process/tree-metrics.js';
 
@@ -32,12 +33,13 @@ export class StatsSampler {
     const [gpu] = await Promise.all([
       readGpuMemory(),
       ...targets.map(async (t) => {
-        if (!t.ready || t.port === undefined || (t.kind !== 'llama-server' && t.kind !== 'ollama')) {
+        const server = serverKind(t.kind);
+        if (!t.ready || t.port === undefined || !server) {
           this.llm.delete(t.name);
           this.counters.delete(t.name);
           return;
         }
-        const sampled = await sampleLlmStats(t.kind, t.host, t.port, this.counters.get(t.name) ?? null);
+        const sampled = await server.sampleStats(t.host, t.port, this.counters.get(t.name) ?? null, Date.now());
         if (!sampled) return;
         this.llm.set(t.name, sampled.stats);
         if (sampled.counters) this.counters.set(t.name, sampled.counters);

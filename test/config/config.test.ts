@@ -50,7 +50,7 @@ services:
     expect(cfg.logs).toEqual({ dir: '/state/logs', maxFiles: 10, maxBytes: 50 * 1024 * 1024 });
     expect(llama!.argv).toEqual(['llama-server', '-m', '/cfg/models/tiny.gguf', '--host', '127.0.0.1', '--port', '8134', '--metrics', '-c', '2048']);
     expect(llama!.env).toMatchObject({ LLAMA_ARG_THREADS: '2', PYTHONUNBUFFERED: '1' });
-    expect(llama!.health).toEqual({ type: 'http', path: '/health', expect: 'llama-server' });
+    expect(llama!.health).toEqual({ type: 'http', path: '/health', loadingStatus: 503 });
     expect(llama!).toMatchObject({ startTimeoutMs: 120_000, stopTimeoutMs: 10_000, autostart: true });
     expect(llama!.restart).toEqual({ maxRetries: 5, backoffMs: 1000, maxBackoffMs: 16_000, resetAfterMs: 60_000, onUnhealthy: true });
     expect(ollama!.argv).toEqual(['ollama', 'serve']);
@@ -58,7 +58,7 @@ services:
     expect(ollama!.health).toMatchObject({ path: '/api/version' });
     expect(chat!.argv).toEqual(['python3', 'app.py']);
     expect(chat!.cwd).toBe('/cfg/chat');
-    expect(chat!.health).toEqual({ type: 'http', path: '/health', expect: 'any' });
+    expect(chat!.health).toEqual({ type: 'http', path: '/health' });
     expect(chat!.restart.maxRetries).toBe(3);
   });
 

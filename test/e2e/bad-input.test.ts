@@ -9,7 +9,7 @@ afterEach(cleanupAll);
 const cases: Array<[string, string, RegExp]> = [
   ['a YAML syntax error', 'services:\n  a:\n    kind: app\n    command: [x\n', /llama-top\.yaml:5:1: YAML syntax error/],
   ['an unknown key', 'services:\n  a:\n    kind: app\n    comand: x\n', /llama-top\.yaml:4:5 services\.a\.comand: unknown key/],
-  ['an unknown kind', 'services:\n  a:\n    kind: vllm\n    command: x\n', /llama-top\.yaml:3:11 services\.a\.kind: must be one of: llama-server, ollama, app, process/],
+  ['an unknown kind', 'services:\n  a:\n    kind: tgi\n    command: x\n', /llama-top\.yaml:3:11 services\.a\.kind: must be one of: llama-server, ollama, vllm, app, process/],
   ['a wrong type', 'services:\n  a:\n    kind: app\n    command: x\n    autostart: maybe\n', /services\.a\.autostart: expected boolean, got "maybe"/],
   ['a port out of range', 'services:\n  a:\n    kind: app\n    command: x\n    port: 70000\n', /llama-top\.yaml:5:11 services\.a\.port: must be between 1 and 65535/],
   ['a bad duration', 'services:\n  a:\n    kind: app\n    command: x\n    stopTimeout: soon\n', /services\.a\.stopTimeout: "soon" is not a duration/],

@@ -60,7 +60,7 @@ describe('models and live LLM stats', () => {
     expect(llama.llm.promptTokensPerSecond).toBeGreaterThan(0);
     const table = await stack.cli(['status']);
     expect(table.stdout).toMatch(/GPU MEM/);
-    expect(table.stdout).toMatch(/llama .* 2\.0G .* tok\/s · 0\/1 slots busy/);
+    expect(table.stdout).toMatch(/llama .* 2\.0G .* tok\/s · 42\.1 tok\/s per request · 0\/1 slots busy/); // throughput, then the server's own per-request speed
     expect(table.stdout).toMatch(/ollama .* llama3\.2:1b \(\d+m\d+s left\)/);
 
     const off = await makeStack(threeServices({ llama: '    args: [--metrics-off]' }));

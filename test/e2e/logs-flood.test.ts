@@ -182,4 +182,17 @@ services:
     await waitFor(async () => (await stack.cli(['logs', 'py'])).stdout.includes('PYU=1'), 'py output');
     await waitFor(async () => (await stack.cli(['logs', 'py2'])).stdout.includes('PYU=0'), 'py2 output');
   });
+
+  it('restarts while the old writer still drains the pipe never collide on a chunk number', async () => {
+    // 20 KB chunks and a service that writes without pause: at each restart the old writer is still rotating.
+    const stack = await makeStack(floodStack(50_000_000, { logs: '{ dir: ./logs, maxBytes: 200KB, maxFiles: 10 }', width: 100 }), 0);
+    for (let i = 0; i < 10; i++) {
+      const run = await stack.cli(['restart', 'flood']);
+      expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    }
+    const dir = (await stack.status())[0]!.logDir as string;
+    const seqs = listChunks(dir).map((c) => c.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(logDirBytes(dir)).toBeLessThanOrEqual(1.5 * 200 * 1024);
+  });
 });

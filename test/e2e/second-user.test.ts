@@ -41,7 +41,10 @@ describe(`a second user on the machine cannot bend our log files${why}`, () => {
     racer.stdout!.on('data', (d) => (started += String(d)));
     await waitFor(() => started.includes('racing'), 'the racer to start');
     try {
-      for (let i = 0; i < 20; i++) expect((await stack.cli(['restart', 'w'])).exitCode).toBe(0);
+      for (let i = 0; i < 20; i++) {
+        const restart = await stack.cli(['restart', 'w']);
+        expect(restart.exitCode, restart.stdout + restart.stderr).toBe(0);
+      }
       const dir = (await stack.status())[0]!.logDir as string;
       await waitFor(() => listChunks(dir).some((c) => fs.readFileSync(c.file, 'utf8').includes('flood: wrote')), 'the last flood to finish', 30_000);
       expect(listChunks(dir).at(-1)!.seq).toBeGreaterThan(60); // it rotated many times while the racer ran

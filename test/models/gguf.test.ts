@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatParameters, readGguf } from '../../src/models/gguf.js';
-import { llamaServerStats, ollamaStats } from '../../src/models/llm-stats.js';
+import { llamaServerStats } from '../../src/kinds/llama-server.js';
+import { ollamaStats } from '../../src/kinds/ollama.js';
+import { vllmStats } from '../../src/kinds/vllm.js';
 import { parsePrometheus } from '../../src/models/prometheus.js';
 import { parseComputeApps } from '../../src/process/gpu.js';
 import { TINY_GGUF } from '../helpers/stack.js';
@@ -57,13 +59,34 @@ other{label="x"} 7
   });
 
   it('computes token rates from counter deltas, and says when metrics are off', () => {
-    const first = llamaServerStats(metrics, [{ is_processing: true }, { is_processing: false }], null, 1000);
+    const first = llamaServerStats(metrics, [{ is_processing: true }, { is_processing: false }], null, null, 1000);
     expect(first.stats).toMatchObject({ metricsEnabled: true, generationTokensPerSecond: null, requestsProcessing: 1, requestsDeferred: 2, slotsBusy: 1, slotsTotal: 2 });
     const later = new Map(metrics).set('llamacpp:tokens_predicted_total', 140).set('llamacpp:prompt_tokens_total', 600);
-    const second = llamaServerStats(later, null, first.counters, 3000);
+    const second = llamaServerStats(later, null, null, first.counters, 3000);
     expect(second.stats.generationTokensPerSecond).toBe(50);
     expect(second.stats.promptTokensPerSecond).toBe(250);
-    expect(llamaServerStats(null, null, null, 0).stats.metricsEnabled).toBe(false);
+    expect(llamaServerStats(null, null, null, null, 0).stats.metricsEnabled).toBe(false);
+  });
+
+  it('slots: from /slots where it is on, else /props total_slots and requests_processing (build 4748 answers /slots 501)', () => {
+    const busy = new Map(metrics).set('llamacpp:requests_processing', 3);
+    expect(llamaServerStats(busy, null, { total_slots: 4 }, null, 0).stats).toMatchObject({ slotsTotal: 4, slotsBusy: 3 });
+    expect(llamaServerStats(null, null, { total_slots: 4 }, null, 0).stats).toMatchObject({ slotsTotal: 4, slotsBusy: null });
+  });
+
+  it("keeps the server's own per-request speed apart from throughput", () => {
+    const m = new Map(metrics).set('llamacpp:predicted_tokens_seconds', 1812.44);
+    expect(llamaServerStats(m, null, null, null, 0).stats.requestTokensPerSecond).toBe(1812.4);
+  });
+
+  it('vllm: running and waiting requests, token throughput and KV-cache use from its /metrics', () => {
+    const v = parsePrometheus(
+      ['vllm:num_requests_running{model_name="q"} 2', 'vllm:num_requests_waiting{model_name="q"} 1', 'vllm:gpu_cache_usage_perc{model_name="q"} 0.25', 'vllm:prompt_tokens_total{model_name="q"} 100', 'vllm:generation_tokens_total{model_name="q"} 50'].join('\n'),
+    );
+    const first = vllmStats(v, null, 1000);
+    expect(first.stats).toMatchObject({ requestsProcessing: 2, requestsDeferred: 1, kvCacheUsage: 0.25, generationTokensPerSecond: null });
+    const second = vllmStats(new Map(v).set('vllm:generation_tokens_total', 250), first.counters, 3000);
+    expect(second.stats.generationTokensPerSecond).toBe(100);
   });
 
   it('reads ollama /api/ps and nvidia-smi output', () => {

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import path from 'node:path';
 import { formatBytes, formatDuration } from '../../config/durations.js';
 import { GLYPH, retryCountdown, stateLabel } from '../../commands/format-status.js';
+import { serverKind } from '../../kinds/index.js';
 import type { ServiceStatus } from '../../protocol/messages.js';
 
 const COLOR: Record<string, string> = {
@@ -29,22 +29,9 @@ function shortState(s: ServiceStatus, now: number): string {
   return retryCountdown(s, now) ?? stateLabel(s, now);
 }
 
-/** What the server is doing, then its model: "42 tok/s 1/4 busy tiny.gguf", or ollama's loaded models. */
+/** What the server is doing, then its model ("42 tok/s 1/4 busy tiny.gguf"), as its kind tells: at 80 columns the model is what gets cut. */
 function llmCell(s: ServiceStatus, now: number): string {
-  const llm = s.llm;
-  if (s.kind === 'ollama') {
-    if (!llm?.loadedModels) return '';
-    if (llm.loadedModels.length === 0) return 'no model loaded';
-    return llm.loadedModels.map((m) => `${m.name}${m.expiresAt ? ` ${formatDuration(Math.max(0, Date.parse(m.expiresAt) - now))}` : ''}`).join(', ');
-  }
-  // Live figures first: at 80 columns the model name is what gets cut.
-  const parts: string[] = [];
-  if (llm?.metricsEnabled === false) parts.push('(no --metrics)');
-  else if (llm?.generationTokensPerSecond != null) parts.push(`${llm.generationTokensPerSecond} tok/s`);
-  if (llm?.slotsTotal != null) parts.push(`${llm.slotsBusy}/${llm.slotsTotal} busy`);
-  if (s.gpuMemoryBytes) parts.push(`gpu ${formatBytes(s.gpuMemoryBytes)}`);
-  if (s.model) parts.push(path.basename(s.model));
-  return parts.join(' ');
+  return serverKind(s.kind)?.summary(s, now, true) ?? '';
 }
 
 export function serviceCells(s: ServiceStatus, now: number): string[] {

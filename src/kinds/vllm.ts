@@ -1,0 +1,95 @@
+import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
+import { parsePrometheus } from '../models/prometheus.js';
+import type { ServiceStatus } from '../protocol/messages.js';
+import type { KindPreset, ModelsReport, ServerKind } from './kind.js';
+import { commandHealth } from './llama-server.js';
+
+/**
+ * vLLM's OpenAI-compatible server: `vllm serve MODEL --host --port`. It listens only once the model is loaded, then
+ * answers GET /health 200; /version, /v1/models, and Prometheus /metrics with vllm:* series.
+ */
+
+export interface VllmModels extends ModelsReport {
+  /** `GET /v1/models`: id and max_model_len of each. */
+  served: Array<{ id: string; maxModelLen: number | null }> | null;
+  model: string | null;
+}
+
+/** /metrics → running/waiting requests, token throughput, KV-cache use. Pure. */
+export function vllmStats(metrics: Map<string, number> | null, previous: LlmCounters | null, now: number): { stats: LlmStats; counters: LlmCounters | null } {
+  const stats = emptyStats();
+  stats.metricsEnabled = metrics !== null;
+  if (!metrics) return { stats, counters: null };
+  stats.requestsProcessing = metrics.get('vllm:num_requests_running') ?? null;
+  stats.requestsDeferred = metrics.get('vllm:num_requests_waiting') ?? null;
+  const usage = metrics.get('vllm:gpu_cache_usage_perc') ?? metrics.get('vllm:kv_cache_usage_perc');
+  stats.kvCacheUsage = usage === undefined ? null : usage;
+  const rates = counterRates(metrics.get('vllm:prompt_tokens_total'), metrics.get('vllm:generation_tokens_total'), previous, now);
+  stats.promptTokensPerSecond = rates.prompt;
+  stats.generationTokensPerSecond = rates.generation;
+  return { stats, counters: rates.counters };
+}
+
+const running = (s: ServiceStatus) => s.state === 'ready' || s.state === 'external';
+
+const server: ServerKind = {
+  async isServer(host, port) {
+    try {
+      const res = await getJson(host, port, '/version');
+      return res.status === 200 && /"version"/.test(res.body);
+    } catch {
+      return false;
+    }
+  },
+
+  async sampleStats(host, port, previous, now) {
+    try {
+      const res = await getJson(host, port, '/metrics');
+      return vllmStats(res.status === 200 ? parsePrometheus(res.body) : null, previous, now);
+    } catch {
+      return null;
+    }
+  },
+
+  summary(s, _now, short) {
+    const llm = s.llm;
+    if (!llm) return '';
+    const parts: string[] = [];
+    if (llm.generationTokensPerSecond != null) parts.push(`${llm.generationTokensPerSecond} tok/s`);
+    if (llm.requestsProcessing != null) parts.push(short ? `${llm.requestsProcessing} running` : `${llm.requestsProcessing} running`);
+    if (llm.requestsDeferred) parts.push(`${llm.requestsDeferred} waiting`);
+    if (llm.kvCacheUsage != null) parts.push(`KV ${Math.round(llm.kvCacheUsage * 100)}%`);
+    if (short && s.model) parts.push(s.model);
+    return parts.join(short ? ' ' : ' · ');
+  },
+
+  async listModels(cfg, s): Promise<VllmModels> {
+    const base = { service: s.name, kind: 'vllm', model: cfg.model ?? null };
+    if (!running(s) || s.port === null) return { ...base, served: null, error: `${s.name} is ${s.state}` };
+    try {
+      const res = await getJson(s.host, s.port, '/v1/models', 3000);
+      if (res.status !== 200) throw new Error(`GET /v1/models answered ${res.status}`);
+      const data = (res.json as { data?: Array<{ id: string; max_model_len?: number }> }).data ?? [];
+      return { ...base, served: data.map((m) => ({ id: m.id, maxModelLen: m.max_model_len ?? null })), error: null };
+    } catch (e) {
+      return { ...base, served: null, error: (e as Error).message };
+    }
+  },
+
+  formatModels(report) {
+    const m = report as VllmModels;
+    const out = [`${m.service} (vllm)${m.error ? `  [${m.error}]` : ''}`];
+    for (const served of m.served ?? []) out.push(`  ${served.id}${served.maxModelLen ? `  context ${served.maxModelLen}` : ''}`);
+    return out;
+  },
+};
+
+export const vllmKind: KindPreset = {
+  defaultPort: 8000,
+  modelMayBeName: true,
+  validate: (raw) => (raw.model ? [] : [{ key: 'model', message: 'vllm needs a model: a Hugging Face name (Qwen/Qwen2.5-1.5B-Instruct) or a local directory' }]),
+  argv: ({ commandWords, raw, host, port, args }) => [...(commandWords ?? ['vllm']), 'serve', raw.model!, '--host', host, '--port', String(port), ...args],
+  env: () => ({}),
+  health: (raw) => (raw.health?.command ? commandHealth(raw.health.command) : { type: 'http', path: raw.health?.http ?? '/health' }),
+  server,
+};
