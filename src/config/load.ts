@@ -141,6 +141,10 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
     probeIntervalMs: svc.health?.interval ?? 5000,
     probeTimeoutMs: svc.health?.timeout ?? 2000,
     failureThreshold: svc.health?.failureThreshold ?? 3,
+    inference:
+      preset.server?.checkInference && svc.health?.inference !== false
+        ? { intervalMs: (svc.health?.inference || {}).interval ?? 60_000, timeoutMs: (svc.health?.inference || {}).timeout ?? 30_000 }
+        : null,
     dependsOn: svc.dependsOn ?? [],
   };
 }

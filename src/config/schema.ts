@@ -51,6 +51,8 @@ const healthSchema = z
     interval: duration.optional(),
     timeout: duration.optional(),
     failureThreshold: z.number().int().min(1).optional(),
+    // LLM servers: does it still generate? (a wedged GPU can leave /health at 200). false turns it off.
+    inference: z.union([z.literal(false), z.object({ interval: duration.optional(), timeout: duration.optional() }).strict()]).optional(),
   })
   .strict();
 

@@ -34,6 +34,8 @@ export interface ServiceConfig {
   probeIntervalMs: number;
   probeTimeoutMs: number;
   failureThreshold: number;
+  /** Inference liveness of an LLM server (null: off, or a kind without it). */
+  inference: { intervalMs: number; timeoutMs: number } | null;
   dependsOn: string[];
 }
 

@@ -32,6 +32,25 @@ export interface ServerKind {
   formatModels(report: ModelsReport, now: number): string[];
   /** Is `report` a failure worth exit 1 (e.g. an unreadable model file)? */
   modelsFailed?(report: ModelsReport): boolean;
+  /**
+   * Does it still generate? Called every inference interval while ready, with what the previous call returned.
+   * 'ok' when tokens were produced or a 1-token request was answered; 'fail' when it stalled; 'unknown' when it
+   * cannot tell (never counted). It must cost nothing on a busy server and never fail a slow but working one.
+   */
+  checkInference?(host: string, port: number, previous: InferenceSample | null, timeoutMs: number, now: number): Promise<InferenceCheck>;
+}
+
+/** What an inference check remembers between two calls: token counters and when they last moved. */
+export interface InferenceSample {
+  tokens: number;
+  /** When the counters were last seen moving (or the server last seen idle). */
+  progressAt: number;
+}
+
+export interface InferenceCheck {
+  result: 'ok' | 'fail' | 'unknown';
+  reason?: string;
+  sample: InferenceSample | null;
 }
 
 export interface KindPreset {

@@ -4,6 +4,8 @@ import { GgufError, formatParameters, readGguf, type GgufInfo } from '../models/
 import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
+import { httpPost } from '../supervisor/http-get.js';
+import { checkByCounters } from './inference.js';
 import type { KindPreset, ModelsReport, ServerKind } from './kind.js';
 
 /** llama.cpp's llama-server: `llama-server -m MODEL --host --port --metrics`, 503 while loading, Prometheus /metrics. */
@@ -125,6 +127,24 @@ const server: ServerKind = {
   },
 
   modelsFailed: (report) => (report as LlamaServerModels).ggufError !== null,
+
+  checkInference(host, port, previous, timeoutMs, now) {
+    return checkByCounters(
+      async () => {
+        const res = await getJson(host, port, '/metrics');
+        if (res.status !== 200) return null;
+        const m = parsePrometheus(res.body);
+        return { processing: m.get('llamacpp:requests_processing') ?? null, tokens: (m.get('llamacpp:tokens_predicted_total') ?? 0) + (m.get('llamacpp:prompt_tokens_total') ?? 0) };
+      },
+      async (timeout) => {
+        const res = await httpPost(host, port, '/completion', { prompt: '1', n_predict: 1, cache_prompt: true }, timeout);
+        if (res.status !== 200) throw new Error(`POST /completion answered ${res.status}`);
+      },
+      previous,
+      timeoutMs,
+      now,
+    );
+  },
 };
 
 export const llamaServerKind: KindPreset = {

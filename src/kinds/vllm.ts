@@ -1,6 +1,8 @@
 import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
+import { httpPost } from '../supervisor/http-get.js';
+import { checkByCounters } from './inference.js';
 import type { KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './llama-server.js';
 
@@ -74,6 +76,27 @@ const server: ServerKind = {
     } catch (e) {
       return { ...base, served: null, error: (e as Error).message };
     }
+  },
+
+  checkInference(host, port, previous, timeoutMs, now) {
+    return checkByCounters(
+      async () => {
+        const res = await getJson(host, port, '/metrics');
+        if (res.status !== 200) return null;
+        const m = parsePrometheus(res.body);
+        return { processing: m.get('vllm:num_requests_running') ?? null, tokens: (m.get('vllm:generation_tokens_total') ?? 0) + (m.get('vllm:prompt_tokens_total') ?? 0) };
+      },
+      async (timeout) => {
+        const models = await getJson(host, port, '/v1/models', timeout);
+        const id = (models.json as { data?: Array<{ id: string }> })?.data?.[0]?.id;
+        if (!id) throw new Error('GET /v1/models names no model');
+        const res = await httpPost(host, port, '/v1/completions', { model: id, prompt: '1', max_tokens: 1 }, timeout);
+        if (res.status !== 200) throw new Error(`POST /v1/completions answered ${res.status}`);
+      },
+      previous,
+      timeoutMs,
+      now,
+    );
   },
 
   formatModels(report) {

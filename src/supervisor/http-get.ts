@@ -5,10 +5,15 @@ export interface HttpResult {
   body: string;
 }
 
-/** A small GET with a hard timeout; rejects with a readable reason. Bodies are capped at 1 MiB. */
-export function httpGet(host: string, port: number, path: string, timeoutMs: number): Promise<HttpResult> {
+/** A request that got no answer in time (as opposed to one refused or answered with an error). */
+export class HttpTimeout extends Error {}
+
+/** A small request with a hard timeout; rejects with a readable reason. Bodies are capped at 1 MiB. */
+function request(method: 'GET' | 'POST', host: string, port: number, path: string, timeoutMs: number, body?: string): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, timeout: timeoutMs, headers: { connection: 'close' } }, (res) => {
+    const headers: Record<string, string | number> = { connection: 'close' };
+    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    const req = http.request({ method, host, port, path, timeout: timeoutMs, headers }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -18,9 +23,13 @@ export function httpGet(host: string, port: number, path: string, timeoutMs: num
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+    req.on('timeout', () => req.destroy(new HttpTimeout(`no answer within ${timeoutMs}ms`)));
     req.on('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'ECONNREFUSED' ? `connection refused on ${host}:${port}` : error.message)),
+      reject(error instanceof HttpTimeout ? error : new Error(error.code === 'ECONNREFUSED' ? `connection refused on ${host}:${port}` : error.message)),
     );
+    req.end(body);
   });
 }
+
+export const httpGet = (host: string, port: number, path: string, timeoutMs: number) => request('GET', host, port, path, timeoutMs);
+export const httpPost = (host: string, port: number, path: string, body: unknown, timeoutMs: number) => request('POST', host, port, path, timeoutMs, JSON.stringify(body));

@@ -21,6 +21,8 @@ export interface ServiceRuntime {
   lastErrorAt: number | null;
   lastProbeError: string | null;
   probeFailures: number;
+  /** Inference checks failed in a row (kept apart: /health may answer 200 while generation is wedged). */
+  inferenceFailures: number;
   nextRetryAt: number | null;
   /** What to do once the current stop completes. */
   then: 'start' | 'recover' | null;
@@ -35,6 +37,7 @@ export type MachineEvent =
   | { type: 'external'; pid: number | null; at: number }
   | { type: 'spawn-failed'; message: string; at: number }
   | { type: 'probe'; result: 'ok' | 'loading' | 'fail'; reason?: string; at: number }
+  | { type: 'inference'; result: 'ok' | 'fail'; reason?: string; at: number }
   | { type: 'exited'; code: number | null; signal: string | null; logLine: string | null; at: number }
   | { type: 'stopped'; at: number }
   | { type: 'timer'; name: TimerName; at: number };
@@ -60,7 +63,7 @@ export function initialRuntime(): ServiceRuntime {
   return {
     phase: 'stopped', detail: null, pid: null, startTicks: null, logDir: null, startedAt: null, readyAt: null,
     retries: 0, restarts: 0, exitCode: null, signal: null, lastError: null, lastErrorAt: null,
-    lastProbeError: null, probeFailures: 0, nextRetryAt: null, then: null,
+    lastProbeError: null, probeFailures: 0, inferenceFailures: 0, nextRetryAt: null, then: null,
   };
 }
 
@@ -76,7 +79,7 @@ export function describeExit(code: number | null, signal: string | null): string
 export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfig): Transition {
   const same: Transition = { state: s, effects: [] };
   const spawn = (patch: Partial<ServiceRuntime>): Transition => ({
-    state: { ...s, phase: 'starting', detail: null, pid: null, startTicks: null, nextRetryAt: null, then: null, probeFailures: 0, lastProbeError: null, ...patch },
+    state: { ...s, phase: 'starting', detail: null, pid: null, startTicks: null, nextRetryAt: null, then: null, probeFailures: 0, inferenceFailures: 0, lastProbeError: null, ...patch },
     effects: [{ type: 'clear-timer', name: 'backoff' }, { type: 'clear-timer', name: 'stable' }, { type: 'spawn' }],
   });
   const failed = (message: string, at: number): Transition => {
@@ -132,6 +135,8 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
       return { state: { ...s, phase: 'error', detail: null, pid: null, lastError: e.message, lastErrorAt: e.at, nextRetryAt: null }, effects: [] };
     case 'probe':
       return onProbe(s, e, cfg);
+    case 'inference':
+      return onInference(s, e, cfg);
     case 'exited': {
       const recorded = { ...s, exitCode: e.code, signal: e.signal };
       if (s.phase === 'stopping') return { state: recorded, effects: [] }; // the stop decides, not the exit status
@@ -181,6 +186,21 @@ function onProbe(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'probe' }>,
     };
   }
   return { state: s, effects: [] };
+}
+
+/** Generation checks of a ready LLM server: stalled `failureThreshold` times in a row → unhealthy, restarted. */
+function onInference(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'inference' }>, cfg: MachineConfig): Transition {
+  if (s.phase !== 'ready') return { state: s, effects: [] };
+  if (e.result === 'ok') return { state: s.inferenceFailures === 0 ? s : { ...s, inferenceFailures: 0 }, effects: [] };
+  const failures = s.inferenceFailures + 1;
+  const reason = e.reason ?? 'inference stalled';
+  if (failures < cfg.failureThreshold) return { state: { ...s, inferenceFailures: failures, lastProbeError: reason }, effects: [] };
+  const unhealthy = { ...s, phase: 'unhealthy' as const, inferenceFailures: failures, lastProbeError: reason, lastError: reason, lastErrorAt: e.at };
+  if (!cfg.restart.onUnhealthy) return { state: { ...unhealthy, detail: null }, effects: [{ type: 'clear-timer', name: 'stable' }] };
+  return {
+    state: { ...unhealthy, phase: 'stopping', detail: 'restarting (inference stalled)', then: 'recover' },
+    effects: [{ type: 'clear-timer', name: 'stable' }, { type: 'stop', force: false }],
+  };
 }
 
 function onTimer(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'timer' }>, cfg: MachineConfig): Transition {

@@ -5,6 +5,7 @@ import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { liveTree, stopProcessTree } from '../process/kill-tree.js';
 import { ProcTable } from '../process/proc-table.js';
 import { serverKind } from '../kinds/index.js';
+import type { InferenceSample } from '../kinds/kind.js';
 import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { spawnDetached } from '../process/spawner.js';
@@ -25,6 +26,8 @@ export class ServiceRunner {
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private probeTimer: NodeJS.Timeout | null = null;
   private probing = false;
+  private inferenceTimer: NodeJS.Timeout | null = null;
+  private inferenceSample: InferenceSample | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
   private stopInFlight: Promise<void> | null = null;
   private forceRequested = false;
@@ -59,6 +62,7 @@ export class ServiceRunner {
     if (state.pid !== previous.pid && previous.pid !== null) this.descendants.clear();
     for (const effect of effects) this.perform(effect);
     this.scheduleProbe();
+    this.scheduleInference();
     if (state !== previous) this.onChange(this.config.name, state, previous);
   }
 
@@ -67,7 +71,30 @@ export class ServiceRunner {
     this.disposed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
+    if (this.inferenceTimer) clearTimeout(this.inferenceTimer);
     if (this.watchTimer) clearInterval(this.watchTimer);
+  }
+
+  /** While a server is ready, check every inference interval that it still generates (see kinds/inference.ts). */
+  private scheduleInference(): void {
+    const check = this.config.inference;
+    const server = serverKind(this.config.kind);
+    if (this.state.phase !== 'ready' || !check || !server?.checkInference || this.config.port === undefined) {
+      if (this.inferenceTimer) clearTimeout(this.inferenceTimer);
+      this.inferenceTimer = null;
+      if (this.state.phase !== 'ready') this.inferenceSample = null;
+      return;
+    }
+    if (this.inferenceTimer || this.disposed) return;
+    const pid = this.state.pid;
+    this.inferenceTimer = setTimeout(async () => {
+      const result = await server.checkInference!(this.config.host, this.config.port!, this.inferenceSample, check.timeoutMs, Date.now());
+      this.inferenceTimer = null;
+      if (this.disposed || this.state.pid !== pid) return;
+      this.inferenceSample = result.sample;
+      if (result.result === 'unknown') this.scheduleInference();
+      else this.dispatch({ type: 'inference', result: result.result, reason: result.reason, at: Date.now() });
+    }, check.intervalMs);
   }
 
   noteDescendants(table: ProcTable): void {
@@ -157,6 +184,9 @@ export class ServiceRunner {
     const hint = lastLine ? missingModuleHint(lastLine, this.config.cwd, this.config.argv[0]!) : null;
     const explained = hint ? `${lastLine} (${hint})` : lastLine;
     const logLine = dir && isDiskFull(dir) ? `the disk holding its logs is full (ENOSPC, ${dir})${lastLine ? `; last line on disk: ${lastLine}` : ''}` : explained;
+    // While we waited for its tree and its writer, a stop may have finished and a restart spawned the next process:
+    // this exit is no longer the current process's, and must not count as its crash.
+    if (this.state.pid !== identity.pid) return;
     this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
   }
 

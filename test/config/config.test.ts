@@ -112,3 +112,20 @@ services:
     expect(config.services.map((s) => s.health)).toEqual([{ type: 'alive', afterMs: 2000 }, { type: 'alive', afterMs: 5000 }]);
   });
 });
+
+describe('inference liveness settings', () => {
+  it('on by default for LLM servers that can tell (60 s, 30 s), off with false, absent for apps', () => {
+    const config = load(`services:
+  llama: { kind: llama-server, model: /m.gguf }
+  quiet: { kind: llama-server, model: /m.gguf, port: 8081, health: { inference: false } }
+  fast: { kind: llama-server, model: /m.gguf, port: 8082, health: { inference: { interval: 10s, timeout: 5s } } }
+  chat: { kind: app, command: x }
+`);
+    expect(config.services.map((s) => [s.name, s.inference])).toEqual([
+      ['llama', { intervalMs: 60_000, timeoutMs: 30_000 }],
+      ['quiet', null],
+      ['fast', { intervalMs: 10_000, timeoutMs: 5_000 }],
+      ['chat', null],
+    ]);
+  });
+});
