@@ -21,3 +21,17 @@ export function readGpuMemory(): Promise<Map<number, number> | null> {
     });
   });
 }
+
+/**
+ * Waits (polling nvidia-smi every 200 ms, at most `maxMs`) until none of `pids` holds GPU memory; returns those
+ * still listed at the end. At once, with nothing, where there is no nvidia-smi.
+ */
+export async function waitForGpuRelease(pids: number[], maxMs: number): Promise<number[]> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const usage = await readGpuMemory();
+    const held = usage ? pids.filter((pid) => usage.has(pid)) : [];
+    if (held.length === 0 || Date.now() >= deadline) return held;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -10,6 +10,7 @@ import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { spawnDetached } from '../process/spawner.js';
 import { isDiskFull } from '../process/disk-space.js';
+import { waitForGpuRelease } from '../process/gpu.js';
 import { spawnProblem } from './spawn-check.js';
 import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
 import { runProbe } from './probes.js';
@@ -19,6 +20,7 @@ export type ChangeListener = (name: string, state: ServiceRuntime, previous: Ser
 const STARTING_PROBE_MS = 200;
 const ADOPTED_WATCH_MS = 500;
 const WRITER_DRAIN_MS = 2000;
+const GPU_RELEASE_MS = Number(process.env.LLAMA_TOP_GPU_RELEASE_MS) || 15_000;
 
 /** Performs one service's effects (spawn, stop, timers, probes) and feeds their results back to the machine. */
 export class ServiceRunner {
@@ -42,6 +44,7 @@ export class ServiceRunner {
     readonly baseConfig: ServiceConfig,
     private readonly logs: LogsConfig,
     private readonly onChange: ChangeListener,
+    private readonly log: (line: string) => void = () => undefined,
   ) {}
 
   /** The config with llama-top's environment override applied (used from the next spawn on). */
@@ -197,12 +200,17 @@ export class ServiceRunner {
     if (!identity) return;
     this.forceRequested = force;
     this.stopInFlight = (async () => {
+      const tree = [identity.pid, ...this.descendants.keys()];
       if (identity.startTicks >= 0)
         await stopProcessTree(identity, {
           timeoutMs: force ? 0 : this.config.stopTimeoutMs,
           shouldForce: () => this.forceRequested,
           alsoTrack: this.descendants,
         });
+      // The driver may hold a dead server's VRAM for seconds: the stop ends once nvidia-smi lets it go, so a
+      // restart or a backend switch loads the next model on free memory.
+      const held = await waitForGpuRelease(tree, GPU_RELEASE_MS);
+      if (held.length) this.log(`${this.config.name}: nvidia-smi still lists pid ${held.join(', ')} holding GPU memory ${GPU_RELEASE_MS / 1000} s after it stopped: the next load may not find the memory free`);
       if (this.watchTimer) clearInterval(this.watchTimer);
       this.watchTimer = null;
       this.stopInFlight = null;

@@ -32,7 +32,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   constructor(readonly config: StackConfig) {
     super();
     for (const svc of config.services)
-      this.runners.set(svc.name, new ServiceRunner(svc, config.logs, (name, state, previous) => this.changed(name, state, previous)));
+      this.runners.set(svc.name, new ServiceRunner(svc, config.logs, (name, state, previous) => this.changed(name, state, previous), (line) => this.emit('log', line)));
   }
 
   names(): string[] {
