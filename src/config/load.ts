@@ -107,7 +107,7 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
   if (problem) throw new LlamaTopError('CONFIG', `${locate(['services', name])} services.${name}.${problem.key}: ${problem.message}`);
   // A model is a file relative to the config, unless the kind also takes names (vllm: Qwen/Qwen2.5-1.5B-Instruct).
   const isName = (m: string) => preset.modelMayBeName === true && !/^(\.{1,2}\/|~\/|\/)/.test(m);
-  const resolved: RawService = { ...svc, model: svc.model && (isName(svc.model) ? svc.model : resolvePath(dir, svc.model)) };
+  const resolved: RawService = { ...svc, model: svc.model && (isName(svc.model) ? svc.model : resolvePath(dir, svc.model)), modelsDir: svc.modelsDir && resolvePath(dir, svc.modelsDir) };
   let commandWords: string[] | undefined;
   try {
     commandWords = typeof svc.command === 'string' ? splitCommand(svc.command) : svc.command;
@@ -142,7 +142,8 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
     probeTimeoutMs: svc.health?.timeout ?? 2000,
     failureThreshold: svc.health?.failureThreshold ?? 3,
     inference:
-      preset.server?.checkInference && svc.health?.inference !== false
+      // (not in router mode: a 1-token request there would have to name, and so load, a model)
+      preset.server?.checkInference && svc.health?.inference !== false && !svc.modelsDir
         ? { intervalMs: (svc.health?.inference || {}).interval ?? 60_000, timeoutMs: (svc.health?.inference || {}).timeout ?? 30_000 }
         : null,
     dependsOn: svc.dependsOn ?? [],

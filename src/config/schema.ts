@@ -64,6 +64,7 @@ export const serviceSchema = z
     command: z.union([z.string().min(1), z.array(words).min(1)]).optional(),
     args: z.array(words).optional(),
     model: z.string().optional(),
+    modelsDir: z.string().optional(),
     host: z.string().optional(),
     port: port.optional(),
     cwd: z.string().optional(),

@@ -16,7 +16,8 @@ export interface GenerationCounters {
  */
 export async function checkByCounters(
   read: () => Promise<GenerationCounters | null>,
-  probe: (timeoutMs: number) => Promise<void>,
+  /** The 1-token request for an idle server; null where it must not be sent (it would keep the server awake). */
+  probe: ((timeoutMs: number) => Promise<void>) | null,
   previous: InferenceSample | null,
   timeoutMs: number,
   now: number,
@@ -37,6 +38,7 @@ export async function checkByCounters(
       };
     return { result: 'unknown', sample: previous };
   }
+  if (!probe) return { result: 'unknown', reason: 'idle, and not probed', sample: { tokens: counters.tokens, progressAt: now } };
   try {
     await probe(timeoutMs);
     return { result: 'ok', sample: { tokens: counters.tokens, progressAt: now } };

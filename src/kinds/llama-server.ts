@@ -16,6 +16,8 @@ export interface LlamaServerModels extends ModelsReport {
   file: string | null;
   gguf: Omit<GgufInfo, 'metadata'> | null;
   ggufError: string | null;
+  /** Router mode: every model of --models-dir with its status (loaded, loading, unloaded, failed). */
+  router: Array<{ id: string; status: string }> | null;
 }
 
 /**
@@ -23,8 +25,13 @@ export interface LlamaServerModels extends ModelsReport {
  * default; build 4748 answers 501 unless started with --slots), else /props `total_slots` and the metrics'
  * requests_processing. Token rates: throughput from counter deltas, and the server's own per-request speed. Pure.
  */
-export function llamaServerStats(metrics: Map<string, number> | null, slots: unknown, props: unknown, previous: LlmCounters | null, now: number): { stats: LlmStats; counters: LlmCounters | null } {
+export function llamaServerStats(metrics: Map<string, number> | null, slots: unknown, props: unknown, previous: LlmCounters | null, now: number, models: unknown = null): { stats: LlmStats; counters: LlmCounters | null } {
   const stats = emptyStats();
+  const sleeping = (props as { is_sleeping?: unknown } | null)?.is_sleeping;
+  stats.sleeping = typeof sleeping === 'boolean' ? sleeping : null;
+  const listed = (models as { data?: Array<{ id?: string; status?: { value?: string; failed?: boolean } }> } | null)?.data;
+  if (Array.isArray(listed) && listed.some((m) => m.status?.value))
+    stats.routerModels = listed.map((m) => ({ id: m.id ?? '?', status: m.status?.failed ? 'failed' : (m.status?.value ?? 'unknown') }));
   stats.metricsEnabled = metrics !== null;
   let counters: LlmCounters | null = null;
   if (metrics) {
@@ -65,9 +72,14 @@ const server: ServerKind = {
 
   async sampleStats(host, port, previous, now) {
     try {
-      const [metrics, slots] = await Promise.all([getJson(host, port, '/metrics'), getJson(host, port, '/slots').catch(() => null)]);
-      const props = slots?.status === 200 ? null : await getJson(host, port, '/props').catch(() => null);
-      return llamaServerStats(metrics.status === 200 ? parsePrometheus(metrics.body) : null, slots?.status === 200 ? slots.json : null, props?.status === 200 ? props.json : null, previous, now);
+      const [metrics, slots, props, models] = await Promise.all([
+        getJson(host, port, '/metrics'),
+        getJson(host, port, '/slots').catch(() => null),
+        getJson(host, port, '/props').catch(() => null),
+        getJson(host, port, '/models').catch(() => null), // router mode: each model's status (older builds: 404)
+      ]);
+      const ok = (r: { status: number; json: unknown } | null) => (r?.status === 200 ? r.json : null);
+      return llamaServerStats(metrics.status === 200 ? parsePrometheus(metrics.body) : null, ok(slots), ok(props), previous, now, ok(models));
     } catch {
       return null;
     }
@@ -76,6 +88,14 @@ const server: ServerKind = {
   summary(s, _now, short) {
     const llm = s.llm;
     const parts: string[] = [];
+    // Asleep (--sleep-idle-seconds): the model is unloaded on purpose and comes back with the next request.
+    if (llm?.sleeping) return short ? 'sleeping' : 'sleeping (model unloaded while idle; the next request loads it)';
+    if (!s.model && llm?.routerModels) {
+      const byStatus = (status: string) => llm.routerModels!.filter((m) => m.status === status).map((m) => m.id);
+      const loaded = byStatus('loaded');
+      const rest = ['loading', 'failed', 'unloaded'].flatMap((st) => (byStatus(st).length ? [`${byStatus(st).length} ${st}`] : []));
+      parts.push(`router: ${loaded.length ? loaded.join(', ') : 'no model loaded'}${rest.length ? ` (${rest.join(', ')})` : ''}`);
+    }
     if (llm?.metricsEnabled === false) parts.push(short ? '(no --metrics)' : 'metrics off (add --metrics)');
     else if (llm?.generationTokensPerSecond != null) parts.push(`${llm.generationTokensPerSecond} tok/s`);
     if (!short && llm?.requestTokensPerSecond != null) parts.push(`${llm.requestTokensPerSecond} tok/s per request`);
@@ -98,21 +118,28 @@ const server: ServerKind = {
       }
     }
     let served: string[] | null = null;
+    let router: LlamaServerModels['router'] = null;
     let error: string | null = running(s) ? null : `${s.name} is ${s.state}`;
     if (running(s) && s.port !== null) {
       try {
         const res = await getJson(s.host, s.port, '/v1/models', 3000);
         if (res.status !== 200) throw new Error(`GET /v1/models answered ${res.status}`);
         served = ((res.json as { data?: Array<{ id: string }> }).data ?? []).map((m) => m.id);
+        if (!cfg.model) {
+          const models = await getJson(s.host, s.port, '/models', 3000).catch(() => null);
+          const data = (models?.json as { data?: Array<{ id: string; status?: { value?: string; failed?: boolean } }> } | null)?.data;
+          if (Array.isArray(data)) router = data.map((m) => ({ id: m.id, status: m.status?.failed ? 'failed' : (m.status?.value ?? 'unknown') }));
+        }
       } catch (e) {
         error = (e as Error).message;
       }
     }
-    return { service: s.name, kind: 'llama-server', served, file: cfg.model ?? null, gguf, ggufError, error };
+    return { service: s.name, kind: 'llama-server', served, router, file: cfg.model ?? null, gguf, ggufError, error };
   },
 
   formatModels(report) {
     const m = report as LlamaServerModels;
+    if (m.router) return [`${m.service} (llama-server, router mode)${m.error ? `  [${m.error}]` : ''}`, ...m.router.map((r) => `  ${r.id.padEnd(32)} ${r.status}`)];
     const out = [`${m.service} (llama-server)${m.served ? `: serves ${m.served.join(', ') || 'nothing'}` : ''}${m.error ? `  [${m.error}]` : ''}`];
     if (m.gguf) {
       const g = m.gguf;
@@ -128,7 +155,12 @@ const server: ServerKind = {
 
   modelsFailed: (report) => (report as LlamaServerModels).ggufError !== null,
 
-  checkInference(host, port, previous, timeoutMs, now) {
+  async checkInference(host, port, previous, timeoutMs, now) {
+    // A build that can sleep (--sleep-idle-seconds; /props has is_sleeping) counts our 1-token request as activity:
+    // it would never fall asleep. There, only a busy server is judged (by its counters), and a sleeping one never.
+    const sleeping = (await getJson(host, port, '/props').catch(() => null))?.json as { is_sleeping?: unknown } | null;
+    const canSleep = typeof sleeping?.is_sleeping === 'boolean';
+    if (sleeping?.is_sleeping === true) return { result: 'unknown', reason: 'asleep: not woken to be checked', sample: null };
     return checkByCounters(
       async () => {
         const res = await getJson(host, port, '/metrics');
@@ -136,10 +168,12 @@ const server: ServerKind = {
         const m = parsePrometheus(res.body);
         return { processing: m.get('llamacpp:requests_processing') ?? null, tokens: (m.get('llamacpp:tokens_predicted_total') ?? 0) + (m.get('llamacpp:prompt_tokens_total') ?? 0) };
       },
-      async (timeout) => {
-        const res = await httpPost(host, port, '/completion', { prompt: '1', n_predict: 1, cache_prompt: true }, timeout);
-        if (res.status !== 200) throw new Error(`POST /completion answered ${res.status}`);
-      },
+      canSleep
+        ? null
+        : async (timeout) => {
+            const res = await httpPost(host, port, '/completion', { prompt: '1', n_predict: 1, cache_prompt: true }, timeout);
+            if (res.status !== 200) throw new Error(`POST /completion answered ${res.status}`);
+          },
       previous,
       timeoutMs,
       now,
@@ -150,11 +184,14 @@ const server: ServerKind = {
 export const llamaServerKind: KindPreset = {
   defaultPort: 8080,
   validate(raw) {
-    return raw.model ? [] : [{ key: 'model', message: 'llama-server needs a model: set model: ./models/your-model.gguf' }];
+    if (raw.model && raw.modelsDir) return [{ key: 'modelsDir', message: 'give model (one model) or modelsDir (router mode, newer llama-server builds), not both' }];
+    return raw.model || raw.modelsDir ? [] : [{ key: 'model', message: 'llama-server needs a model: set model: ./models/your-model.gguf (or modelsDir: ./models for router mode)' }];
   },
+  // The port is always given: the default moves from 8080 to 9931 in newer builds.
   argv({ commandWords, raw, host, port, args }) {
     const binary = commandWords ?? ['llama-server'];
-    return [...binary, '-m', raw.model!, '--host', host, '--port', String(port), '--metrics', ...args];
+    const models = raw.modelsDir ? ['--models-dir', raw.modelsDir] : ['-m', raw.model!];
+    return [...binary, ...models, '--host', host, '--port', String(port), '--metrics', ...args];
   },
   env: () => ({}),
   // 503 {"error":{"message":"Loading model"}} while the model loads: "loading model", not a failure.

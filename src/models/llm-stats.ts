@@ -15,6 +15,10 @@ export interface LlmStats {
   slotsTotal: number | null;
   /** vLLM: share of the KV cache in use, 0..1. */
   kvCacheUsage: number | null;
+  /** llama-server --sleep-idle-seconds: the model is unloaded while idle (null: the build does not say). */
+  sleeping: boolean | null;
+  /** llama-server router mode: each model and its status (loaded, loading, unloaded, failed). */
+  routerModels: Array<{ id: string; status: string }> | null;
   /** ollama: models loaded in memory now. */
   loadedModels: Array<{ name: string; sizeVramBytes: number; expiresAt: string | null }> | null;
   sampledAt: string;
@@ -29,7 +33,8 @@ export interface LlmCounters {
 
 export const emptyStats = (): LlmStats => ({
   metricsEnabled: null, promptTokensPerSecond: null, generationTokensPerSecond: null, requestTokensPerSecond: null, requestsProcessing: null,
-  requestsDeferred: null, slotsBusy: null, slotsTotal: null, kvCacheUsage: null, loadedModels: null, sampledAt: new Date().toISOString(),
+  requestsDeferred: null, slotsBusy: null, slotsTotal: null, kvCacheUsage: null, sleeping: null, routerModels: null, loadedModels: null,
+  sampledAt: new Date().toISOString(),
 });
 
 /** Throughput from two samples of prompt/generated token counters; null rates on the first sample or a reset. Pure. */

@@ -29,6 +29,10 @@ describe('checkByCounters', () => {
     expect(refused.result).toBe('unknown'); // an error answer is an answer: not a stall
   });
 
+  it('idle with no probe allowed (a server that can sleep): cannot tell, never fails', async () => {
+    expect((await checkByCounters(async () => ({ processing: 0, tokens: 5 }), null, null, 30_000, 0)).result).toBe('unknown');
+  });
+
   it('cannot tell without metrics, and then never fails', async () => {
     expect((await checkByCounters(async () => null, never, null, 1, 0)).result).toBe('unknown');
     expect((await checkByCounters(async () => ({ processing: null, tokens: 1 }), never, null, 1, 0)).result).toBe('unknown');
