@@ -106,6 +106,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   restart: async () => ((m) => (ctx) => m.startCommand(ctx, 'restart'))(await import('./commands/lifecycle.js')),
   stop: async () => ((m) => (ctx) => m.stopCommand(ctx, false))(await import('./commands/lifecycle.js')),
   kill: async () => ((m) => (ctx) => m.stopCommand(ctx, true))(await import('./commands/lifecycle.js')),
+  reload: async () => (await import('./commands/lifecycle.js')).reloadCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
   daemon: async () => (await import('./commands/status.js')).daemonCommand,
   logs: async () => (await import('./commands/logs.js')).logsCommand,

@@ -80,6 +80,14 @@ export const COMMANDS: CommandSpec[] = [
     force: 'start even when a process with the same command line already runs and state.json was lost',
     operands: SERVICES,
   },
+  {
+    name: 'reload',
+    args: '',
+    summary: 'apply an edited config to the running stack',
+    details: 'Reads and checks the config (an error is reported with file:line:col, exit 2, and nothing changes), then the daemon applies it:\nunchanged services keep running with the same pid; a changed one is restarted (or, if stopped, uses its new settings at its next start);\nremoved ones are stopped; added ones start if autostart.',
+    flags: ['json'],
+    operands: NONE,
+  },
   { name: 'kill', args: '[svc…]', summary: 'force-stop now (SIGKILL to the whole process tree)', flags: ['json'], operands: SERVICES },
   {
     name: 'status',

@@ -1,3 +1,5 @@
+import type { StackConfig } from '../config/types.js';
+import type { ReloadResult } from '../supervisor/supervisor.js';
 import net from 'node:net';
 import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
@@ -129,6 +131,11 @@ export class DaemonClient implements DaemonApi {
 
   async stop(names: string[], force: boolean): Promise<StartOutcome[]> {
     return (await this.request<{ results: StartOutcome[] }>({ type: 'stop', names, force })).results;
+  }
+
+  /** Applies `config` (parsed and validated here) to the running stack. */
+  reload(config: StackConfig): Promise<ReloadResult> {
+    return this.request<ReloadResult>({ type: 'reload', config });
   }
 
   async stopDaemon(all: boolean): Promise<void> {

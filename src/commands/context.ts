@@ -57,7 +57,7 @@ async function warnIfConfigChanged(configFile: string, paths: DaemonPaths, confi
   } catch {
     return;
   }
-  const apply = 'to apply it: llama-top daemon stop && llama-top start (services keep running and are re-adopted)';
+  const apply = 'to apply it: llama-top reload';
   try {
     if (started !== JSON.stringify(await config())) process.stderr.write(`llama-top: ${configFile} changed since the daemon started; ${apply}\n`);
   } catch (error) {

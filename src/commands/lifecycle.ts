@@ -87,3 +87,30 @@ function report(ctx: CommandContext, outcomes: StartOutcome[], status: Map<strin
     }
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
+
+/** `reload`: the daemon applies the edited config; says what it kept, restarted, stopped and started. */
+export async function reloadCommand(ctx: CommandContext): Promise<number> {
+  const config = await ctx.config(); // a broken config stops here: exit 2 with file:line:col, nothing changes
+  const client = await ctx.existingDaemon();
+  if (!client) {
+    if (ctx.flags.json) ctx.out(JSON.stringify({ running: false }));
+    else ctx.out('no daemon runs for this config: nothing to reload (the next start reads it)');
+    return 0;
+  }
+  try {
+    const result = await client.reload(config);
+    if (ctx.flags.json) ctx.out(JSON.stringify(result));
+    else {
+      const line = (label: string, names: string[]) => names.length && ctx.out(`${label}: ${names.join(', ')}`);
+      line('unchanged (still running, same pid)', result.unchanged);
+      for (const o of result.restarted) ctx.out(o.ok ? `✓ ${o.name} changed: restarted, ready in ${(o.elapsedMs / 1000).toFixed(1)}s` : `✗ ${o.name} changed, restart failed: ${o.error ?? o.state}`);
+      line('changed, not running (new settings at its next start)', result.changed);
+      line('removed and stopped', result.removed);
+      for (const o of result.started) ctx.out(o.ok ? `✓ ${o.name} added: ready in ${(o.elapsedMs / 1000).toFixed(1)}s` : `✗ ${o.name} added, start failed: ${o.error ?? o.state}`);
+      line('added, not started (autostart: false)', result.added.filter((n) => !result.started.some((o) => o.name === n)));
+    }
+    return [...result.restarted, ...result.started].every((o) => o.ok) ? 0 : 1;
+  } finally {
+    client.close();
+  }
+}

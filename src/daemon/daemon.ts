@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { diskProblems } from '../process/disk-space.js';
 import { findLiveCopy, readCommandLines } from '../process/live-copies.js';
 import { protectedPids } from '../process/protected-pids.js';
@@ -11,7 +12,7 @@ import { VERSION } from '../version.js';
 import { acquireLock } from './lock.js';
 import { ensurePrivateDir, type DaemonPaths } from './paths.js';
 import { ControlServer, type Connection } from './server.js';
-import { readStateFile, writeStateFile } from './state-file.js';
+import { readStateFile, writeFileAtomic, writeStateFile } from './state-file.js';
 
 export interface DaemonOptions {
   config: StackConfig;
@@ -125,6 +126,21 @@ export class Daemon {
     return problems;
   }
 
+  /** Applies a config the client validated: the same file only; what it changed is restarted, the rest untouched. */
+  private async reload(config: StackConfig): Promise<unknown> {
+    if (config.file !== this.options.config.file)
+      throw new LlamaTopError('USAGE', `this daemon runs ${this.options.config.file}, not ${config.file}`);
+    this.options.log(`reloading ${config.file}`);
+    const result = await this.supervisor.reconfigure(config);
+    this.options.config = config;
+    // What the daemon runs now: commands compare the file with it to warn about edits not yet applied.
+    writeFileAtomic(path.join(this.options.paths.stateDir, 'config.resolved.json'), JSON.stringify(config));
+    this.persist();
+    this.server.broadcast({ push: 'snapshot', services: this.supervisor.status() });
+    this.options.log(`reloaded: ${JSON.stringify({ restarted: result.restarted.map((r) => r.name), removed: result.removed, added: result.added, changed: result.changed })}`);
+    return result;
+  }
+
   /**
    * With state.json lost, a service that is not running here may still run unsupervised: starting it again would
    * make a second copy. Refuse while a process with its exact command line lives, until told --force.
@@ -196,6 +212,8 @@ export class Daemon {
       case 'daemon-stop':
         setImmediate(() => void this.shutdown(request.all, request.all ? 'daemon stop --all' : 'daemon stop'));
         return null;
+      case 'reload':
+        return this.reload(request.config);
     }
   }
 }

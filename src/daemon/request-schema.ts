@@ -1,3 +1,4 @@
+import type { StackConfig } from '../config/types.js';
 import type { Request } from '../protocol/messages.js';
 
 /** Checks a decoded socket message; returns the request or a one-line reason. Pure. */
@@ -28,6 +29,12 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     }
     case 'daemon-stop':
       return { ok: true, request: { id, type: 'daemon-stop', all: v.all === true } };
+    case 'reload': {
+      const c = v.config as Record<string, unknown> | null | undefined;
+      if (typeof c !== 'object' || c === null || typeof c.file !== 'string' || !Array.isArray(c.services))
+        return { ok: false, id, error: 'reload needs config: the validated config (file, services, …)' };
+      return { ok: true, request: { id, type: 'reload', config: c as unknown as StackConfig } };
+    }
     default:
       return { ok: false, id, error: typeof v.type === 'string' ? `unknown request type ${JSON.stringify(v.type.slice(0, 100))}` : `request.type must be a string, not ${Array.isArray(v.type) ? 'an array' : typeof v.type}` };
   }

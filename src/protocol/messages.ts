@@ -1,3 +1,4 @@
+import type { StackConfig } from '../config/types.js';
 import type { ErrorCode } from './errors.js';
 import type { LlmStats } from '../models/llm-stats.js';
 
@@ -68,6 +69,8 @@ export type Request =
   | { id: number; type: 'stop'; names: string[]; force: boolean }
   | { id: number; type: 'subscribe' }
   | { id: number; type: 'daemon-stop'; all: boolean }
+  /** The client has parsed and validated the config (the daemon never loads yaml); the daemon applies it. */
+  | { id: number; type: 'reload'; config: StackConfig }
   | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null };
 
 export interface StateChangeEvent {

@@ -41,8 +41,9 @@ export class ServiceRunner {
   envOverride: Record<string, string> | null = null;
 
   constructor(
-    readonly baseConfig: ServiceConfig,
-    private readonly logs: LogsConfig,
+    /** Replaced by a config reload; used from the next spawn on. */
+    public baseConfig: ServiceConfig,
+    public logs: LogsConfig,
     private readonly onChange: ChangeListener,
     private readonly log: (line: string) => void = () => undefined,
   ) {}

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { StackConfig } from '../config/types.js';
+import type { ServiceConfig, StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
@@ -11,6 +11,17 @@ import { ServiceRunner } from './runner.js';
 import { toServiceStatus } from './service-status.js';
 import { dependencyOrder } from './start-order.js';
 import { StatsSampler } from './stats-sampler.js';
+
+export interface ReloadResult {
+  unchanged: string[];
+  /** Changed but not running: the new settings apply at the next start. */
+  changed: string[];
+  restarted: StartOutcome[];
+  stopped: StartOutcome[];
+  removed: string[];
+  added: string[];
+  started: StartOutcome[];
+}
 
 export interface SavedService {
   pid: number;
@@ -29,10 +40,45 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   private readonly stats = new StatsSampler();
   private metricsTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly config: StackConfig) {
+  constructor(public config: StackConfig) {
     super();
-    for (const svc of config.services)
-      this.runners.set(svc.name, new ServiceRunner(svc, config.logs, (name, state, previous) => this.changed(name, state, previous), (line) => this.emit('log', line)));
+    for (const svc of config.services) this.runners.set(svc.name, this.makeRunner(svc));
+  }
+
+  private makeRunner(svc: ServiceConfig): ServiceRunner {
+    return new ServiceRunner(svc, this.config.logs, (name, state, previous) => this.changed(name, state, previous), (line) => this.emit('log', line));
+  }
+
+  /**
+   * Applies a new config to the running stack: unchanged services keep running with the same pid, a changed one
+   * is restarted if it runs (else its new settings apply at its next start), a removed one is stopped, an added one
+   * starts if autostart. The caller has validated `next`.
+   */
+  async reconfigure(next: StackConfig): Promise<ReloadResult> {
+    const before = new Map(this.config.services.map((s) => [s.name, s]));
+    const after = new Map(next.services.map((s) => [s.name, s]));
+    const removed = [...before.keys()].filter((n) => !after.has(n));
+    const added = [...after.keys()].filter((n) => !before.has(n));
+    const changed = [...after.keys()].filter((n) => before.has(n) && JSON.stringify(before.get(n)) !== JSON.stringify(after.get(n)));
+    const unchanged = [...after.keys()].filter((n) => before.has(n) && !changed.includes(n));
+    const stopped = removed.length ? await this.stop(removed.filter((n) => this.runners.get(n)!.state.phase !== 'external'), false) : [];
+    for (const name of removed) {
+      this.runners.get(name)!.dispose();
+      this.runners.delete(name);
+    }
+    this.config = next;
+    const running = (name: string) => {
+      const r = this.runners.get(name)!;
+      return r.state.pid !== null && r.state.phase !== 'external';
+    };
+    const toRestart = changed.filter(running);
+    for (const name of changed) this.runners.get(name)!.baseConfig = after.get(name)!;
+    for (const r of this.runners.values()) r.logs = next.logs;
+    for (const name of added) this.runners.set(name, this.makeRunner(after.get(name)!));
+    const toStart = added.filter((n) => after.get(n)!.autostart);
+    const restarted = toRestart.length ? await this.start(toRestart, 'restart') : [];
+    const started = toStart.length ? await this.start(toStart, 'start') : [];
+    return { unchanged, changed: changed.filter((n) => !toRestart.includes(n)), restarted, stopped, removed, added, started };
   }
 
   names(): string[] {

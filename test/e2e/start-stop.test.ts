@@ -92,7 +92,7 @@ describe('start / status / stop of a three-service stack', () => {
     expect(warnings((await stack.cli(['status'])).stderr)).toEqual([]);
     const text = fs.readFileSync(stack.configFile, 'utf8');
     fs.writeFileSync(stack.configFile, text.replace('name: test-stack', 'name: renamed'));
-    const changed = /llama-top\.yaml changed since the daemon started; to apply it: llama-top daemon stop && llama-top start/;
+    const changed = /llama-top\.yaml changed since the daemon started; to apply it: llama-top reload/;
     for (const args of [['start', 'ollama'], ['status'], ['logs', 'ollama', '-n', '1']]) {
       const run = await stack.cli(args);
       expect(run.exitCode, args.join(' ')).toBe(0);
