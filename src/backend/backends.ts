@@ -65,3 +65,18 @@ export async function describeBackends(config: StackConfig, services: ServiceSta
     }),
   );
 }
+
+/**
+ * `backend status|list|health [NAME]`: the active backend and each one (or only NAME) with its health. For a health
+ * check an unreadable active value is null rather than an error: the backends can be checked all the same.
+ */
+export async function backendReport(config: StackConfig, services: ServiceStatus[], only: string | undefined, health: boolean): Promise<{ active: string | null; app: string; backends: BackendEntry[] }> {
+  const backend = backendOf(config);
+  let active: string | null = null;
+  try {
+    active = currentBackend(config, services);
+  } catch (error) {
+    if (!health) throw error;
+  }
+  return { active, app: backend.app, backends: await describeBackends(config, services, active, only) };
+}

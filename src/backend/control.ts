@@ -1,8 +1,7 @@
 import type { StackConfig } from '../config/types.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
 import type { BackendControl } from '../tui/app.js';
-import { activeBackend, backendOf, currentBackend, describeBackends } from './backends.js';
-import { switchBackend } from './switch.js';
+import { activeBackend, backendOf } from './backends.js';
 
 /** The backend picker's view of the stack, over a daemon connection of its own. */
 export function createBackendControl(config: StackConfig, connect: () => Promise<DaemonApi>): BackendControl {
@@ -27,16 +26,16 @@ export function createBackendControl(config: StackConfig, connect: () => Promise
       }
       return cached.value;
     },
+    // Both run in the daemon: the picker works wherever the daemon is.
     choices: () =>
       withApi(async (api) => {
-        const services = await api.status();
-        const active = currentBackend(config, services);
-        cached = { at: Date.now(), value: active };
-        return (await describeBackends(config, services, active)).map((b) => ({ name: b.name, service: b.service, healthy: b.healthy, active: b.active, reason: b.reason ?? null }));
+        const report = await api.backendReport(undefined, false);
+        cached = { at: Date.now(), value: report.active };
+        return report.backends.map((b) => ({ name: b.name, service: b.service, healthy: b.healthy, active: b.active, reason: b.reason ?? null }));
       }),
     switchTo: (name) =>
       withApi(async (api) => {
-        const result = await switchBackend(api, config, name, { force: false });
+        const result = await api.backendSwitch(name, false);
         cached = { at: Date.now(), value: result.to };
         if (!result.changed) return `the chat app already uses ${name}`;
         return `backend switched to ${name} in ${(result.elapsedMs / 1000).toFixed(1)} s${result.stopped ? ` (stopped ${result.stopped})` : ''}`;

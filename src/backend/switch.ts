@@ -18,7 +18,10 @@ export interface SwitchResult {
  * Switches the chat app to backend `target`: make sure its server is ready (starting it if we manage it), set the
  * key (or env), restart the app and wait for it; on any failure put the old value back and restart the app on it.
  */
-export async function switchBackend(api: DaemonApi, config: StackConfig, target: string, options: { force: boolean }): Promise<SwitchResult> {
+/** What a switch does to the stack: the daemon's own supervisor (the switch runs in the daemon). */
+export type StackOps = Pick<DaemonApi, 'status' | 'start' | 'restart' | 'stop' | 'setEnv'>;
+
+export async function switchBackend(api: StackOps, config: StackConfig, target: string, options: { force: boolean }): Promise<SwitchResult> {
   const began = Date.now();
   const backend = backendOf(config);
   assertKnownBackend(backend, target);

@@ -1,3 +1,5 @@
+import type { BackendEntry } from '../backend/backends.js';
+import type { SwitchResult } from '../backend/switch.js';
 import type { StackConfig } from '../config/types.js';
 import type { ReloadResult } from '../supervisor/supervisor.js';
 import net from 'node:net';
@@ -131,6 +133,16 @@ export class DaemonClient implements DaemonApi {
 
   async stop(names: string[], force: boolean): Promise<StartOutcome[]> {
     return (await this.request<{ results: StartOutcome[] }>({ type: 'stop', names, force })).results;
+  }
+
+  /** The chat app's backends with their health, as the daemon sees them. */
+  backendReport(only: string | undefined, health = false): Promise<{ active: string | null; app: string; backends: BackendEntry[] }> {
+    return this.request({ type: 'backend-report', health, ...(only === undefined ? {} : { only }) });
+  }
+
+  /** Switches the chat app's backend; the daemon checks, rewrites, restarts and rolls back. */
+  backendSwitch(name: string, force: boolean): Promise<SwitchResult> {
+    return this.request({ type: 'backend-switch', name, force });
   }
 
   /** Applies `config` (parsed and validated here) to the running stack. */

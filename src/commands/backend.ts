@@ -1,5 +1,4 @@
-import { assertKnownBackend, backendOf, currentBackend, describeBackends, type BackendEntry } from '../backend/backends.js';
-import { switchBackend } from '../backend/switch.js';
+import { assertKnownBackend, backendOf, type BackendEntry } from '../backend/backends.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { CommandContext } from './context.js';
 
@@ -22,20 +21,13 @@ export async function backendCommand(ctx: CommandContext): Promise<number> {
   const client = await ctx.daemon();
   try {
     if (action === 'switch') {
-      const result = await switchBackend(client, config, name!, { force: ctx.flags.force });
+      const result = await client.backendSwitch(name!, ctx.flags.force);
       if (ctx.flags.json) ctx.out(JSON.stringify(result));
       else if (!result.changed) ctx.out(`${backend.app} already uses ${name}`);
       else ctx.out(`✓ ${backend.app} switched from ${result.from ?? 'unknown'} to ${result.to} in ${(result.elapsedMs / 1000).toFixed(1)}s${result.stopped ? `; stopped ${result.stopped}` : ''}`);
       return 0;
     }
-    const services = await client.status();
-    let active: string | null = null;
-    try {
-      active = currentBackend(config, services);
-    } catch (error) {
-      if (action !== 'health') throw error;
-    }
-    const entries = await describeBackends(config, services, active, action === 'health' ? name : undefined);
+    const { active, backends: entries } = await client.backendReport(action === 'health' ? name : undefined, action === 'health');
     if (ctx.flags.json) ctx.out(JSON.stringify({ active, app: backend.app, backends: entries }));
     else ctx.out(formatBackends(active, backend.app, entries));
     if (action === 'health') return entries.every((b) => b.healthy !== false) ? 0 : 1;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { diskProblems } from '../process/disk-space.js';
 import { findLiveCopy, readCommandLines } from '../process/live-copies.js';
 import { protectedPids } from '../process/protected-pids.js';
+import type { StackOps } from '../backend/switch.js';
 import type { StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { DaemonInfo, Request } from '../protocol/messages.js';
@@ -126,6 +127,21 @@ export class Daemon {
     return problems;
   }
 
+  /** The stack as a backend switch drives it: this daemon's supervisor, waiting for each step. */
+  private stackOps(): StackOps {
+    const supervisor = this.supervisor;
+    return {
+      status: async () => supervisor.status(),
+      start: (names) => supervisor.start(names, 'start'),
+      restart: (names) => supervisor.start(names, 'restart'),
+      stop: (names, force) => supervisor.stop(names, force),
+      setEnv: async (name, env) => {
+        supervisor.setEnv(name, env);
+        this.persist();
+      },
+    };
+  }
+
   /** Applies a config the client validated: the same file only; what it changed is restarted, the rest untouched. */
   private async reload(config: StackConfig): Promise<unknown> {
     if (config.file !== this.options.config.file)
@@ -214,6 +230,15 @@ export class Daemon {
         return null;
       case 'reload':
         return this.reload(request.config);
+      case 'backend-report': {
+        await this.supervisor.refreshStats();
+        const { backendReport } = await import('../backend/backends.js'); // loaded when asked: an idle daemon stays small
+        return backendReport(this.options.config, this.supervisor.status(), request.only, request.health);
+      }
+      case 'backend-switch': {
+        const { switchBackend } = await import('../backend/switch.js');
+        return switchBackend(this.stackOps(), this.options.config, request.name, { force: request.force });
+      }
     }
   }
 }

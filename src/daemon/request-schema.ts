@@ -29,6 +29,12 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     }
     case 'daemon-stop':
       return { ok: true, request: { id, type: 'daemon-stop', all: v.all === true } };
+    case 'backend-report':
+      if (v.only !== undefined && typeof v.only !== 'string') return { ok: false, id, error: 'backend-report: only must be a backend name' };
+      return { ok: true, request: { id, type: 'backend-report', only: v.only as string | undefined, health: v.health === true } };
+    case 'backend-switch':
+      if (typeof v.name !== 'string') return { ok: false, id, error: 'backend-switch needs name (a backend of backend.choices)' };
+      return { ok: true, request: { id, type: 'backend-switch', name: v.name, force: v.force === true } };
     case 'reload': {
       const c = v.config as Record<string, unknown> | null | undefined;
       if (typeof c !== 'object' || c === null || typeof c.file !== 'string' || !Array.isArray(c.services))

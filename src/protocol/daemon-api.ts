@@ -1,3 +1,5 @@
+import type { BackendEntry } from '../backend/backends.js';
+import type { SwitchResult } from '../backend/switch.js';
 import type { DaemonInfo, Push, ServiceStatus, StartOutcome } from './messages.js';
 
 /** What clients (commands, TUI) can ask of the daemon; tests hand the TUI a fake. */
@@ -11,6 +13,10 @@ export interface DaemonApi {
   /** Sets (or with null clears) environment applied on the service's next start. */
   setEnv(name: string, env: Record<string, string> | null): Promise<void>;
   subscribe(onPush: (push: Push) => void): Promise<() => void>;
+  /** The chat app's backends with their health; health: an unreadable active value is null, not an error. */
+  backendReport(only: string | undefined, health?: boolean): Promise<{ active: string | null; app: string; backends: BackendEntry[] }>;
+  /** Switches the chat app's backend (check, rewrite, restart, rollback), in the daemon. */
+  backendSwitch(name: string, force: boolean): Promise<SwitchResult>;
   /** Called once when the connection to the daemon is lost. */
   onDisconnect(listener: () => void): void;
   close(): void;

@@ -69,6 +69,9 @@ export type Request =
   | { id: number; type: 'stop'; names: string[]; force: boolean }
   | { id: number; type: 'subscribe' }
   | { id: number; type: 'daemon-stop'; all: boolean }
+  /** The chat app's backends and their health (only: one of them); a switch runs in the daemon, rollback included. */
+  | { id: number; type: 'backend-report'; only?: string; health: boolean }
+  | { id: number; type: 'backend-switch'; name: string; force: boolean }
   /** The client has parsed and validated the config (the daemon never loads yaml); the daemon applies it. */
   | { id: number; type: 'reload'; config: StackConfig }
   | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null };

@@ -31,6 +31,18 @@ export class FakeDaemon implements DaemonApi {
   }
   async stopDaemon() {}
   async setEnv() {}
+  backendEntries = [
+    { name: 'llamacpp', service: 'llama', healthy: true, reason: null, active: true },
+    { name: 'ollama', service: 'ollama', healthy: false, reason: 'service ollama is stopped', active: false },
+  ];
+  async backendReport(only: string | undefined) {
+    this.calls.push(['backendReport', only]);
+    return { active: 'llamacpp', app: 'chat', backends: this.backendEntries.filter((b) => !only || b.name === only) };
+  }
+  async backendSwitch(name: string, force: boolean) {
+    this.calls.push(['backendSwitch', name, force]);
+    return { from: 'llamacpp', to: name, changed: true, stopped: null, elapsedMs: 1200 };
+  }
   async subscribe(onPush: (p: Push) => void) {
     this.listeners.add(onPush);
     onPush({ push: 'snapshot', services: this.services });
