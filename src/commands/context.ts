@@ -4,8 +4,7 @@ import { DaemonClient } from '../client/daemon-client.js';
 import type { StackConfig } from '../config/types.js';
 import { daemonPaths, type DaemonPaths } from '../daemon/paths.js';
 import { findConfigFile } from '../config/find.js';
-import { readHolder } from '../daemon/lock.js';
-import { isSameProcess } from '../process/identity.js';
+import { readHolder } from '../daemon/lock-holder.js';
 import { commandPrefix, currentInvocation } from '../cli/invocation.js';
 import { LlamaTopError } from '../protocol/errors.js';
 
@@ -102,7 +101,7 @@ export function createContext(flags: Flags, args: string[], demo = false): Comma
     hint: (rest) => `${commandPrefix(currentInvocation(demo, demo ? undefined : flags.config))} ${rest}`,
     async warnIfConfigChanged() {
       const holder = readHolder(paths.lockFile);
-      if (holder && isSameProcess(holder)) await warnIfConfigChanged(configFile, paths, config, loaded !== null);
+      if (holder && (await import('../process/identity.js')).isSameProcess(holder)) await warnIfConfigChanged(configFile, paths, config, loaded !== null);
     },
   };
 }

@@ -1,6 +1,4 @@
-import { survivingServices } from '../daemon/state-file.js';
 import { namedServices, type CommandContext } from './context.js';
-import { formatDaemonInfo, formatStatusTable } from './format-status.js';
 
 export async function statusCommand(ctx: CommandContext): Promise<number> {
   if (ctx.args.length) namedServices(ctx.args, await ctx.config());
@@ -9,7 +7,8 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
     const report = await client.statusReport();
     const services = ctx.args.length ? report.services.filter((s) => ctx.args.includes(s.name)) : report.services;
     const { problems } = report;
-    ctx.out(ctx.flags.json ? JSON.stringify({ services, problems }) : formatStatusTable(services));
+    // The table needs every kind's summary (the kinds registry): `status --json` loads none of it.
+    ctx.out(ctx.flags.json ? JSON.stringify({ services, problems }) : (await import('./format-status.js')).formatStatusTable(services));
     if (!ctx.flags.json) for (const p of problems) ctx.err(`warning: ${p}`);
     return 0;
   } finally {
@@ -24,9 +23,9 @@ export async function daemonCommand(ctx: CommandContext): Promise<number> {
   if (action === 'status') {
     const info = client
       ? await client.daemonInfo()
-      : { running: false, pid: null, socket: ctx.paths.socket, stateDir: ctx.paths.stateDir, configFile: ctx.configFile, name: (await ctx.config()).name, uptimeSeconds: null, version: '', unsupervised: survivingServices(ctx.paths.stateFile) };
+      : { running: false, pid: null, socket: ctx.paths.socket, stateDir: ctx.paths.stateDir, configFile: ctx.configFile, name: (await ctx.config()).name, uptimeSeconds: null, version: '', unsupervised: (await import('../daemon/state-file.js')).survivingServices(ctx.paths.stateFile) };
     client?.close();
-    ctx.out(ctx.flags.json ? JSON.stringify(info) : formatDaemonInfo(info));
+    ctx.out(ctx.flags.json ? JSON.stringify(info) : (await import('./format-status.js')).formatDaemonInfo(info));
     return 0;
   }
   // daemon stop (the action was checked with the command line: cli/parse.ts)

@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 import { identify, isSameProcess } from '../process/identity.js';
+import { readHolder } from './lock-holder.js';
+
+export { readHolder };
 
 export type LockResult = { acquired: true; release: () => void } | { acquired: false; holderPid: number };
 
@@ -28,11 +31,3 @@ export function acquireLock(file: string): LockResult {
   return { acquired: false, holderPid: readHolder(file)?.pid ?? -1 };
 }
 
-export function readHolder(file: string): { pid: number; startTicks: number } | null {
-  try {
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; startTicks: number };
-    return typeof parsed.pid === 'number' ? parsed : null;
-  } catch {
-    return null;
-  }
-}
