@@ -6,7 +6,8 @@ import net from 'node:net';
 import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
-import type { DaemonInfo, Push, Request, Response, ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import { PROTOCOL_VERSION, type DaemonInfo, type Push, type Request, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
+import { VERSION } from '../version.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -179,6 +180,17 @@ export class DaemonClient implements DaemonApi {
   }
 
   private receive(message: Response | Push): void {
+    if ('push' in message && message.push === 'hello') {
+      if (message.protocol !== PROTOCOL_VERSION) {
+        this.closeReason = new LlamaTopError(
+          'UNREACHABLE',
+          `the daemon (pid ${message.pid}) runs llama-top ${message.version} (protocol ${message.protocol}), and this is llama-top ${VERSION} (protocol ${PROTOCOL_VERSION})`,
+          'restart the daemon with this version: llama-top daemon stop (services keep running and are re-adopted), then run the command again',
+        );
+        this.socket.destroy();
+      }
+      return;
+    }
     if ('push' in message) {
       for (const listener of this.pushListeners) listener(message);
       return;

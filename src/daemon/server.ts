@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { errorMessage, isLlamaTopError } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
-import type { Push, Request, Response } from '../protocol/messages.js';
+import { PROTOCOL_VERSION, type Push, type Request, type Response } from '../protocol/messages.js';
+import { VERSION } from '../version.js';
 import { parseRequest } from './request-schema.js';
 
 export type RequestHandler = (request: Request, connection: Connection) => Promise<unknown>;
@@ -66,6 +67,7 @@ export class ControlServer {
   private accept(socket: net.Socket): void {
     const connection = new Connection(socket);
     this.connections.add(connection);
+    connection.send({ push: 'hello', protocol: PROTOCOL_VERSION, version: VERSION, pid: process.pid });
     const decoder = new NdjsonDecoder();
     let partialTimer: NodeJS.Timeout | null = null;
     socket.setTimeout(idleMs(), () => {

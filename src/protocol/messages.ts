@@ -90,6 +90,14 @@ export type Response =
   | { id: number | null; ok: false; code: ErrorCode; message: string };
 
 /** Pushed to subscribers: first a snapshot, then every change. */
-export type Push = { push: 'snapshot'; services: ServiceStatus[] } | { push: 'event'; event: StateChangeEvent } | { push: 'bye'; reason: string };
+export type Push =
+  | { push: 'snapshot'; services: ServiceStatus[] }
+  | { push: 'event'; event: StateChangeEvent }
+  | { push: 'bye'; reason: string }
+  /** Sent first on every connection: a client of another protocol says so instead of misreading answers. */
+  | { push: 'hello'; protocol: number; version: string; pid: number };
+
+/** Bumped whenever a request, an answer or a push changes shape. */
+export const PROTOCOL_VERSION = 2;
 
 export const MAX_MESSAGE_BYTES = 1024 * 1024;

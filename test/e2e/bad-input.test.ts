@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
+import { VERSION } from '../../src/version.js';
 import { cleanupAll, isAlive, makeStack, threeServices, waitFor } from '../helpers/stack.js';
 
 afterEach(cleanupAll);
@@ -71,6 +73,22 @@ describe('bad input: one clear line, exit 2, nothing started or killed', () => {
 });
 
 describe('the control socket', () => {
+  it('a daemon of another protocol version is named, with what to do (exit 3), not misread', async () => {
+    const stack = await makeStack(threeServices());
+    const { socket } = JSON.parse((await stack.cli(['daemon', 'status', '--json'])).stdout);
+    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+    const old = net.createServer((c) => c.write(`${JSON.stringify({ push: 'hello', protocol: 1, version: '0.0.9', pid: 4242 })}\n`));
+    await new Promise<void>((resolve) => old.listen(socket, resolve));
+    try {
+      const run = await stack.cli(['status']);
+      expect(run.exitCode).toBe(3);
+      expect(run.stderr).toContain(`the daemon (pid 4242) runs llama-top 0.0.9 (protocol 1), and this is llama-top ${VERSION} (protocol ${PROTOCOL_VERSION})`);
+      expect(run.stderr).toMatch(/hint: restart the daemon with this version: llama-top daemon stop/);
+    } finally {
+      old.close();
+    }
+  });
+
   it('is owner-only and survives malformed and oversized messages', async () => {
     const stack = await makeStack(threeServices());
     const info = JSON.parse((await stack.cli(['daemon', 'status', '--json'])).stdout);
@@ -94,7 +112,8 @@ describe('the control socket', () => {
     socket.write(`{"id": 2, "type": "status", "pad": "${'x'.repeat(2 * 1024 * 1024)}"}\n`);
     socket.write('{"id": 3, "type": "status"}\n');
     await waitFor(() => received.includes('"id":3'), 'the answer to the good request');
-    const answers = received.trim().split('\n').map((l) => JSON.parse(l));
+    const [hello, ...answers] = received.trim().split('\n').map((l) => JSON.parse(l));
+    expect(hello).toEqual({ push: 'hello', protocol: PROTOCOL_VERSION, version: VERSION, pid: daemon.pid }); // first, on every connection
     expect(answers[0]).toMatchObject({ ok: false, code: 'PROTOCOL', message: expect.stringMatching(/not JSON/) });
     expect(answers[1]).toMatchObject({ id: 1, ok: false, message: 'unknown request type "format-disk"' });
     expect(answers[2]).toMatchObject({ ok: false, message: 'a request must be a JSON object' });
