@@ -42,10 +42,12 @@ describe('clients that finish, a daemon that cannot be worn down', () => {
     for (let i = 0; i < 400; i++) {
       const s = net.connect(daemon.socket);
       s.on('error', () => undefined);
+      s.resume(); // reads (the daemon's greeting) like a client does, so its close is seen
       sockets.push(s);
     }
     const halfSent = net.connect(daemon.socket);
     halfSent.on('error', () => undefined);
+    halfSent.resume();
     halfSent.write('{"id": 1, "type": "sta'); // and never the rest
     await waitFor(() => sockets.filter((s) => s.destroyed || s.closed).length >= 400 - 256, 'connections past the cap refused');
     expect(fdCount(daemon.pid)).toBeLessThanOrEqual(baseline + 256 + 1);
