@@ -1,3 +1,5 @@
+import { getJson } from '../models/llm-stats.js';
+import { parsePrometheus } from '../models/prometheus.js';
 import { HttpTimeout } from '../supervisor/http-get.js';
 import type { InferenceCheck, InferenceSample } from './kind.js';
 
@@ -46,4 +48,14 @@ export async function checkByCounters(
     if (error instanceof HttpTimeout) return { result: 'fail', reason: `inference stalled: a 1-token request got no answer in ${Math.round(timeoutMs / 1000)} s`, sample: previous };
     return { result: 'unknown', reason: `the 1-token request failed: ${(error as Error).message}`, sample: previous };
   }
+}
+
+/** Reads GET /metrics for `checkByCounters`: the gauge of requests processing and the token counters summed. */
+export function countersFromMetrics(host: string, port: number, processing: string, tokenCounters: string[]): () => Promise<GenerationCounters | null> {
+  return async () => {
+    const res = await getJson(host, port, '/metrics');
+    if (res.status !== 200) return null;
+    const m = parsePrometheus(res.body);
+    return { processing: m.get(processing) ?? null, tokens: tokenCounters.reduce((sum, name) => sum + (m.get(name) ?? 0), 0) };
+  };
 }

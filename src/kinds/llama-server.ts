@@ -5,7 +5,7 @@ import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } fr
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { httpPost } from '../supervisor/http-get.js';
-import { checkByCounters } from './inference.js';
+import { checkByCounters, countersFromMetrics } from './inference.js';
 import type { KindPreset, ModelsReport, ServerKind } from './kind.js';
 
 /** llama.cpp's llama-server: `llama-server -m MODEL --host --port --metrics`, 503 while loading, Prometheus /metrics. */
@@ -162,12 +162,7 @@ const server: ServerKind = {
     const canSleep = typeof sleeping?.is_sleeping === 'boolean';
     if (sleeping?.is_sleeping === true) return { result: 'unknown', reason: 'asleep: not woken to be checked', sample: null };
     return checkByCounters(
-      async () => {
-        const res = await getJson(host, port, '/metrics');
-        if (res.status !== 200) return null;
-        const m = parsePrometheus(res.body);
-        return { processing: m.get('llamacpp:requests_processing') ?? null, tokens: (m.get('llamacpp:tokens_predicted_total') ?? 0) + (m.get('llamacpp:prompt_tokens_total') ?? 0) };
-      },
+      countersFromMetrics(host, port, 'llamacpp:requests_processing', ['llamacpp:tokens_predicted_total', 'llamacpp:prompt_tokens_total']),
       canSleep
         ? null
         : async (timeout) => {

@@ -2,7 +2,7 @@ import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } fr
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { httpPost } from '../supervisor/http-get.js';
-import { checkByCounters } from './inference.js';
+import { checkByCounters, countersFromMetrics } from './inference.js';
 import type { KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './llama-server.js';
 
@@ -80,12 +80,7 @@ const server: ServerKind = {
 
   checkInference(host, port, previous, timeoutMs, now) {
     return checkByCounters(
-      async () => {
-        const res = await getJson(host, port, '/metrics');
-        if (res.status !== 200) return null;
-        const m = parsePrometheus(res.body);
-        return { processing: m.get('vllm:num_requests_running') ?? null, tokens: (m.get('vllm:generation_tokens_total') ?? 0) + (m.get('vllm:prompt_tokens_total') ?? 0) };
-      },
+      countersFromMetrics(host, port, 'vllm:num_requests_running', ['vllm:generation_tokens_total', 'vllm:prompt_tokens_total']),
       async (timeout) => {
         const models = await getJson(host, port, '/v1/models', timeout);
         const id = (models.json as { data?: Array<{ id: string }> })?.data?.[0]?.id;

@@ -8,12 +8,12 @@ import { cleanupAll, CLI, fixture, isAlive, makeStack, NODE, waitFor } from '../
 
 afterEach(cleanupAll);
 
-const floodStack = (lines: number, options: { pauseMs?: number; chunk?: number; width?: number; logs?: string } = {}) => () => `
+const floodStack = (lines: number, options: { pauseMs?: number; chunk?: number; width?: number; logs?: string; gate?: [number, string] } = {}) => () => `
 logs: ${options.logs ?? '{ dir: ./logs }'}
 services:
   flood:
     kind: process
-    command: [${JSON.stringify(NODE)}, ${JSON.stringify(fixture('flood.mjs'))}, "${lines}", "${options.pauseMs ?? 0}", "${options.chunk ?? 10_000}", "${options.width ?? 0}"]
+    command: [${JSON.stringify(NODE)}, ${JSON.stringify(fixture('flood.mjs'))}, "${lines}", "${options.pauseMs ?? 0}", "${options.chunk ?? 10_000}", "${options.width ?? 0}"${options.gate ? `, "${options.gate[0]}", ${JSON.stringify(options.gate[1])}` : ''}]
     readyAfter: 100ms
 `;
 
@@ -40,9 +40,11 @@ describe('logs go through a pipe to a writer of their own, not through the daemo
   });
 
   it('144 MB with maxBytes 20MB and the daemon killed -9 midway: never over 1.5x on disk, the last line kept, no gap', async () => {
-    // 1,440,000 lines of 100 bytes, 20,000 every 10 ms: the kill lands mid-flood, which the test checks.
+    // 1,440,000 lines of 100 bytes, 20,000 every 10 ms; after 600,000 it waits for the gate file, which the test
+    // creates once the daemon is dead: the kill lands mid-flood whatever the machine's load.
     const lines = 1_440_000;
-    const stack = await makeStack(floodStack(lines, { pauseMs: 10, chunk: 20_000, width: 100, logs: '{ dir: ./logs, maxBytes: 20MB, maxFiles: 10 }' }), 0);
+    const gate = path.join(os.tmpdir(), `flood-gate-${process.pid}-${Date.now()}`);
+    const stack = await makeStack(floodStack(lines, { pauseMs: 10, chunk: 20_000, width: 100, logs: '{ dir: ./logs, maxBytes: 20MB, maxFiles: 10 }', gate: [600_000, gate] }), 0);
     expect((await stack.cli(['start', 'flood'])).exitCode).toBe(0);
     const daemon = JSON.parse((await stack.cli(['daemon', 'status', '--json'])).stdout).pid as number;
     const [flood] = await stack.status();
@@ -54,12 +56,14 @@ describe('logs go through a pipe to a writer of their own, not through the daemo
       process.kill(daemon, 'SIGKILL');
       await waitFor(() => !isAlive(daemon), 'the daemon to die');
       expect(finished(dir)).toBe(false);
+      fs.writeFileSync(gate, ''); // the rest of the flood, with no daemon
       const [adopted] = await stack.status(); // a new daemon, which re-adopts the same process
       expect(adopted!.pid).toBe(flood!.pid);
       await waitFor(async () => (await stack.status())[0]!.state === 'ready', 'the adopted flood ready');
       await waitFor(() => finished(dir), 'the flood to finish', 120_000);
     } finally {
       clearInterval(sampler);
+      fs.rmSync(gate, { force: true });
     }
     peak = Math.max(peak, logDirBytes(dir));
     expect(peak).toBeLessThanOrEqual(1.5 * 20 * 1024 * 1024);
