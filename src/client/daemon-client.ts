@@ -1,3 +1,4 @@
+import type { LogLine } from '../logs/chunks.js';
 import type { BackendEntry } from '../backend/backends.js';
 import type { SwitchResult } from '../backend/switch.js';
 import type { StackConfig } from '../config/types.js';
@@ -144,6 +145,25 @@ export class DaemonClient implements DaemonApi {
   /** Switches the chat app's backend; the daemon checks, rewrites, restarts and rolls back. */
   backendSwitch(name: string, force: boolean): Promise<SwitchResult> {
     return this.request({ type: 'backend-switch', name, force });
+  }
+
+  /** Services' logs as the daemon reads them: the last `lines`, or those written in the last `sinceMs`. */
+  async logs(names: string[], lines: number, sinceMs: number | null, times: boolean): Promise<Array<{ service: string; dir: string; lines: LogLine[] }>> {
+    return (await this.request<{ logs: Array<{ service: string; dir: string; lines: LogLine[] }> }>({ type: 'logs', names, lines, sinceMs, times })).logs;
+  }
+
+  /** Every new line of these services from now on, across rotations and restarts, until the connection closes. */
+  async followLogs(names: string[], times: boolean, onLines: (service: string, lines: LogLine[]) => void, onGap: (service: string, chunks: number) => void): Promise<void> {
+    this.pushListeners.add((push) => {
+      if (push.push === 'log') onLines(push.service, push.lines);
+      else if (push.push === 'log-gap') onGap(push.service, push.chunks);
+    });
+    await this.request({ type: 'logs-follow', names, times });
+  }
+
+  /** A pane's last `lines`; `lines` is null when nothing changed since `mark`. */
+  logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }> {
+    return this.request({ type: 'log-tail', name, lines, mark });
   }
 
   /** Applies `config` (parsed and validated here) to the running stack. */

@@ -38,8 +38,6 @@ export interface CommandContext {
   existingDaemon(): Promise<DaemonClient | null>;
   /** A command line the user can paste from where they stand: `ctx.hint('status')` → "npm run demo -- status". */
   hint(args: string): string;
-  /** While a daemon runs: a warning on stderr when the config file no longer says what the daemon runs. */
-  warnIfConfigChanged(): Promise<void>;
 }
 
 /**
@@ -99,9 +97,5 @@ export function createContext(flags: Flags, args: string[], demo = false): Comma
     },
     existingDaemon: () => connect().catch(() => null),
     hint: (rest) => `${commandPrefix(currentInvocation(demo, demo ? undefined : flags.config))} ${rest}`,
-    async warnIfConfigChanged() {
-      const holder = readHolder(paths.lockFile);
-      if (holder && (await import('../process/identity.js')).isSameProcess(holder)) await warnIfConfigChanged(configFile, paths, config, loaded !== null);
-    },
   };
 }

@@ -1,5 +1,4 @@
-import { readLastLogLines, readLogLinesSince, serviceLogDir, type LogLine } from '../logs/chunks.js';
-import { followLogDir } from '../logs/follow.js';
+import type { LogLine } from '../logs/chunks.js';
 import { namedServices, type CommandContext } from './context.js';
 
 /** One output line of `logs`: `--json` objects, or text with an optional name column and ISO time. Pure. */
@@ -14,7 +13,6 @@ export function formatLogLine(service: string, line: LogLine, options: { prefix:
 export async function logsCommand(ctx: CommandContext): Promise<number> {
   const config = await ctx.config();
   const names = ctx.args.length ? namedServices(ctx.args, config) : config.services.map((s) => s.name);
-  await ctx.warnIfConfigChanged();
   const width = Math.max(...names.map((n) => n.length));
   const { timestamps, json, since } = ctx.flags;
   const withTimes = timestamps || json || since !== null;
@@ -22,26 +20,30 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     const prefix = names.length > 1 ? `${name.padEnd(width)} | ` : '';
     for (const line of lines) ctx.out(formatLogLine(name, line, { prefix, timestamps, json }));
   };
-  for (const name of names) {
-    const dir = serviceLogDir(config.logs.dir, name);
-    const lines = since !== null ? readLogLinesSince(dir, Date.now() - since) : readLastLogLines(dir, ctx.flags.lines, withTimes);
-    if (lines.length === 0 && names.length === 1 && !ctx.flags.follow && since === null) {
-      ctx.err(`no log yet for ${name} in ${dir}: start it with llama-top start ${name}`);
-      return 1;
+  // The daemon reads the logs and follows them: this works wherever the daemon is, files unseen.
+  const client = await ctx.daemon();
+  try {
+    for (const { service, dir, lines } of await client.logs(names, ctx.flags.lines, since, withTimes)) {
+      if (lines.length === 0 && names.length === 1 && !ctx.flags.follow && since === null) {
+        ctx.err(`no log yet for ${service} in ${dir}: start it with llama-top start ${service}`);
+        return 1;
+      }
+      print(service, lines);
     }
-    print(name, lines);
+    if (!ctx.flags.follow) return 0;
+    const ended = new Promise<number>((resolve) => {
+      client.onDisconnect(() => {
+        ctx.err(`llama-top: ${client.closeReason?.message ?? 'the daemon went away'}`);
+        resolve(3);
+      });
+      process.once('SIGINT', () => resolve(0));
+      process.once('SIGTERM', () => resolve(0));
+    });
+    await client.followLogs(names, withTimes, print, (service, chunks) =>
+      ctx.err(`llama-top: ${service}: ${chunks} log file(s) were rotated away before they could be read`),
+    );
+    return await ended;
+  } finally {
+    client.close();
   }
-  if (!ctx.flags.follow) return 0;
-  const handles = names.map((name) =>
-    followLogDir(serviceLogDir(config.logs.dir, name), (lines) => print(name, lines), {
-      withTimes,
-      onGap: (chunks) => ctx.err(`llama-top: ${name}: ${chunks} log file(s) were rotated away before they could be read`),
-    }),
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  for (const h of handles) h.stop();
-  return 0;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { serviceLogDir } from '../logs/chunks.js';
 import { diskProblems } from '../process/disk-space.js';
 import { findLiveCopy, readCommandLines } from '../process/live-copies.js';
 import { protectedPids } from '../process/protected-pids.js';
@@ -127,6 +128,11 @@ export class Daemon {
     return problems;
   }
 
+  /** Where a service's log chunks are: its directory under this config's logs.dir. */
+  private logDirOf(name: string): string {
+    return serviceLogDir(this.options.config.logs.dir, name);
+  }
+
   /** The stack as a backend switch drives it: this daemon's supervisor, waiting for each step. */
   private stackOps(): StackOps {
     const supervisor = this.supervisor;
@@ -230,6 +236,36 @@ export class Daemon {
         return null;
       case 'reload':
         return this.reload(request.config);
+      case 'logs': {
+        const { readLastLogLines, readLogLinesSince } = await import('../logs/chunks.js');
+        return {
+          logs: this.supervisor.resolveNames(request.names).map((name) => {
+            const dir = this.logDirOf(name);
+            const lines = request.sinceMs !== null ? readLogLinesSince(dir, Date.now() - request.sinceMs) : readLastLogLines(dir, request.lines, request.times);
+            return { service: name, dir, lines };
+          }),
+        };
+      }
+      case 'logs-follow': {
+        const { followLogDir } = await import('../logs/follow.js');
+        for (const name of this.supervisor.resolveNames(request.names)) {
+          const handle = followLogDir(this.logDirOf(name), (lines) => connection.send({ push: 'log', service: name, lines }), {
+            withTimes: request.times,
+            onGap: (chunks) => connection.send({ push: 'log-gap', service: name, chunks }),
+          });
+          connection.onClose.push(() => handle.stop());
+        }
+        connection.subscribed = true; // kept open (not idle) while it follows
+        return null;
+      }
+      case 'log-tail': {
+        const { latestChunk, readLastLogLines, sizeOrZero } = await import('../logs/chunks.js');
+        const dir = this.logDirOf(this.supervisor.resolveNames([request.name])[0]!);
+        const chunk = latestChunk(dir);
+        const mark = `${chunk?.seq ?? 0}:${chunk ? sizeOrZero(chunk.file) : 0}:${request.lines}`;
+        if (mark === request.mark) return { mark, lines: null };
+        return { mark, lines: readLastLogLines(dir, request.lines).map((l) => l.text) };
+      }
       case 'backend-report': {
         await this.supervisor.refreshStats();
         const { backendReport } = await import('../backend/backends.js'); // loaded when asked: an idle daemon stays small

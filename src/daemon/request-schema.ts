@@ -35,6 +35,15 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     case 'backend-switch':
       if (typeof v.name !== 'string') return { ok: false, id, error: 'backend-switch needs name (a backend of backend.choices)' };
       return { ok: true, request: { id, type: 'backend-switch', name: v.name, force: v.force === true } };
+    case 'logs':
+      if (!namesOk || typeof v.lines !== 'number') return { ok: false, id, error: 'logs needs names (array of service names) and lines (a number)' };
+      return { ok: true, request: { id, type: 'logs', names: names as string[], lines: v.lines, sinceMs: typeof v.sinceMs === 'number' ? v.sinceMs : null, times: v.times === true } };
+    case 'logs-follow':
+      if (!namesOk) return { ok: false, id, error: 'request.names must be an array of service names' };
+      return { ok: true, request: { id, type: 'logs-follow', names: names as string[], times: v.times === true } };
+    case 'log-tail':
+      if (typeof v.name !== 'string' || typeof v.lines !== 'number') return { ok: false, id, error: 'log-tail needs name and lines' };
+      return { ok: true, request: { id, type: 'log-tail', name: v.name, lines: v.lines, mark: typeof v.mark === 'string' ? v.mark : null } };
     case 'reload': {
       const c = v.config as Record<string, unknown> | null | undefined;
       if (typeof c !== 'object' || c === null || typeof c.file !== 'string' || !Array.isArray(c.services))

@@ -19,6 +19,8 @@ const idleMs = () => Number(process.env.LLAMA_TOP_CONNECTION_IDLE_MS) || 30_000;
 export class Connection {
   subscribed = false;
   inFlight = 0;
+  /** Run when the connection ends (e.g. stopping the log follows it asked for). */
+  readonly onClose: Array<() => void> = [];
 
   constructor(readonly socket: net.Socket) {}
 
@@ -95,6 +97,7 @@ export class ControlServer {
     socket.on('close', () => {
       if (partialTimer) clearTimeout(partialTimer);
       this.connections.delete(connection);
+      for (const done of connection.onClose.splice(0)) done();
     });
   }
 

@@ -15,6 +15,8 @@ export interface DaemonApi {
   subscribe(onPush: (push: Push) => void): Promise<() => void>;
   /** The chat app's backends with their health; health: an unreadable active value is null, not an error. */
   backendReport(only: string | undefined, health?: boolean): Promise<{ active: string | null; app: string; backends: BackendEntry[] }>;
+  /** A log pane's last `lines`, read by the daemon; `lines` is null when nothing changed since `mark`. */
+  logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }>;
   /** Switches the chat app's backend (check, rewrite, restart, rollback), in the daemon. */
   backendSwitch(name: string, force: boolean): Promise<SwitchResult>;
   /** Called once when the connection to the daemon is lost. */

@@ -1,3 +1,4 @@
+import type { LogLine } from '../logs/chunks.js';
 import type { StackConfig } from '../config/types.js';
 import type { ErrorCode } from './errors.js';
 import type { LlmStats } from '../models/llm-stats.js';
@@ -72,6 +73,12 @@ export type Request =
   /** The chat app's backends and their health (only: one of them); a switch runs in the daemon, rollback included. */
   | { id: number; type: 'backend-report'; only?: string; health: boolean }
   | { id: number; type: 'backend-switch'; name: string; force: boolean }
+  /** Services' logs, read by the daemon: the last `lines` of each (or those written since `sinceMs` ago). */
+  | { id: number; type: 'logs'; names: string[]; lines: number; sinceMs: number | null; times: boolean }
+  /** From now on, every new line of these services, as `log` pushes, until the connection ends. */
+  | { id: number; type: 'logs-follow'; names: string[]; times: boolean }
+  /** A TUI pane: its last screenful, sent only when it changed since `mark`. */
+  | { id: number; type: 'log-tail'; name: string; lines: number; mark: string | null }
   /** The client has parsed and validated the config (the daemon never loads yaml); the daemon applies it. */
   | { id: number; type: 'reload'; config: StackConfig }
   | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null };
@@ -94,10 +101,12 @@ export type Push =
   | { push: 'snapshot'; services: ServiceStatus[] }
   | { push: 'event'; event: StateChangeEvent }
   | { push: 'bye'; reason: string }
+  | { push: 'log'; service: string; lines: LogLine[] }
+  | { push: 'log-gap'; service: string; chunks: number }
   /** Sent first on every connection: a client of another protocol says so instead of misreading answers. */
   | { push: 'hello'; protocol: number; version: string; pid: number };
 
 /** Bumped whenever a request, an answer or a push changes shape. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const MAX_MESSAGE_BYTES = 1024 * 1024;

@@ -83,7 +83,8 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
     : rotate(state.services, state.selected).slice(0, layout.paneLines.length);
   const maxLines = (layout.paneLines[0] ?? 10) * 20; // how far back PgUp can reach
   const tails = useLogTail(
-    panes.map((svc, i) => ({ name: svc.name, file: svc.logDir, lines: i === 0 ? Math.max(layout.paneLines[0]! + state.scroll, state.search.query ? maxLines : 0) : layout.paneLines[i]! })),
+    api,
+    panes.map((svc, i) => ({ name: svc.name, lines: i === 0 ? Math.max(layout.paneLines[0]! + state.scroll, state.search.query ? maxLines : 0) : layout.paneLines[i]! })),
     logPollMs,
   );
   const quit = (stoppedAll: boolean) => {

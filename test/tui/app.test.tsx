@@ -37,6 +37,15 @@ function renderApp(daemon: FakeDaemon, extra: Partial<Parameters<typeof App>[0]>
 }
 
 describe('App with a fake daemon', () => {
+  it('shows the log pane the daemon reads (no file access), and follows new lines', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    daemon.logs.llama = ['main: loading model', 'srv  update_slots: all slots are idle'];
+    const { frame } = renderApp(daemon);
+    await waitFor(() => frame().includes('srv  update_slots: all slots are idle'), 'the log from the daemon');
+    daemon.logs.llama.push('srv  log_server_r: request: POST /completion 127.0.0.1 200');
+    await waitFor(() => frame().includes('POST /completion'), 'the new line');
+  });
+
   it('renders header and rows, and starts the autostart services on first connect without waiting', async () => {
     const daemon = new FakeDaemon([service('llama'), service('ollama', { kind: 'ollama', model: null })]);
     const { frame } = renderApp(daemon);

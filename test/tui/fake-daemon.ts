@@ -35,6 +35,13 @@ export class FakeDaemon implements DaemonApi {
     { name: 'llamacpp', service: 'llama', healthy: true, reason: null, active: true },
     { name: 'ollama', service: 'ollama', healthy: false, reason: 'service ollama is stopped', active: false },
   ];
+  /** Log lines per service, as the daemon would read them from its chunk files. */
+  logs: Record<string, string[]> = {};
+  async logTail(name: string, lines: number, mark: string | null) {
+    const all = this.logs[name] ?? [];
+    const next = `${all.length}:${lines}`;
+    return next === mark ? { mark: next, lines: null } : { mark: next, lines: all.slice(-lines) };
+  }
   async backendReport(only: string | undefined) {
     this.calls.push(['backendReport', only]);
     return { active: 'llamacpp', app: 'chat', backends: this.backendEntries.filter((b) => !only || b.name === only) };

@@ -1,58 +1,48 @@
-import fs from 'node:fs';
-import { useEffect, useRef, useState } from 'react';
-import { latestChunk, readLastLogLines } from '../../logs/chunks.js';
+import { useEffect, useRef, useState, type RefObject } from 'react';
+import type { DaemonApi } from '../../protocol/daemon-api.js';
 
 export interface TailRequest {
   name: string;
-  file: string | null;
-  lines: number;
-}
-
-interface Seen {
-  file: string | null;
-  size: number;
-  mtimeMs: number;
   lines: number;
 }
 
 /**
- * The last lines of each pane's log file, re-read at most every `everyMs` and only when the file changed.
- * Reading only the last screenful keeps the cost flat however fast a service writes.
+ * The last lines of each pane's log, asked of the daemon at most every `everyMs`: it answers only when the log
+ * changed (a mark of chunk and size), and with only the screenful shown, so a flood costs the TUI nothing and the
+ * TUI needs no access to the log files.
  */
-export function useLogTail(requests: TailRequest[], everyMs = 100): Record<string, string[]> {
+export function useLogTail(api: RefObject<DaemonApi | null>, requests: TailRequest[], everyMs = 100): Record<string, string[]> {
   const [tails, setTails] = useState<Record<string, string[]>>({});
-  const seen = useRef(new Map<string, Seen>());
+  const marks = useRef(new Map<string, string>());
   const latest = useRef(requests);
   latest.current = requests;
-  const key = requests.map((r) => `${r.name}:${r.file}:${r.lines}`).join('|');
+  const key = requests.map((r) => `${r.name}:${r.lines}`).join('|');
   useEffect(() => {
-    const tick = () => {
-      const updates: Record<string, string[]> = {};
-      let changed = false;
-      for (const req of latest.current) {
-        const before = seen.current.get(req.name);
-        let size = 0;
-        let mtimeMs = 0;
-        const current = req.file ? latestChunk(req.file) : null;
-        if (current) {
-          try {
-            const st = fs.statSync(current.file);
-            size = st.size;
-            mtimeMs = st.mtimeMs;
-          } catch {
-            // not created yet
-          }
+    let busy = false;
+    let disposed = false;
+    const tick = async () => {
+      const daemon = api.current;
+      if (busy || !daemon) return;
+      busy = true;
+      try {
+        const updates: Record<string, string[]> = {};
+        for (const req of latest.current) {
+          const answer = await daemon.logTail(req.name, req.lines, marks.current.get(req.name) ?? null).catch(() => null);
+          if (!answer || answer.lines === null) continue;
+          marks.current.set(req.name, answer.mark);
+          updates[req.name] = answer.lines;
         }
-        if (before && before.file === (current?.file ?? null) && before.size === size && before.mtimeMs === mtimeMs && before.lines === req.lines) continue;
-        seen.current.set(req.name, { file: current?.file ?? null, size, mtimeMs, lines: req.lines });
-        updates[req.name] = req.file ? readLastLogLines(req.file, req.lines).map((l) => l.text) : [];
-        changed = true;
+        if (!disposed && Object.keys(updates).length) setTails((prev) => ({ ...prev, ...updates }));
+      } finally {
+        busy = false;
       }
-      if (changed) setTails((prev) => ({ ...prev, ...updates }));
     };
-    tick();
-    const timer = setInterval(tick, everyMs);
-    return () => clearInterval(timer);
+    void tick();
+    const timer = setInterval(() => void tick(), everyMs);
+    return () => {
+      disposed = true;
+      clearInterval(timer);
+    };
   }, [key, everyMs]);
   return tails;
 }
