@@ -32,6 +32,8 @@ export interface AppProps {
   /** Services to start when the TUI first connects (autostart ones). */
   autostart: string[];
   backend?: BackendControl;
+  /** R: re-read the config file and apply it (the daemon restarts only what changed); resolves to a summary. */
+  reload?: () => Promise<string>;
   color?: boolean;
   size?: { columns: number; rows: number };
   /** Called with true when the user chose to stop everything (Q), false for q. */
@@ -41,7 +43,7 @@ export interface AppProps {
   toastMs?: number;
 }
 
-export function App({ name, connect, autostart, backend, color = true, size, onExit, logPollMs = 100, toastMs = 8000 }: AppProps) {
+export function App({ name, connect, autostart, backend, reload, color = true, size, onExit, logPollMs = 100, toastMs = 8000 }: AppProps) {
   const [state, dispatchToReact] = useReducer(uiReducer, undefined, initialUiState);
   // Key handlers read and advance this copy, so several keys arriving in one read each see the previous one's effect.
   const stateRef = useRef(state);
@@ -157,6 +159,14 @@ export function App({ name, connect, autostart, backend, color = true, size, onE
       case 'help': return dispatch({ type: 'overlay', overlay: { type: 'help' } });
       case 'quit': return quit(false);
       case 'quit-all': return dispatch({ type: 'overlay', overlay: { type: 'confirm', action: 'quit-all', service: null } });
+      case 'reload':
+        if (!reload) return dispatch({ type: 'toast', toast: { level: 'error', text: 'reload is not available here' } });
+        dispatch({ type: 'toast', toast: { level: 'info', text: 'reloading the config…' } });
+        void reload().then(
+          (text) => dispatch({ type: 'toast', toast: { level: 'ok', text } }),
+          (error) => dispatch({ type: 'toast', toast: { level: 'error', text: error instanceof Error ? error.message : String(error) } }),
+        );
+        return;
       case 'backend':
         dispatch({ type: 'overlay', overlay: { type: 'backend', index: 0, choices: backend ? null : [] } });
         void backend

@@ -4,7 +4,7 @@ import type { UiState } from './state.js';
 export type Command =
   | 'up' | 'down' | 'toggle-view' | 'page-up' | 'page-down' | 'home' | 'end' | 'follow'
   | 'search' | 'next-match' | 'prev-match'
-  | 'restart' | 'start-stop' | 'force-stop' | 'backend' | 'help' | 'quit' | 'quit-all';
+  | 'restart' | 'start-stop' | 'force-stop' | 'backend' | 'reload' | 'help' | 'quit' | 'quit-all';
 
 export interface Binding {
   keys: string;
@@ -32,6 +32,7 @@ export const BINDINGS: Binding[] = [
   { keys: 's', command: 'start-stop', help: 'start/stop service', matches: ch('s') },
   { keys: 'K', command: 'force-stop', help: 'force-stop (asks)', matches: ch('K') },
   { keys: 'b', command: 'backend', help: 'switch backend', matches: ch('b') },
+  { keys: 'R', command: 'reload', help: 'reload the edited config', matches: ch('R') },
   { keys: '?', command: 'help', help: 'this help', matches: ch('?') },
   { keys: 'q/Ctrl-C', command: 'quit', help: 'quit (services stay up)', matches: (i, k) => ch('q')(i, k) || (k.ctrl && i === 'c') },
   { keys: 'Q', command: 'quit-all', help: 'stop all and quit (asks)', matches: ch('Q') },

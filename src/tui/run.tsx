@@ -16,6 +16,7 @@ export async function runTui(ctx: CommandContext): Promise<number> {
       connect={() => ctx.daemon()}
       autostart={config.services.filter((s) => s.autostart).map((s) => s.name)}
       backend={config.backend ? createBackendControl(config, () => ctx.daemon()) : undefined}
+      reload={() => reloadConfig(ctx)}
       color={color}
       onExit={(all) => (stoppedAll = all)}
     />,
@@ -31,4 +32,23 @@ export async function runTui(ctx: CommandContext): Promise<number> {
     stoppedAll ? 'llama-top: every service stopped.\n' : `llama-top: the services keep running (${ctx.hint('status')}; ${ctx.hint('stop')} to stop them).\n`,
   );
   return 0;
+}
+
+/** R in the TUI: parse the config file afresh (an error names file:line:col), then the daemon applies it. */
+async function reloadConfig(ctx: CommandContext): Promise<string> {
+  const { loadConfig } = await import('../config/load.js');
+  const { daemonPaths } = await import('../daemon/paths.js');
+  const fresh = loadConfig(ctx.configFile, (f) => daemonPaths(f).logsDir);
+  const client = await ctx.daemon();
+  try {
+    const r = await client.reload(fresh);
+    const parts = [
+      r.restarted.length ? `restarted ${r.restarted.map((o) => `${o.name}${o.ok ? '' : ' (failed)'}`).join(', ')}` : '',
+      r.removed.length ? `stopped ${r.removed.join(', ')}` : '',
+      r.started.length ? `started ${r.started.map((o) => o.name).join(', ')}` : '',
+    ].filter(Boolean);
+    return `config reloaded: ${parts.length ? parts.join('; ') : 'nothing changed'}`;
+  } finally {
+    client.close();
+  }
 }

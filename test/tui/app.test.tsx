@@ -37,6 +37,18 @@ function renderApp(daemon: FakeDaemon, extra: Partial<Parameters<typeof App>[0]>
 }
 
 describe('App with a fake daemon', () => {
+  it('R reloads the config and says what changed; a broken file is shown as an error', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    let outcome: Promise<string> = Promise.resolve('config reloaded: restarted llama');
+    const { frame, press } = renderApp(daemon, { reload: () => outcome });
+    await waitFor(() => frame().includes('● llama'), 'the row');
+    await press('R');
+    await waitFor(() => frame().includes('config reloaded: restarted llama'), 'the reload result');
+    outcome = Promise.reject(new Error('llama-top.yaml:3:11 services.llama.kind: must be one of: …'));
+    await press('R');
+    await waitFor(() => frame().includes('error: llama-top.yaml:3:11 services.llama.kind'), 'the config error');
+  });
+
   it('shows the log pane the daemon reads (no file access), and follows new lines', async () => {
     const daemon = new FakeDaemon([service('llama')]);
     daemon.logs.llama = ['main: loading model', 'srv  update_slots: all slots are idle'];
