@@ -65,6 +65,7 @@ export class Daemon {
     // Listen only once the survivors are adopted: a request must never see them as stopped and spawn copies.
     fs.rmSync(paths.socket, { force: true });
     await this.server.listen(paths.socket);
+    this.supervisor.watched = () => [...this.server.connections].some((c) => c.subscribed);
     this.supervisor.startMetrics();
     if (!this.options.foreground) this.watchIdle();
     log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
@@ -202,7 +203,7 @@ export class Daemon {
   private async handle(request: Request, connection: Connection): Promise<unknown> {
     switch (request.type) {
       case 'status':
-        await this.supervisor.refreshStats();
+        await Promise.all([this.supervisor.refreshStats(), this.supervisor.refreshTrees()]);
         return { services: this.supervisor.status(), problems: this.problems() };
       case 'daemon-info':
         return this.info();

@@ -32,6 +32,8 @@ export interface SavedService {
   restarts?: number;
 }
 
+const UNWATCHED_METRICS_MS = 10_000;
+
 /** Owns every service of one stack. Emits 'change' (StateChangeEvent) on every state change. */
 export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string] }> {
   private readonly runners = new Map<string, ServiceRunner>();
@@ -224,19 +226,38 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     return [...this.runners.values()].some((r) => r.state.pid !== null && r.state.phase !== 'external');
   }
 
+  /** True while a client watches (the TUI, events): tree metrics are then sampled every metrics interval. */
+  watched: () => boolean = () => true;
+  private lastTreeSample = 0;
+
+  /**
+   * CPU and memory of every process tree: every metrics interval while someone watches, every 10 s otherwise (an
+   * unwatched daemon stays idle); a `status` asks for a fresh sample when the last one is older than the interval.
+   */
   startMetrics(): void {
     const tick = async () => {
-      const targets = new Map<string, ProcessIdentity>();
-      for (const [name, r] of this.runners) {
-        const id = r.identity();
-        if (id && id.startTicks >= 0) targets.set(name, id);
-      }
-      const table = targets.size > 0 ? ProcTable.read() : null;
-      if (table) for (const name of targets.keys()) this.runners.get(name)!.noteDescendants(table);
-      this.usage = targets.size > 0 ? await this.metrics.sample(targets, table) : new Map();
-      this.metricsTimer = setTimeout(() => void tick(), this.config.metricsIntervalMs);
+      await this.sampleTrees();
+      const every = this.watched() ? this.config.metricsIntervalMs : Math.max(this.config.metricsIntervalMs, UNWATCHED_METRICS_MS);
+      this.metricsTimer = setTimeout(() => void tick(), every);
     };
     this.metricsTimer = setTimeout(() => void tick(), 0);
+  }
+
+  /** A tree sample unless one younger than the metrics interval exists. */
+  async refreshTrees(): Promise<void> {
+    if (Date.now() - this.lastTreeSample >= this.config.metricsIntervalMs) await this.sampleTrees();
+  }
+
+  private async sampleTrees(): Promise<void> {
+    this.lastTreeSample = Date.now();
+    const targets = new Map<string, ProcessIdentity>();
+    for (const [name, r] of this.runners) {
+      const id = r.identity();
+      if (id && id.startTicks >= 0) targets.set(name, id);
+    }
+    const table = targets.size > 0 ? ProcTable.read() : null;
+    if (table) for (const name of targets.keys()) this.runners.get(name)!.noteDescendants(table);
+    this.usage = targets.size > 0 ? await this.metrics.sample(targets, table) : new Map();
   }
 
   /** Stops watching; the services keep running and a new daemon re-adopts them. */
