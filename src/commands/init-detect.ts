@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { KIND_PRESETS } from '../kinds/index.js';
+import type { KindPreset } from '../kinds/kind.js';
 import { pythonCommandFor, type PythonCommand } from '../kinds/python.js';
 import { resolveBinary } from '../process/spawner.js';
 
@@ -24,11 +26,10 @@ export interface ChatApp {
 
 export interface Detected {
   dir: string;
-  llamaServer: string | null;
-  ollama: string | null;
+  /** Each kind's program on PATH (by kind, for the kinds init looks for), or null. */
+  binaries: Record<string, string | null>;
   models: string[];
   chat: ChatApp | null;
-  proxy: { host: string | null; port: number | null; model: string | null } | null;
 }
 
 const readJson = (file: string): any => {
@@ -89,24 +90,13 @@ const isDir = (p: string) => {
   }
 };
 
-/** Looks around `dir`: binaries on PATH, ./models/*.gguf, a Chat-O-Llama config.json, a .llama-proxy-config.json. */
+/** Looks around `dir`: each kind's program on PATH, ./models/*.gguf, a Chat-O-Llama config.json. */
 export function detect(dir: string, envPath = process.env.PATH ?? ''): Detected {
   const models = safeReaddir(path.join(dir, 'models'))
     .filter((f) => f.toLowerCase().endsWith('.gguf'))
     .map((f) => path.join(dir, 'models', f));
-  const proxyJson = readJson(path.join(dir, '.llama-proxy-config.json'));
-  return {
-    dir,
-    llamaServer: resolveBinary('llama-server', dir, envPath),
-    ollama: resolveBinary('ollama', dir, envPath),
-    models,
-    chat: findChatApp(dir, envPath),
-    proxy: proxyJson
-      ? {
-          host: typeof proxyJson.llama_server_host === 'string' ? proxyJson.llama_server_host : null,
-          port: Number.isInteger(proxyJson.llama_server_port) ? proxyJson.llama_server_port : null,
-          model: typeof proxyJson.llama_model_path === 'string' ? proxyJson.llama_model_path : null,
-        }
-      : null,
-  };
+  const binaries: Record<string, string | null> = {};
+  for (const [kind, preset] of Object.entries(KIND_PRESETS) as Array<[string, KindPreset]>)
+    if (preset.init) binaries[kind] = resolveBinary(preset.init.binary, dir, envPath);
+  return { dir, binaries, models, chat: findChatApp(dir, envPath) };
 }

@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { KIND_PRESETS } from '../kinds/index.js';
+import type { KindPreset } from '../kinds/kind.js';
+import { ollamaKind } from '../kinds/ollama.js';
 import type { ChatApp, Detected } from './init-detect.js';
 
 const rel = (dir: string, file: string) => {
@@ -6,7 +9,15 @@ const rel = (dir: string, file: string) => {
   return r.startsWith('..') || path.isAbsolute(r) ? file : `./${r}`;
 };
 
-/** The commented llama-top.yaml for what `detect` found. Pure. */
+/** The kinds `init` writes services for, in registry order. */
+const initKinds = () => (Object.entries(KIND_PRESETS) as Array<[string, KindPreset]>).filter(([, p]) => p.init).map(([kind, preset]) => ({ kind, preset }));
+
+/** What each kind's init says to the user about what it found (or did not). */
+export function initNotes(d: Detected): string[] {
+  return initKinds().flatMap(({ kind, preset }) => preset.init!.render({ dir: d.dir, binary: d.binaries[kind] ?? null, models: d.models, chat: d.chat }).note ?? []);
+}
+
+/** The commented llama-top.yaml for what `detect` found. Pure apart from the kinds' own files (.llama-proxy-config.json). */
 export function renderInitConfig(d: Detected, now = new Date()): string {
   const lines: string[] = [
     `# llama-top.yaml, written by \`llama-top init\` on ${now.toISOString().slice(0, 10)} from what it found in ${d.dir}.`,
@@ -15,48 +26,16 @@ export function renderInitConfig(d: Detected, now = new Date()): string {
     'restart: { maxRetries: 5, backoff: 1s, maxBackoff: 16s, resetAfter: 60s }',
     'services:',
   ];
+  // Each kind init looks for writes its own service (or a commented example).
   const services: string[] = [];
-  const model = d.proxy?.model ? path.resolve(d.dir, d.proxy.model) : d.models[0];
-  if (d.llamaServer && model) {
-    services.push('llama');
-    lines.push(
-      `  # llama-server found at ${d.llamaServer}${d.models.length > 1 ? `; other models in ./models: ${d.models.slice(1).map((m) => path.basename(m)).join(', ')}` : ''}`,
-      '  llama:',
-      '    kind: llama-server',
-      `    model: ${rel(d.dir, model)}`,
-      `    host: ${d.proxy?.host ?? '127.0.0.1'}`,
-      `    port: ${d.proxy?.port ?? 8080}${d.proxy?.port ? '            # from .llama-proxy-config.json' : ''}`,
-      '    # args: [-c, "4096", -ngl, "99"]   # appended to llama-server -m MODEL --host --port --metrics',
-      '    startTimeout: 120s       # big models load slowly',
-    );
-  } else if (d.llamaServer) {
-    // Found without a model: write the service anyway, so the config works once the model is there.
-    services.push('llama');
-    lines.push(
-      `  # llama-server found at ${d.llamaServer}, but no GGUF model in ./models: put one there and set model: below`,
-      '  llama:',
-      '    kind: llama-server',
-      '    model: ./models/your-model.gguf   # TODO: no GGUF model found (llama-top start names the missing file)',
-      '    port: 8080',
-      '    startTimeout: 120s',
-    );
-  } else {
-    lines.push(
-      '  # llama-server: not found on PATH. To add it:',
-      '  # llama:',
-      '  #   kind: llama-server',
-      '  #   model: ./models/your-model.gguf',
-      '  #   port: 8080',
-    );
+  for (const { kind, preset } of initKinds()) {
+    const out = preset.init!.render({ dir: d.dir, binary: d.binaries[kind] ?? null, models: d.models, chat: d.chat });
+    if (out.written) services.push(preset.init!.service);
+    lines.push(...out.yaml);
   }
-  const ollamaPort = d.chat?.ollamaPort ?? 11434;
-  if (d.ollama) {
-    services.push('ollama');
-    lines.push(`  # ollama found at ${d.ollama}`, '  ollama:', '    kind: ollama', `    port: ${ollamaPort}`);
-  } else lines.push('  # ollama: not found on PATH. To add it:', '  # ollama:', '  #   kind: ollama', `  #   port: ${ollamaPort}`);
   const chat = d.chat;
   if (chat) {
-    const backendService = chat.active === 'ollama' && services.includes('ollama') ? 'ollama' : null;
+    const backendService = backendChoices(chat, services).find((c) => c.name === chat.active)?.service ?? null;
     lines.push(
       `  # the chat app in ${rel(d.dir, chat.dir)} (its backend is in config.json: backend.active = ${chat.active})`,
       '  chat:',
@@ -95,9 +74,11 @@ export function renderInitConfig(d: Detected, now = new Date()): string {
  * never back). ollama maps to the ollama service when there is one; the rest the app serves itself. Pure.
  */
 export function backendChoices(chat: ChatApp, services: string[]): Array<{ name: string; service: string | null; comment: string | null }> {
+  // Chat-O-Llama's backend names: "ollama" (an ollama server, ours when init wrote its service) and "llamacpp".
   const names = new Set<string>([...(chat.active ? [chat.active] : []), ...(chat.hasOllama ? ['ollama'] : []), ...(chat.hasLlamacpp ? ['llamacpp'] : [])]);
+  const ollamaService = ollamaKind.init!.service;
   return [...names].map((name) => {
-    if (name === 'ollama' && services.includes('ollama')) return { name, service: 'ollama', comment: null };
+    if (name === 'ollama' && services.includes(ollamaService)) return { name, service: ollamaService, comment: null };
     if (name === 'ollama') return { name, service: null, comment: `no ollama on PATH here: the app reaches ollama at ${chat.ollamaBaseUrl ?? 'its ollama.base_url'} itself` };
     if (name === 'llamacpp') return { name, service: null, comment: 'inside the app (llama-cpp-python), checked by health: below' };
     return { name, service: null, comment: 'served by the app itself' };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LlamaTopError } from '../protocol/errors.js';
 import { detect } from './init-detect.js';
-import { renderInitConfig } from './init-write.js';
+import { initNotes, renderInitConfig } from './init-write.js';
 
 /** `init [--force]`: writes ./llama-top.yaml from what it finds; never overwrites without --force. */
 export async function initCommand(options: { dir: string; force: boolean; json: boolean; out: (s: string) => void }): Promise<number> {
@@ -10,7 +10,7 @@ export async function initCommand(options: { dir: string; force: boolean; json: 
   if (fs.existsSync(file) && !options.force)
     throw new LlamaTopError('USAGE', `${file} already exists: not overwriting it`, 'use llama-top init --force to replace it');
   const found = detect(options.dir);
-  if (!found.llamaServer && !found.ollama && !found.chat)
+  if (Object.values(found.binaries).every((b) => b === null) && !found.chat)
     throw new LlamaTopError(
       'FAILED',
       `nothing to supervise found in ${options.dir}: no llama-server or ollama on PATH, and no chat app (config.json with backend.active)`,
@@ -23,10 +23,8 @@ export async function initCommand(options: { dir: string; force: boolean; json: 
   if (options.json) options.out(JSON.stringify({ file, services: checked.services.map((s) => s.name), detected: found }));
   else {
     options.out(`wrote ${file} with ${checked.services.length} service(s): ${checked.services.map((s) => s.name).join(', ') || 'none'}`);
-    if (!found.llamaServer) options.out('  llama-server: not found on PATH (left as a comment)');
-    else if (!found.models.length && !found.proxy?.model) options.out(`  llama: no GGUF model in ${path.join(options.dir, 'models')}: put one there and set services.llama.model in ${file}`);
+    for (const note of initNotes(found)) options.out(`  ${note}`);
     if (found.chat) options.out(`  chat: runs with ${found.chat.python.argv.slice(0, -1).join(' ')} (${found.chat.python.why})`);
-    if (!found.ollama) options.out('  ollama: not found on PATH (left as a comment)');
     if (!found.chat) options.out('  no chat app (a config.json with backend.active) found here or one level down');
     options.out('next: llama-top start, then llama-top to watch');
   }

@@ -53,6 +53,27 @@ export interface InferenceCheck {
   sample: InferenceSample | null;
 }
 
+/** What `init` found in a directory, for a kind to write its service from. */
+export interface InitFound {
+  dir: string;
+  /** The kind's program on PATH, or null. */
+  binary: string | null;
+  /** GGUF files in ./models. */
+  models: string[];
+  /** A chat app's own config names its servers: e.g. the ollama port in ollama.base_url. */
+  chat: { ollamaPort: number | null } | null;
+}
+
+/** How `init` detects and writes a service of this kind. */
+export interface KindInit {
+  /** The program looked for on PATH. */
+  binary: string;
+  /** The service name given to it. */
+  service: string;
+  /** Its lines under `services:`: a service when found (`written`), else a commented example; and a word for the user. */
+  render(found: InitFound): { yaml: string[]; written: boolean; note: string | null };
+}
+
 export interface KindPreset {
   defaultPort?: number;
   /** Problems with the service's settings, as `key: problem` pairs. */
@@ -64,4 +85,6 @@ export interface KindPreset {
   modelMayBeName?: boolean;
   /** Present for LLM servers. */
   server?: ServerKind;
+  /** Present for kinds `init` looks for. */
+  init?: KindInit;
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { formatBytes } from '../config/durations.js';
 import { GgufError, formatParameters, readGguf, type GgufInfo } from '../models/gguf.js';
@@ -6,7 +7,7 @@ import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { httpPost } from '../supervisor/http-get.js';
 import { checkByCounters, countersFromMetrics } from './inference.js';
-import type { KindPreset, ModelsReport, ServerKind } from './kind.js';
+import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 
 /** llama.cpp's llama-server: `llama-server -m MODEL --host --port --metrics`, 503 while loading, Prometheus /metrics. */
 
@@ -176,6 +177,68 @@ const server: ServerKind = {
   },
 };
 
+const rel = (dir: string, file: string) => {
+  const r = path.relative(dir, file);
+  return r.startsWith('..') || path.isAbsolute(r) ? file : `./${r}`;
+};
+
+/** `.llama-proxy-config.json` (llama_server_host, llama_server_port, llama_model_path), when the directory has one. */
+function proxyConfig(dir: string): { host: string | null; port: number | null; model: string | null } | null {
+  try {
+    const j = JSON.parse(fs.readFileSync(path.join(dir, '.llama-proxy-config.json'), 'utf8'));
+    return {
+      host: typeof j.llama_server_host === 'string' ? j.llama_server_host : null,
+      port: Number.isInteger(j.llama_server_port) ? j.llama_server_port : null,
+      model: typeof j.llama_model_path === 'string' ? j.llama_model_path : null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+const init: KindInit = {
+  binary: 'llama-server',
+  service: 'llama',
+  render({ dir, binary, models }) {
+    const proxy = proxyConfig(dir);
+    const model = proxy?.model ? path.resolve(dir, proxy.model) : models[0];
+    if (binary && model)
+      return {
+        written: true,
+        note: null,
+        yaml: [
+          `  # llama-server found at ${binary}${models.length > 1 ? `; other models in ./models: ${models.slice(1).map((m) => path.basename(m)).join(', ')}` : ''}`,
+          '  llama:',
+          '    kind: llama-server',
+          `    model: ${rel(dir, model)}`,
+          `    host: ${proxy?.host ?? '127.0.0.1'}`,
+          `    port: ${proxy?.port ?? 8080}${proxy?.port ? '            # from .llama-proxy-config.json' : ''}`,
+          '    # args: [-c, "4096", -ngl, "99"]   # appended to llama-server -m MODEL --host --port --metrics',
+          '    startTimeout: 120s       # big models load slowly',
+        ],
+      };
+    if (binary)
+      // Found without a model: the service anyway, so the config works once the model is there.
+      return {
+        written: true,
+        note: `llama: no GGUF model in ${path.join(dir, 'models')}: put one there and set services.llama.model`,
+        yaml: [
+          `  # llama-server found at ${binary}, but no GGUF model in ./models: put one there and set model: below`,
+          '  llama:',
+          '    kind: llama-server',
+          '    model: ./models/your-model.gguf   # TODO: no GGUF model found (llama-top start names the missing file)',
+          '    port: 8080',
+          '    startTimeout: 120s',
+        ],
+      };
+    return {
+      written: false,
+      note: 'llama-server: not found on PATH (left as a comment)',
+      yaml: ['  # llama-server: not found on PATH. To add it:', '  # llama:', '  #   kind: llama-server', '  #   model: ./models/your-model.gguf', '  #   port: 8080'],
+    };
+  },
+};
+
 export const llamaServerKind: KindPreset = {
   defaultPort: 8080,
   validate(raw) {
@@ -192,6 +255,7 @@ export const llamaServerKind: KindPreset = {
   // 503 {"error":{"message":"Loading model"}} while the model loads: "loading model", not a failure.
   health: (raw) => (raw.health?.command ? commandHealth(raw.health.command) : { type: 'http', path: raw.health?.http ?? '/health', loadingStatus: 503 }),
   server,
+  init,
 };
 
 export function commandHealth(command: string | string[]) {

@@ -1,7 +1,7 @@
 import { formatBytes, formatDuration } from '../config/durations.js';
 import { emptyStats, getJson, type LlmStats } from '../models/llm-stats.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import type { KindPreset, ModelsReport, ServerKind } from './kind.js';
+import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './llama-server.js';
 
 /** `ollama serve` with OLLAMA_HOST={host}:{port}: /api/version, /api/tags (installed), /api/ps (loaded, VRAM). */
@@ -89,6 +89,16 @@ const server: ServerKind = {
   },
 };
 
+const init: KindInit = {
+  binary: 'ollama',
+  service: 'ollama',
+  render({ binary, chat }) {
+    const port = chat?.ollamaPort ?? 11434;
+    if (binary) return { written: true, note: null, yaml: [`  # ollama found at ${binary}`, '  ollama:', '    kind: ollama', `    port: ${port}`] };
+    return { written: false, note: 'ollama: not found on PATH (left as a comment)', yaml: ['  # ollama: not found on PATH. To add it:', '  # ollama:', '  #   kind: ollama', `  #   port: ${port}`] };
+  },
+};
+
 export const ollamaKind: KindPreset = {
   defaultPort: 11434,
   validate: () => [],
@@ -96,4 +106,5 @@ export const ollamaKind: KindPreset = {
   env: ({ host, port }) => ({ OLLAMA_HOST: `${host}:${port}` }),
   health: (raw) => (raw.health?.command ? commandHealth(raw.health.command) : { type: 'http', path: raw.health?.http ?? '/api/version' }),
   server,
+  init,
 };

@@ -3,7 +3,7 @@ import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { httpPost } from '../supervisor/http-get.js';
 import { checkByCounters, countersFromMetrics } from './inference.js';
-import type { KindPreset, ModelsReport, ServerKind } from './kind.js';
+import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './llama-server.js';
 
 /**
@@ -102,6 +102,20 @@ const server: ServerKind = {
   },
 };
 
+const init: KindInit = {
+  binary: 'vllm',
+  service: 'vllm',
+  // Only when found: most machines have no vLLM, and a commented example for it would be noise.
+  render: ({ binary }) =>
+    binary
+      ? {
+          written: true,
+          note: 'vllm: set services.vllm.model to the model to serve',
+          yaml: [`  # vllm found at ${binary}`, '  vllm:', '    kind: vllm', '    model: Qwen/Qwen2.5-1.5B-Instruct   # TODO: the model to serve (a Hugging Face name or a directory)', '    port: 8000', '    startTimeout: 600s'],
+        }
+      : { written: false, note: null, yaml: [] },
+};
+
 export const vllmKind: KindPreset = {
   defaultPort: 8000,
   modelMayBeName: true,
@@ -110,4 +124,5 @@ export const vllmKind: KindPreset = {
   env: () => ({}),
   health: (raw) => (raw.health?.command ? commandHealth(raw.health.command) : { type: 'http', path: raw.health?.http ?? '/health' }),
   server,
+  init,
 };

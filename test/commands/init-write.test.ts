@@ -7,7 +7,7 @@ import { backendChoices, renderInitConfig } from '../../src/commands/init-write.
 import { parseConfigText } from '../../src/config/load.js';
 import { missingModuleHint, parseRequirements, projectDependencies, pythonCommandFor } from '../../src/kinds/python.js';
 
-const nothing: Detected = { dir: '/home/me/stack', llamaServer: null, ollama: null, models: [], chat: null, proxy: null };
+const nothing: Detected = { dir: '/home/me/stack', binaries: { 'llama-server': null, ollama: null, vllm: null }, models: [], chat: null };
 const chat = (over: Partial<ChatApp> = {}): ChatApp => ({
   dir: '/home/me/stack/chat-o-llama', configFile: '/home/me/stack/chat-o-llama/config.json', entry: 'app.py', port: 3113, active: 'ollama',
   ollamaPort: 11434, ollamaHost: 'localhost', hasLlamacpp: true, llamacppModelPath: './llama_models', hasOllama: true, ollamaBaseUrl: 'http://localhost:11434',
@@ -17,10 +17,17 @@ const load = (text: string) => parseConfigText(text, '/home/me/stack/llama-top.y
 
 describe('init writes a config whenever it finds anything', () => {
   it('a llama-server without a model: the service, with what is missing, in a config that loads', () => {
-    const text = renderInitConfig({ ...nothing, llamaServer: '/usr/local/bin/llama-server' });
+    const text = renderInitConfig({ ...nothing, binaries: { ...nothing.binaries, 'llama-server': '/usr/local/bin/llama-server' } });
     expect(text).toMatch(/# llama-server found at \/usr\/local\/bin\/llama-server, but no GGUF model in \.\/models/);
     expect(text).toMatch(/model: \.\/models\/your-model\.gguf {3}# TODO: no GGUF model found/);
     expect(load(text).services.map((s) => s.name)).toEqual(['llama']);
+  });
+
+  it('each kind writes its own service: a vLLM found on PATH gets one, with its model to set; none found, no vllm lines', () => {
+    const text = renderInitConfig({ ...nothing, binaries: { ...nothing.binaries, vllm: '/opt/vllm/bin/vllm' } });
+    expect(text).toMatch(/# vllm found at \/opt\/vllm\/bin\/vllm\n {2}vllm:\n {4}kind: vllm\n {4}model: Qwen\/Qwen2\.5-1\.5B-Instruct {3}# TODO/);
+    expect(load(text).services.map((s) => s.name)).toEqual(['vllm']);
+    expect(renderInitConfig({ ...nothing, chat: chat() })).not.toMatch(/vllm/);
   });
 
   it("the chat app's current backend is always a choice, even with no ollama here (else one switch and no way back)", () => {
