@@ -89,8 +89,8 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
 
   // The flags this command takes (demo also takes those of the command it runs on the demo stack).
   const inner = command === 'demo' && rest[0] ? commandSpec(rest[0]) : undefined;
-  const allowed = new Set<FlagName>([...GLOBAL_FLAGS, ...spec.flags, ...(inner?.flags ?? []), ...(command === 'tui' ? (['headless', 'version'] as FlagName[]) : [])]);
-  if (command !== 'tui' || !f.headless) allowed.delete('version');
+  const tuiFlags: FlagName[] = command !== 'tui' ? [] : f.headless ? ['headless', 'version'] : ['headless'];
+  const allowed = new Set<FlagName>([...GLOBAL_FLAGS, ...spec.flags, ...(inner?.flags ?? []), ...tuiFlags]);
   for (const [name, token] of written.known) {
     if (name === 'headless' && command !== 'demo') continue; // --headless CMD: the same as CMD
     if (!allowed.has(name)) return { kind: 'error', message: `${token} is not an option of ${command} (${seeHelp(command)})` };

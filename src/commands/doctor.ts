@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { findVenvPython, isSystemPython, missingDistributionsScript, requirementNames } from '../kinds/python.js';
+import { findVenvPython, isPythonProgram, isSystemPython, missingDistributionsScript, requirementNames } from '../kinds/python.js';
 import type { ServiceConfig } from '../config/types.js';
 import { errorMessage } from '../protocol/errors.js';
 import { readGguf } from '../models/gguf.js';
@@ -56,7 +56,7 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
  */
 async function checkPython(svc: ServiceConfig, binary: string): Promise<Check[]> {
   const argv0 = svc.argv[0]!;
-  const isPython = /^python(\d+(\.\d+)?)?$/.test(path.basename(binary)) || (argv0 === 'uv' && svc.argv[2]?.startsWith('python'));
+  const isPython = isPythonProgram(binary) || (argv0 === 'uv' && svc.argv[2]?.startsWith('python'));
   if (!isPython) return [];
   const out: Check[] = [];
   const venv = findVenvPython(svc.cwd);

@@ -1,11 +1,10 @@
 import type { StateChangeEvent } from '../protocol/messages.js';
 import type { CommandContext } from './context.js';
-import { stateLabel } from './format-status.js';
+import { stateLabel, troubleSuffix } from './format-status.js';
 
 export function formatEvent(e: StateChangeEvent): string {
   const s = e.status;
-  const why = s.lastError && ['crashed', 'error', 'unhealthy'].includes(e.to) ? `: ${s.lastError}` : '';
-  return `${e.time} ${e.service} ${e.from} -> ${stateLabel(s)}${s.pid ? ` (pid ${s.pid})` : ''}${why}`;
+  return `${e.time} ${e.service} ${e.from} -> ${stateLabel(s)}${s.pid ? ` (pid ${s.pid})` : ''}${troubleSuffix(s)}`;
 }
 
 /** `events [--json]`: one line per state change until interrupted; exit 3 if the daemon goes away. */

@@ -12,6 +12,11 @@ export function retryCountdown(s: ServiceStatus, now = Date.now()): string | nul
   return `retry ${s.retries}/${s.maxRetries} in ${Math.max(0, Math.ceil((Date.parse(s.nextRetryAt) - now) / 1000))}s`;
 }
 
+/** ": <last error>" for a service in trouble (crashed, error, unhealthy), else nothing. Pure. */
+export function troubleSuffix(s: ServiceStatus): string {
+  return s.lastError && ['crashed', 'error', 'unhealthy'].includes(s.state) ? `: ${s.lastError}` : '';
+}
+
 /** The state word a person reads: "loading model", "crashed (retry 2/5 in 4s)". Pure. */
 export function stateLabel(s: ServiceStatus, now = Date.now()): string {
   const retry = retryCountdown(s, now);

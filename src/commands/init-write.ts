@@ -1,24 +1,18 @@
 import path from 'node:path';
+import { configRelative as rel } from '../config/relative-path.js';
 import { KIND_PRESETS } from '../kinds/index.js';
 import type { KindPreset } from '../kinds/kind.js';
 import { ollamaKind } from '../kinds/ollama.js';
 import type { ChatApp, Detected } from './init-detect.js';
 
-const rel = (dir: string, file: string) => {
-  const r = path.relative(dir, file);
-  return r.startsWith('..') || path.isAbsolute(r) ? file : `./${r}`;
-};
-
 /** The kinds `init` writes services for, in registry order. */
 const initKinds = () => (Object.entries(KIND_PRESETS) as Array<[string, KindPreset]>).filter(([, p]) => p.init).map(([kind, preset]) => ({ kind, preset }));
 
-/** What each kind's init says to the user about what it found (or did not). */
-export function initNotes(d: Detected): string[] {
-  return initKinds().flatMap(({ kind, preset }) => preset.init!.render({ dir: d.dir, binary: d.binaries[kind] ?? null, models: d.models, chat: d.chat }).note ?? []);
-}
-
-/** The commented llama-top.yaml for what `detect` found. Pure apart from the kinds' own files (.llama-proxy-config.json). */
-export function renderInitConfig(d: Detected, now = new Date()): string {
+/**
+ * The commented llama-top.yaml for what `detect` found, and what each kind says to the user about what it found
+ * (or did not). Pure apart from the kinds' own files (.llama-proxy-config.json).
+ */
+export function renderInitConfig(d: Detected, now = new Date()): { text: string; notes: string[] } {
   const lines: string[] = [
     `# llama-top.yaml, written by \`llama-top init\` on ${now.toISOString().slice(0, 10)} from what it found in ${d.dir}.`,
     '# Start the stack: llama-top start · watch it: llama-top · reference: the README (Config).',
@@ -28,9 +22,11 @@ export function renderInitConfig(d: Detected, now = new Date()): string {
   ];
   // Each kind init looks for writes its own service (or a commented example).
   const services: string[] = [];
+  const notes: string[] = [];
   for (const { kind, preset } of initKinds()) {
     const out = preset.init!.render({ dir: d.dir, binary: d.binaries[kind] ?? null, models: d.models, chat: d.chat });
     if (out.written) services.push(preset.init!.service);
+    if (out.note) notes.push(out.note);
     lines.push(...out.yaml);
   }
   const chat = d.chat;
@@ -66,7 +62,7 @@ export function renderInitConfig(d: Detected, now = new Date()): string {
     }
     lines.push('  stopOther: false         # true: stop the backend no longer used, to free VRAM');
   }
-  return `${lines.join('\n')}\n`;
+  return { text: `${lines.join('\n')}\n`, notes };
 }
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LlamaTopError } from '../protocol/errors.js';
 import { detect } from './init-detect.js';
-import { initNotes, renderInitConfig } from './init-write.js';
+import { renderInitConfig } from './init-write.js';
 
 /** `init [--force]`: writes ./llama-top.yaml from what it finds; never overwrites without --force. */
 export async function initCommand(options: { dir: string; force: boolean; json: boolean; out: (s: string) => void }): Promise<number> {
@@ -16,14 +16,14 @@ export async function initCommand(options: { dir: string; force: boolean; json: 
       `nothing to supervise found in ${options.dir}: no llama-server or ollama on PATH, and no chat app (config.json with backend.active)`,
       'write llama-top.yaml by hand (see the README) or try the built-in demo: llama-top demo',
     );
-  const text = renderInitConfig(found);
+  const { text, notes } = renderInitConfig(found);
   const { parseConfigText } = await import('../config/load.js');
   const checked = parseConfigText(text, file, () => path.join(options.dir, 'logs')); // what we write must load
   fs.writeFileSync(file, text);
   if (options.json) options.out(JSON.stringify({ file, services: checked.services.map((s) => s.name), detected: found }));
   else {
     options.out(`wrote ${file} with ${checked.services.length} service(s): ${checked.services.map((s) => s.name).join(', ') || 'none'}`);
-    for (const note of initNotes(found)) options.out(`  ${note}`);
+    for (const note of notes) options.out(`  ${note}`);
     if (found.chat) options.out(`  chat: runs with ${found.chat.python.argv.slice(0, -1).join(' ')} (${found.chat.python.why})`);
     if (!found.chat) options.out('  no chat app (a config.json with backend.active) found here or one level down');
     options.out('next: llama-top start, then llama-top to watch');

@@ -1,7 +1,7 @@
 import cliTruncate from 'cli-truncate';
 import type { ServiceStatus, StateChangeEvent } from '../protocol/messages.js';
 import { sanitizeLine } from '../tui/log-view.js';
-import { GLYPH, stateLabel } from './format-status.js';
+import { GLYPH, stateLabel, troubleSuffix } from './format-status.js';
 
 /** One service being waited for: its latest status (null until the daemon says anything) and latest log line. */
 export interface ProgressRow {
@@ -28,8 +28,7 @@ export function progressLine(row: ProgressRow, nameWidth: number, startedAt: num
 /** Off a terminal: "llama: loading model (pid 812, 2.1s)", once per state change. Pure. */
 export function changeLine(event: StateChangeEvent, startedAt: number, now: number): string {
   const s = event.status;
-  const why = s.lastError && ['crashed', 'error', 'unhealthy'].includes(s.state) ? `: ${s.lastError}` : '';
-  return `${event.service}: ${stateLabel(s, now)} (${s.pid ? `pid ${s.pid}, ` : ''}${seconds(now - startedAt)})${why}`;
+  return `${event.service}: ${stateLabel(s, now)} (${s.pid ? `pid ${s.pid}, ` : ''}${seconds(now - startedAt)})${troubleSuffix(s)}`;
 }
 
 export interface ProgressOutput {

@@ -169,12 +169,12 @@ export class Daemon {
    * make a second copy. Refuse while a process with its exact command line lives, until told --force.
    */
   private refuseLiveCopies(names: string[]): void {
-    const ours = new Set(this.supervisor.status().flatMap((s) => (s.pid === null ? [] : [s.pid])));
-    const ignore = new Set([...protectedPids(), ...ours]);
+    const pidOf = new Map(this.supervisor.status().map((s) => [s.name, s.pid]));
+    const ignore = new Set([...protectedPids(), ...[...pidOf.values()].filter((pid): pid is number => pid !== null)]);
     const processes = readCommandLines();
     const services = this.options.config.services;
     for (const name of dependencyOrder(services, this.supervisor.resolveNames(names))) {
-      if (this.supervisor.status(name)[0]?.pid != null) continue;
+      if (pidOf.get(name) != null) continue;
       const argv = services.find((c) => c.name === name)!.argv;
       const pid = findLiveCopy(argv, ignore, processes);
       if (pid !== null)

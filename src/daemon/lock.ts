@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import { identify, isSameProcess } from '../process/identity.js';
 import { readHolder } from './lock-holder.js';
 
-export { readHolder };
-
 export type LockResult = { acquired: true; release: () => void } | { acquired: false; holderPid: number };
 
 /** One daemon per state directory: an O_EXCL lock file holding our pid and start time; a stale one is taken over. */

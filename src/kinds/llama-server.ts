@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { configRelative as rel } from '../config/relative-path.js';
 import { formatBytes } from '../config/durations.js';
 import { GgufError, formatParameters, readGguf, type GgufInfo } from '../models/gguf.js';
 import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
@@ -175,11 +176,6 @@ const server: ServerKind = {
       now,
     );
   },
-};
-
-const rel = (dir: string, file: string) => {
-  const r = path.relative(dir, file);
-  return r.startsWith('..') || path.isAbsolute(r) ? file : `./${r}`;
 };
 
 /** `.llama-proxy-config.json` (llama_server_host, llama_server_port, llama_model_path), when the directory has one. */

@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration } from '../config/durations.js';
-import { emptyStats, getJson, type LlmStats } from '../models/llm-stats.js';
+import { answersLike, emptyStats, getJson, type LlmStats } from '../models/llm-stats.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './llama-server.js';
@@ -29,14 +29,7 @@ async function json(s: ServiceStatus, path: string): Promise<any> {
 }
 
 const server: ServerKind = {
-  async isServer(host, port) {
-    try {
-      const res = await getJson(host, port, '/api/version');
-      return res.status === 200 && /"version"/.test(res.body);
-    } catch {
-      return false;
-    }
-  },
+  isServer: (host, port) => answersLike(host, port, '/api/version', /"version"/),
 
   async sampleStats(host, port) {
     try {

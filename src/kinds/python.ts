@@ -38,9 +38,14 @@ export function pythonCommandFor(dir: string, entry: string, uvOnPath: boolean):
   return { argv: ['python3', entry], why: 'no venv/ or .venv/ here: the system python3 (it needs the app\'s packages installed)' };
 }
 
+/** Is `program` (a path or a name) a Python interpreter: python, python3, python3.11? Pure. */
+export function isPythonProgram(program: string): boolean {
+  return PYTHON.test(path.basename(program));
+}
+
 /** A bare `python3` / `python` from PATH, not a venv's. Pure. */
 export function isSystemPython(argv0: string): boolean {
-  return !argv0.includes('/') && PYTHON.test(argv0);
+  return !argv0.includes('/') && isPythonProgram(argv0);
 }
 
 /** The first-party requirements of the app in `dir`: requirements.txt, else pyproject.toml's [project] dependencies. */

@@ -1,4 +1,4 @@
-import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
+import { answersLike, counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { httpPost } from '../supervisor/http-get.js';
@@ -35,14 +35,7 @@ export function vllmStats(metrics: Map<string, number> | null, previous: LlmCoun
 const running = (s: ServiceStatus) => s.state === 'ready' || s.state === 'external';
 
 const server: ServerKind = {
-  async isServer(host, port) {
-    try {
-      const res = await getJson(host, port, '/version');
-      return res.status === 200 && /"version"/.test(res.body);
-    } catch {
-      return false;
-    }
-  },
+  isServer: (host, port) => answersLike(host, port, '/version', /"version"/),
 
   async sampleStats(host, port, previous, now) {
     try {

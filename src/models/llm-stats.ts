@@ -58,3 +58,13 @@ export async function getJson(host: string, port: number, path: string, timeoutM
   }
   return { status: res.status, json, body: res.body };
 }
+
+/** Does host:port answer GET `path` with 200 and a body like `shape`? False on any error. */
+export async function answersLike(host: string, port: number, path: string, shape: RegExp): Promise<boolean> {
+  try {
+    const res = await getJson(host, port, path);
+    return res.status === 200 && shape.test(res.body);
+  } catch {
+    return false;
+  }
+}

@@ -17,17 +17,17 @@ const load = (text: string) => parseConfigText(text, '/home/me/stack/llama-top.y
 
 describe('init writes a config whenever it finds anything', () => {
   it('a llama-server without a model: the service, with what is missing, in a config that loads', () => {
-    const text = renderInitConfig({ ...nothing, binaries: { ...nothing.binaries, 'llama-server': '/usr/local/bin/llama-server' } });
+    const text = renderInitConfig({ ...nothing, binaries: { ...nothing.binaries, 'llama-server': '/usr/local/bin/llama-server' } }).text;
     expect(text).toMatch(/# llama-server found at \/usr\/local\/bin\/llama-server, but no GGUF model in \.\/models/);
     expect(text).toMatch(/model: \.\/models\/your-model\.gguf {3}# TODO: no GGUF model found/);
     expect(load(text).services.map((s) => s.name)).toEqual(['llama']);
   });
 
   it('each kind writes its own service: a vLLM found on PATH gets one, with its model to set; none found, no vllm lines', () => {
-    const text = renderInitConfig({ ...nothing, binaries: { ...nothing.binaries, vllm: '/opt/vllm/bin/vllm' } });
+    const text = renderInitConfig({ ...nothing, binaries: { ...nothing.binaries, vllm: '/opt/vllm/bin/vllm' } }).text;
     expect(text).toMatch(/# vllm found at \/opt\/vllm\/bin\/vllm\n {2}vllm:\n {4}kind: vllm\n {4}model: Qwen\/Qwen2\.5-1\.5B-Instruct {3}# TODO/);
     expect(load(text).services.map((s) => s.name)).toEqual(['vllm']);
-    expect(renderInitConfig({ ...nothing, chat: chat() })).not.toMatch(/vllm/);
+    expect(renderInitConfig({ ...nothing, chat: chat() }).text).not.toMatch(/vllm/);
   });
 
   it("the chat app's current backend is always a choice, even with no ollama here (else one switch and no way back)", () => {
@@ -37,7 +37,7 @@ describe('init writes a config whenever it finds anything', () => {
     ]);
     expect(backendChoices(chat(), ['ollama'])[0]).toEqual({ name: 'ollama', service: 'ollama', comment: null });
     expect(backendChoices(chat({ active: 'openai', hasLlamacpp: false, hasOllama: false }), []).map((c) => c.name)).toEqual(['openai']);
-    const config = load(renderInitConfig({ ...nothing, chat: chat() }));
+    const config = load(renderInitConfig({ ...nothing, chat: chat() }).text);
     expect(config.backend!.choices).toEqual({ ollama: null, llamacpp: null });
     expect(config.backend!.health.llamacpp).toMatchObject({ argv: ['./venv/bin/python', '-c', expect.stringContaining("find_spec('llama_cpp')")] });
     expect(config.services[0]).toMatchObject({ name: 'chat', argv: ['./venv/bin/python', 'app.py'] });
