@@ -36,7 +36,13 @@ describe(`a second user on the machine cannot bend our log files${why}`, () => {
     fs.writeFileSync(victim, 'untouched\n', { mode: 0o644 });
     expect((await stack.cli(['start', 'w'])).exitCode).toBe(0);
     const serviceDir = (await stack.status())[0]!.logDir as string;
-    const racer = execa(NODE, [fixture('log-racer.mjs'), shared, victim, serviceDir], { uid: NOBODY, gid: NOBODY, reject: false });
+    // The other user runs its own copy: the checkout may sit in a directory only we can read (mktemp -d).
+    const racerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llama-top-racer-'));
+    fs.chmodSync(racerDir, 0o755);
+    const racerScript = path.join(racerDir, 'log-racer.mjs');
+    fs.copyFileSync(fixture('log-racer.mjs'), racerScript);
+    fs.chmodSync(racerScript, 0o644);
+    const racer = execa(NODE, [racerScript, shared, victim, serviceDir], { uid: NOBODY, gid: NOBODY, reject: false });
     let started = '';
     racer.stdout!.on('data', (d) => (started += String(d)));
     await waitFor(() => started.includes('racing'), 'the racer to start');
@@ -52,6 +58,7 @@ describe(`a second user on the machine cannot bend our log files${why}`, () => {
       racer.kill('SIGTERM');
     }
     const report = String((await racer).stdout);
+    fs.rmSync(racerDir, { recursive: true, force: true });
     expect(report).toMatch(/planted 0, swapped 0, tries [1-9]\d*/);
     expect(fs.readFileSync(victim, 'utf8')).toBe('untouched\n');
     const dir = (await stack.status())[0]!.logDir as string;
