@@ -115,6 +115,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   backend: async () => (await import('./commands/backend.js')).backendCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   service: async () => (await import('./commands/service-install.js')).serviceCommand,
+  'dial-stdio': async () => (await import('./commands/dial-stdio.js')).dialStdioCommand,
   tui: async () => (await importInteractiveInk(() => import('./tui/run.js'))).runTui,
 };
 

@@ -3,7 +3,7 @@
  * drawn from this table. Pure data.
  */
 
-export type FlagName = 'config' | 'json' | 'wait' | 'lines' | 'follow' | 'all' | 'force' | 'timestamps' | 'since' | 'headless' | 'help' | 'version';
+export type FlagName = 'config' | 'remote' | 'remoteBin' | 'start' | 'json' | 'wait' | 'lines' | 'follow' | 'all' | 'force' | 'timestamps' | 'since' | 'headless' | 'help' | 'version';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -13,11 +13,16 @@ export interface FlagSpec {
   usage: string;
   description: string;
   /** Values the shell may complete after the flag. */
-  complete?: 'file' | 'number' | 'duration';
+  complete?: 'file' | 'number' | 'duration' | 'host';
+  /** May be given more than once (the values are collected). */
+  multiple?: boolean;
 }
 
 export const FLAGS: Record<FlagName, FlagSpec> = {
   config: { type: 'string', usage: '--config FILE', description: 'config (default ./llama-top.yaml or $LLAMA_TOP_CONFIG)', complete: 'file' },
+  remote: { type: 'string', multiple: true, usage: '--remote HOST', description: 'the stack on HOST over ssh; --config: a path there', complete: 'host' },
+  remoteBin: { type: 'string', usage: '--remote-bin CMD', description: 'the llama-top to run there (default: llama-top)' },
+  start: { type: 'boolean', default: true, usage: '--no-start', description: 'only a running daemon; exit 4 when there is none' },
   json: { type: 'boolean', default: false, usage: '--json', description: 'machine-readable output' },
   wait: { type: 'boolean', default: true, usage: '--no-wait', description: 'return as soon as the request is taken, without waiting until ready' },
   lines: { type: 'string', shortFlag: 'n', default: '50', usage: '-n, --lines N', description: 'how many lines to print per service (default 50)', complete: 'number' },
@@ -33,6 +38,8 @@ export const FLAGS: Record<FlagName, FlagSpec> = {
 
 /** Flags every command takes. */
 export const GLOBAL_FLAGS: FlagName[] = ['config', 'help'];
+/** Flags of the commands that work on a stack over ssh (those that need the local files, like init or doctor, do not). */
+const REMOTE: FlagName[] = ['remote', 'remoteBin'];
 
 export interface CommandSpec {
   name: string;
@@ -60,7 +67,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'start (autostart services by default), wait until ready',
     details:
       'Starts the named services and what they depend on, dependencies first, and waits until each is ready (its health check passes).\nOn a terminal one line per service shows its state, the time so far and its latest log line; off a terminal, a line per state change.\nExit 0 only when every named service is ready.',
-    flags: ['wait', 'force', 'json'],
+    flags: ['wait', 'force', 'json', ...REMOTE],
     force: 'start even when a process with the same command line already runs and state.json was lost',
     operands: SERVICES,
   },
@@ -69,14 +76,14 @@ export const COMMANDS: CommandSpec[] = [
     args: '[svc…]',
     summary: 'stop (SIGTERM, SIGKILL after stopTimeout); no names: all',
     details: 'Stops the whole process tree of each service: SIGTERM to its process group, SIGKILL to what is left after stopTimeout.\nWith no daemon running but services it left behind, starts one that re-adopts them, then stops them.',
-    flags: ['json'],
+    flags: ['json', ...REMOTE],
     operands: SERVICES,
   },
   {
     name: 'restart',
     args: '[svc…]',
     summary: 'stop then start, and wait until ready',
-    flags: ['wait', 'force', 'json'],
+    flags: ['wait', 'force', 'json', ...REMOTE],
     force: 'start even when a process with the same command line already runs and state.json was lost',
     operands: SERVICES,
   },
@@ -85,16 +92,16 @@ export const COMMANDS: CommandSpec[] = [
     args: '',
     summary: 'apply an edited config to the running stack',
     details: 'Reads and checks the config (an error is reported with file:line:col, exit 2, and nothing changes), then the daemon applies it:\nunchanged services keep running with the same pid; a changed one is restarted (or, if stopped, uses its new settings at its next start);\nremoved ones are stopped; added ones start if autostart.',
-    flags: ['json'],
+    flags: ['json', ...REMOTE],
     operands: NONE,
   },
-  { name: 'kill', args: '[svc…]', summary: 'force-stop now (SIGKILL to the whole process tree)', flags: ['json'], operands: SERVICES },
+  { name: 'kill', args: '[svc…]', summary: 'force-stop now (SIGKILL to the whole process tree)', flags: ['json', ...REMOTE], operands: SERVICES },
   {
     name: 'status',
     args: '[svc…]',
     summary: 'table of services (--json for scripts)',
     details: 'One row per service: state, pid, CPU, memory, uptime, crash restarts, port, and for LLM servers tok/s and busy slots.\nWarnings (a full disk, lost state, a config changed under the daemon) go to stderr.',
-    flags: ['json'],
+    flags: ['json', ...REMOTE],
     operands: SERVICES,
   },
   {
@@ -102,25 +109,25 @@ export const COMMANDS: CommandSpec[] = [
     args: '[svc…]',
     summary: 'last lines of the logs (-n N), -f to follow',
     details: 'Prints the last lines of each service\'s log, oldest first, from its rotated chunk files.\n--json prints one object per line: {"service","time","line"}.',
-    flags: ['lines', 'follow', 'timestamps', 'since', 'json'],
+    flags: ['lines', 'follow', 'timestamps', 'since', 'json', ...REMOTE],
     operands: SERVICES,
   },
-  { name: 'events', args: '', summary: 'one line per state change, as it happens', flags: ['json'], operands: NONE },
+  { name: 'events', args: '', summary: 'one line per state change, as it happens', flags: ['json', ...REMOTE], operands: NONE },
   {
     name: 'daemon',
     args: 'status|stop',
     summary: 'the daemon of this config (stop --all: services too)',
     details: 'daemon status: pid, uptime, socket, state directory; never starts a daemon.\ndaemon stop: the daemon exits and the services keep running (the next command starts a daemon that re-adopts them); --all stops them too.',
-    flags: ['all', 'json'],
+    flags: ['all', 'json', ...REMOTE],
     operands: { kind: 'actions', actions: ['status', 'stop'] },
   },
-  { name: 'models', args: '[svc…]', summary: 'models served (/v1/models, GGUF header, ollama tags)', flags: ['json'], operands: SERVICES },
+  { name: 'models', args: '[svc…]', summary: 'models served (/v1/models, GGUF header, ollama tags)', flags: ['json', ...REMOTE], operands: SERVICES },
   {
     name: 'backend',
     args: 'status|list|health [NAME]|switch NAME',
     summary: "the chat app's backend; switch it (rolls back on failure)",
     details: 'backend status / list: the chat app\'s backends, the active one marked ›, each ✓ healthy, ✗ not (with why) or ? unknown.\nbackend health [NAME]: checks them; exit 1 when one is unhealthy.\nbackend switch NAME: writes the app\'s config, restarts it, waits until it reports NAME, and rolls back on failure.',
-    flags: ['force', 'json'],
+    flags: ['force', 'json', ...REMOTE],
     force: 'switch even to a backend whose health check fails',
     operands: { kind: 'actions', actions: ['status', 'list', 'health', 'switch'], then: 'backends' },
   },
@@ -161,7 +168,15 @@ export const COMMANDS: CommandSpec[] = [
   },
   { name: 'help', args: '[command]', summary: 'this help, or one command\'s', flags: [], operands: { kind: 'actions', actions: [], then: 'commands' } },
   { name: 'version', args: '', summary: 'print the version', flags: [], operands: NONE },
-  { name: 'tui', args: '', summary: 'the terminal UI (the default)', flags: [], operands: NONE, hidden: true },
+  {
+    name: 'dial-stdio',
+    args: '',
+    summary: 'relay the protocol on stdin/stdout (--remote runs it)',
+    details: 'Connects to the daemon of the config (starting it when absent, unless --no-start) and relays its protocol between stdin/stdout and its socket until either side closes.\n--remote HOST runs `ssh HOST llama-top dial-stdio --config PATH` and speaks to the daemon through it, as docker\'s ssh:// transport does.',
+    flags: ['start'],
+    operands: NONE,
+  },
+  { name: 'tui', args: '', summary: 'the terminal UI (the default)', flags: [...REMOTE], operands: NONE, hidden: true },
 ];
 
 export const commandSpec = (name: string): CommandSpec | undefined => COMMANDS.find((c) => c.name === name);

@@ -24,7 +24,7 @@ export function globalHelp(): string {
     lines.push(head.length > 17 ? `  ${head}\n  ${' '.repeat(19)}${c.summary}` : `  ${pad(head, 19)}${c.summary}`);
   }
   lines.push('', 'Options');
-  for (const name of [...GLOBAL_FLAGS, 'headless', 'version', 'json'] as FlagName[]) lines.push(flagLine(name).slice(2));
+  for (const name of [...GLOBAL_FLAGS, 'remote', 'headless', 'version', 'json'] as FlagName[]) lines.push(flagLine(name).slice(2));
   lines.push('  (other options belong to one command: see its --help)');
   lines.push('', 'Exit codes: 0 ok · 1 failed · 2 usage or config error · 3 daemon unreachable');
   return lines.join('\n');

@@ -29,7 +29,8 @@ export function writtenFlags(argv: string[]): { known: Map<FlagName, string>; un
     }
     if (token.startsWith('--')) {
       const name = token.slice(2).split('=')[0]!;
-      const flag = (name in FLAGS ? name : name.startsWith('no-') && name.slice(3) in FLAGS ? name.slice(3) : null) as FlagName | null;
+      const key = camelCase(name);
+      const flag = (key in FLAGS ? key : name.startsWith('no-') && camelCase(name.slice(3)) in FLAGS ? camelCase(name.slice(3)) : null) as FlagName | null;
       if (!flag) unknown.push(`--${name}`);
       else {
         known.set(flag, `--${name}`);
@@ -53,6 +54,9 @@ export function writtenFlags(argv: string[]): { known: Map<FlagName, string>; un
   return { known, unknown };
 }
 
+/** `remote-bin` → `remoteBin`, as meow names flags. */
+const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
 const seeHelp = (command?: string) => `see llama-top ${command ? `${command} ` : ''}--help`;
 
 /** argv → what to run, or a one-line usage error (exit 2). Uses meow for the parsing proper. */
@@ -67,7 +71,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
       autoHelp: false,
       autoVersion: false,
       allowUnknownFlags: true,
-      flags: Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type, ...(f.shortFlag ? { shortFlag: f.shortFlag } : {}), ...(f.default === undefined ? {} : { default: f.default }) }])) as never,
+      flags: Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.type, ...(f.multiple ? { isMultiple: true } : {}), ...(f.shortFlag ? { shortFlag: f.shortFlag } : {}), ...(f.default === undefined ? {} : { default: f.default }) }])) as never,
     });
   } catch (error) {
     return { kind: 'error', message: `${(error as Error).message.split('\n')[0]} (${seeHelp()})` };
@@ -103,6 +107,10 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
   const since = f.since === undefined ? null : parseDuration(String(f.since));
   if (f.since !== undefined && since === null) return { kind: 'error', message: `--since takes a duration like 30s, 10m or 2h, not "${String(f.since)}"` };
   if (typeof f.config === 'string' && f.config === '') return { kind: 'error', message: '--config needs a file name' };
+  const remote = ((f.remote as string[] | undefined) ?? []).map(String);
+  if (remote.some((host) => host === '' || host.startsWith('-'))) return { kind: 'error', message: '--remote needs a host (user@box, or a Host of ~/.ssh/config)' };
+  if (remote.length > 1 && command !== 'tui') return { kind: 'error', message: `${command} takes one --remote; the TUI takes several (${seeHelp(command)})` };
+  if (typeof f.remoteBin === 'string' && remote.length === 0) return { kind: 'error', message: '--remote-bin goes with --remote HOST' };
   return {
     kind: 'run',
     command,
@@ -118,6 +126,9 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
       timestamps: f.timestamps === true,
       since,
       headless: f.headless === true,
+      remote,
+      remoteBin: typeof f.remoteBin === 'string' && f.remoteBin.trim() ? f.remoteBin : null,
+      start: f.start !== false,
     },
   };
 }

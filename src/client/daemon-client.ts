@@ -4,6 +4,7 @@ import type { SwitchResult } from '../backend/switch.js';
 import type { StackConfig } from '../config/types.js';
 import type { ReloadResult } from '../supervisor/supervisor.js';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
@@ -38,11 +39,16 @@ export class DaemonClient implements DaemonApi {
   /** Why the connection ended, when it was not the daemon's choice (e.g. it stopped answering). */
   closeReason: LlamaTopError | null = null;
   onClose: () => void = () => undefined;
+  /** Settles on the daemon's greeting: rejected when the link closes first (an ssh that failed, a version mismatch). */
+  readonly greeted: Promise<void>;
+  private greet: { resolve: () => void; reject: (error: Error) => void } = { resolve: () => undefined, reject: () => undefined };
 
   private constructor(
-    private readonly socket: net.Socket,
+    private readonly socket: Duplex,
     private readonly options: ClientOptions = {},
   ) {
+    this.greeted = new Promise<void>((resolve, reject) => (this.greet = { resolve, reject }));
+    this.greeted.catch(() => undefined);
     this.deadlineMs = options.deadlineMs ?? deadlineFromEnv();
     // A daemon that is stopped (SIGSTOP) or stuck still accepts connections: only silence tells. While anything
     // is awaited, ask it something cheap now and then; no answer at all within the deadline ends the wait.
@@ -56,6 +62,7 @@ export class DaemonClient implements DaemonApi {
     });
     socket.on('close', () => {
       this.closed = true;
+      this.greet.reject(this.closeReason ?? new LlamaTopError('UNREACHABLE', 'the link closed before the daemon said hello'));
       clearInterval(this.watchdog);
       for (const p of this.pending.values()) p.reject(this.closeReason ?? new LlamaTopError('UNREACHABLE', 'the daemon closed the connection'));
       this.pending.clear();
@@ -82,6 +89,11 @@ export class DaemonClient implements DaemonApi {
     } else if (silent >= this.deadlineMs / 4) {
       this.socket.write(encode({ type: 'daemon-info', id: 0 })); // a ping; answers to id 0 are ignored
     }
+  }
+
+  /** A client over any byte stream that reaches a daemon (e.g. `ssh HOST llama-top dial-stdio`). */
+  static over(stream: Duplex, options: ClientOptions = {}): DaemonClient {
+    return new DaemonClient(stream, options);
   }
 
   static connect(socketPath: string, timeoutMs = 2000, options: ClientOptions = {}): Promise<DaemonClient> {
@@ -166,9 +178,14 @@ export class DaemonClient implements DaemonApi {
     return this.request({ type: 'log-tail', name, lines, mark });
   }
 
-  /** Applies `config` (parsed and validated here) to the running stack. */
-  reload(config: StackConfig): Promise<ReloadResult> {
+  /** Applies `config` (parsed and validated here), or with null the daemon's file read afresh there. */
+  reload(config: StackConfig | null): Promise<ReloadResult> {
     return this.request<ReloadResult>({ type: 'reload', config });
+  }
+
+  /** The config the daemon runs. */
+  stackConfig(): Promise<StackConfig> {
+    return this.request<StackConfig>({ type: 'stack-config' });
   }
 
   async stopDaemon(all: boolean): Promise<void> {
@@ -208,7 +225,7 @@ export class DaemonClient implements DaemonApi {
           'restart the daemon with this version: llama-top daemon stop (services keep running and are re-adopted), then run the command again',
         );
         this.socket.destroy();
-      }
+      } else this.greet.resolve();
       return;
     }
     if ('push' in message) {

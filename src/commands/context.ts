@@ -7,6 +7,7 @@ import { findConfigFile } from '../config/find.js';
 import { readHolder } from '../daemon/lock-holder.js';
 import { commandPrefix, currentInvocation } from '../cli/invocation.js';
 import { LlamaTopError } from '../protocol/errors.js';
+import type { RemoteTarget } from '../client/ssh-link.js';
 
 export interface Flags {
   config?: string;
@@ -20,18 +21,33 @@ export interface Flags {
   timestamps: boolean;
   /** logs: only lines written in the last this many ms. */
   since: number | null;
+  /** Hosts whose stack to reach over ssh (one for commands; the TUI shows several). */
+  remote: string[];
+  /** The llama-top command to run on the remote hosts; `llama-top` when null. */
+  remoteBin: string | null;
+  /** dial-stdio: start the daemon when none runs (false: exit 4). */
+  start: boolean;
 }
 
 /** What every command gets: the config, where its daemon lives, and how to reach it. */
 export interface CommandContext {
+  /** The config file; for a remote stack `HOST:PATH` (shown only: it is never read here). */
   configFile: string;
-  paths: DaemonPaths;
+  /** Where the daemon keeps its files; null for a stack on another machine. */
+  paths: DaemonPaths | null;
+  /** The stack's host when reached over ssh (--remote); null for this machine's. */
+  remote: RemoteTarget | null;
   flags: Flags;
   args: string[];
   out: (text: string) => void;
   err: (text: string) => void;
-  /** Parses and validates the config (yaml + zod are loaded only then: a running daemon needs neither). */
+  /**
+   * Parses and validates the config (yaml + zod are loaded only then: a running daemon needs neither). For a
+   * remote stack: the config its daemon runs.
+   */
   config(): Promise<StackConfig>;
+  /** What `reload` sends: the file parsed afresh here, or null for a remote stack (its daemon reads its file). */
+  reloadable(): Promise<StackConfig | null>;
   /** Connects, starting the daemon (after validating the config) when absent. */
   daemon(): Promise<DaemonClient>;
   /** Connects only if a daemon runs; null otherwise. */
@@ -71,20 +87,23 @@ export function namedServices(args: string[], config: StackConfig): string[] {
 }
 
 export function createContext(flags: Flags, args: string[], demo = false): CommandContext {
+  if (flags.remote.length > 0) return createRemoteContext(flags, args, { host: flags.remote[0]!, bin: flags.remoteBin ?? 'llama-top', ...(flags.config ? { config: flags.config } : {}) });
   const configFile = fs.realpathSync(findConfigFile(flags.config));
   const paths = daemonPaths(configFile);
   let loaded: Promise<StackConfig> | null = null;
   const connect = () => DaemonClient.connect(paths.socket, 2000, { daemonPid: readHolder(paths.lockFile)?.pid ?? null, daemonLog: paths.daemonLog });
-  const config = () =>
-    (loaded ??= import('../config/load.js').then(({ loadConfig }) => loadConfig(configFile, (f) => daemonPaths(f).logsDir)));
+  const parse = () => import('../config/load.js').then(({ loadConfig }) => loadConfig(configFile, (f) => daemonPaths(f).logsDir));
+  const config = () => (loaded ??= parse());
   return {
     configFile,
     paths,
+    remote: null,
     flags,
     args,
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     config,
+    reloadable: parse,
     async daemon() {
       const running = await connect().catch(() => null);
       if (running) {
@@ -98,4 +117,39 @@ export function createContext(flags: Flags, args: string[], demo = false): Comma
     existingDaemon: () => connect().catch(() => null),
     hint: (rest) => `${commandPrefix(currentInvocation(demo, demo ? undefined : flags.config))} ${rest}`,
   };
+}
+
+/** A stack on another machine: every request goes over `ssh HOST llama-top dial-stdio`; no local file is read. */
+export function createRemoteContext(flags: Flags, args: string[], target: RemoteTarget): CommandContext {
+  const dial = async (start: boolean) => (await import('../client/ssh-link.js')).dialSsh(target, start);
+  let config: Promise<StackConfig> | null = null;
+  const prefix = ['llama-top', '--remote', target.host, ...(flags.remoteBin ? ['--remote-bin', JSON.stringify(flags.remoteBin)] : []), ...(target.config ? ['--config', target.config] : [])].join(' ');
+  const ask = async <T>(run: (client: DaemonClient) => Promise<T>): Promise<T> => {
+    const client = (await dial(true))!;
+    try {
+      return await run(client);
+    } finally {
+      client.close();
+    }
+  };
+  return {
+    configFile: `${target.host}:${target.config ?? '(its default config)'}`,
+    paths: null,
+    remote: target,
+    flags,
+    args,
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    config: () => (config ??= ask((client) => client.stackConfig())),
+    reloadable: async () => null,
+    daemon: async () => (await dial(true))!,
+    existingDaemon: () => dial(false),
+    hint: (rest) => `${prefix} ${rest}`,
+  };
+}
+
+/** This machine's daemon paths, for commands that work on local files (doctor, service install, dial-stdio). */
+export function localPaths(ctx: CommandContext): DaemonPaths {
+  if (!ctx.paths) throw new LlamaTopError('USAGE', `this command works on this machine's stack only: run it on ${ctx.remote?.host} (ssh ${ctx.remote?.host} llama-top …)`);
+  return ctx.paths;
 }

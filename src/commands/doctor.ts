@@ -8,7 +8,7 @@ import { readGguf } from '../models/gguf.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { resolveBinary } from '../process/spawner.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import type { CommandContext } from './context.js';
+import { localPaths, type CommandContext } from './context.js';
 import { checkLinger } from './linger.js';
 
 export interface Check {
@@ -91,7 +91,7 @@ export async function doctorCommand(ctx: CommandContext): Promise<number> {
   client?.close();
   checks.push(info ? { level: 'ok', what: 'daemon', detail: `running, pid ${info.pid}` } : { level: 'ok', what: 'daemon', detail: 'not running (the next command starts it)' });
   for (const svc of config.services) checks.push(...(await checkService(svc, statuses.find((s) => s.name === svc.name))));
-  for (const dir of [ctx.paths.stateDir, ctx.paths.socketDir]) {
+  for (const dir of [localPaths(ctx).stateDir, localPaths(ctx).socketDir]) {
     if (!fs.existsSync(dir)) continue;
     const mode = fs.statSync(dir).mode & 0o777;
     checks.push(mode & 0o077 ? { level: 'fail', what: 'permissions', detail: `${dir} is ${mode.toString(8)}: run chmod 700 ${dir}` } : { level: 'ok', what: 'permissions', detail: `${dir} is 700` });

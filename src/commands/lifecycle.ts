@@ -1,6 +1,5 @@
 import { dependencyOrder } from '../supervisor/start-order.js';
-import { readLastLogLines } from '../logs/chunks.js';
-import { survivingServices } from '../daemon/state-file.js';
+import type { DaemonClient } from '../client/daemon-client.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
 import { namedServices, type CommandContext } from './context.js';
 import { formatOutcome } from './format-status.js';
@@ -15,19 +14,22 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
   let names = namedServices(ctx.args, config);
   if (names.length === 0 && kind === 'start') names = config.services.filter((s) => s.autostart).map((s) => s.name);
   if (names.length === 0) names = config.services.map((s) => s.name);
-  // Checked before any daemon is started: a config that cannot start leaves nothing behind.
+  // Checked before any daemon is started: a config that cannot start leaves nothing behind. A remote stack's files
+  // are checked there, by its daemon (the same check runs before every spawn).
   const running = await ctx.existingDaemon();
   const before = new Map(running ? (await running.status()).map((s) => [s.name, s]) : []);
-  running?.close();
-  for (const name of dependencyOrder(config.services, names)) {
+  for (const name of ctx.remote ? [] : dependencyOrder(config.services, names)) {
     const svc = config.services.find((s) => s.name === name)!;
     if (kind === 'restart' || !RUNNING.has(before.get(name)?.state ?? 'stopped')) preflight(svc, config.file);
   }
-  const client = await ctx.daemon();
+  // Local: connect again through daemon(), which warns when the file changed since the daemon started. Remote: each
+  // connection is an ssh login, so the one already open is kept.
+  if (!ctx.remote) running?.close();
+  const client = (ctx.remote ? running : null) ?? (await ctx.daemon());
   let progress: StartProgress | null = null;
   try {
     if (ctx.flags.wait && !ctx.flags.json) {
-      const shown = new StartProgress(dependencyOrder(config.services, names), progressOutput(), (dir) => readLastLogLines(dir, 1)[0]?.text ?? null);
+      const shown = new StartProgress(dependencyOrder(config.services, names), progressOutput(), async (name) => (await client.logTail(name, 1, null)).lines?.[0] ?? null);
       progress = shown;
       await client.subscribe((push) => {
         if (push.push === 'snapshot') shown.seed(push.services);
@@ -38,7 +40,7 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
     progress?.finish();
     const after = new Map((await client.status()).map((s) => [s.name, s]));
     const wasRunning = new Set(kind === 'start' ? names.filter((n) => ['ready', 'external'].includes(before.get(n)?.state ?? 'stopped')) : []);
-    return report(ctx, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready', wasRunning);
+    return await report(ctx, client, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready', wasRunning);
   } finally {
     progress?.finish();
     client.close();
@@ -53,27 +55,42 @@ function progressOutput() {
 export async function stopCommand(ctx: CommandContext, force: boolean): Promise<number> {
   const names = namedServices(ctx.args, await ctx.config());
   let client = await ctx.existingDaemon();
+  let startedHere = false;
   if (!client) {
     // No daemon, but services it left running (daemon stop without --all, a killed daemon) are still ours to
-    // stop: a new daemon re-adopts them (pid + start time), then stops them.
-    const survivors = survivingServices(ctx.paths.stateFile);
-    if (survivors.length === 0) {
+    // stop: a new daemon re-adopts them (pid + start time), then stops them. Only the daemon reads state.json.
+    client = await ctx.daemon();
+    startedHere = true;
+    const adopted = (await client.status()).filter((s) => RUNNING.has(s.state)).map((s) => s.name);
+    if (adopted.length === 0) {
+      await stopDaemonStartedHere(client);
       if (ctx.flags.json) ctx.out(JSON.stringify({ results: [] }));
       else ctx.out('nothing to stop: no daemon runs for this config and no service of it is left running');
       return 0;
     }
-    if (!ctx.flags.json) ctx.err(`llama-top: no daemon ran, but ${survivors.join(', ')} did: starting one to re-adopt and stop them`);
-    client = await ctx.daemon();
+    if (!ctx.flags.json) ctx.err(`llama-top: no daemon ran, but ${adopted.join(', ')} did: a new daemon re-adopted them, to stop them`);
   }
   try {
     const outcomes = await client.stop(names, force);
-    return report(ctx, outcomes, new Map(), force ? 'killed' : 'stopped');
+    const code = await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped');
+    // The daemon was started only to stop what it re-adopted: with nothing left running, it goes too.
+    if (startedHere && !(await client.status()).some((s) => RUNNING.has(s.state))) {
+      await stopDaemonStartedHere(client);
+      client = null;
+    }
+    return code;
   } finally {
-    client.close();
+    client?.close();
   }
 }
 
-function report(ctx: CommandContext, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>()): number {
+async function stopDaemonStartedHere(client: DaemonClient): Promise<void> {
+  const closed = new Promise<void>((resolve) => client.onDisconnect(resolve));
+  await client.stopDaemon(false);
+  await closed;
+}
+
+async function report(ctx: CommandContext, client: DaemonClient, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>()): Promise<number> {
   if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes }));
   else if (outcomes.length === 0) ctx.out('requested; not waiting (see llama-top status)');
   else
@@ -81,8 +98,8 @@ function report(ctx: CommandContext, outcomes: StartOutcome[], status: Map<strin
       ctx.out(formatOutcome(o, verb, status.get(o.name), o.ok && wasRunning.has(o.name)));
       const logDir = status.get(o.name)?.logDir;
       if (!o.ok && logDir) {
-        const tail = readLastLogLines(logDir, 5).map((l) => l.text);
-        if (tail.length) ctx.out(`  last log lines (${logDir}):\n${tail.map((l) => `    ${l}`).join('\n')}`);
+        const [tail] = await client.logs([o.name], 5, null, false);
+        if (tail?.lines.length) ctx.out(`  last log lines (${logDir}):\n${tail.lines.map((l) => `    ${l.text}`).join('\n')}`);
       }
     }
   return outcomes.every((o) => o.ok) ? 0 : 1;
@@ -90,7 +107,7 @@ function report(ctx: CommandContext, outcomes: StartOutcome[], status: Map<strin
 
 /** `reload`: the daemon applies the edited config; says what it kept, restarted, stopped and started. */
 export async function reloadCommand(ctx: CommandContext): Promise<number> {
-  const config = await ctx.config(); // a broken config stops here: exit 2 with file:line:col, nothing changes
+  const config = await ctx.reloadable(); // a broken config stops here: exit 2 with file:line:col, nothing changes
   const client = await ctx.existingDaemon();
   if (!client) {
     if (ctx.flags.json) ctx.out(JSON.stringify({ running: false }));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
-import type { CommandContext } from './context.js';
+import { localPaths, type CommandContext } from './context.js';
 import { checkLinger } from './linger.js';
 
 const BIN = fileURLToPath(new URL('../../bin/llama-top.js', import.meta.url));
@@ -76,7 +76,7 @@ export async function serviceCommand(ctx: CommandContext): Promise<number> {
     : path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'systemd', 'user', `${name}.service`);
   if (fs.existsSync(file) && !ctx.flags.force) throw new LlamaTopError('USAGE', `${file} already exists: not overwriting it`, 'use --force to replace it');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const logDir = path.join(ctx.paths.stateDir, 'launchd.log');
+  const logDir = path.join(localPaths(ctx).stateDir, 'launchd.log');
   fs.writeFileSync(file, mac ? launchdPlist(config, process.execPath, BIN, envPath, `dev.${name}`, logDir) : systemdUnit(config, process.execPath, BIN, envPath));
   const linger = checkLinger();
   const user = os.userInfo().username;

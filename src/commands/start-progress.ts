@@ -46,11 +46,13 @@ export class StartProgress {
   private readonly startedAt = Date.now();
   private drawn = 0;
   private timer: NodeJS.Timeout | null = null;
+  private readonly asking = new Set<string>();
 
   constructor(
     names: string[],
     private readonly out: ProgressOutput,
-    private readonly latestLogLine: (logDir: string) => string | null,
+    /** The service's latest log line, as the daemon reads it (asked again only once the last answer came). */
+    private readonly latestLogLine: (service: string) => Promise<string | null>,
   ) {
     this.rows = new Map(names.map((name) => [name, { name, status: null, lastLog: null }]));
     if (out.isTTY) {
@@ -85,6 +87,15 @@ export class StartProgress {
     this.drawn = 0;
   }
 
+  private askLatestLine(row: ProgressRow): void {
+    if (this.asking.has(row.name)) return;
+    this.asking.add(row.name);
+    void this.latestLogLine(row.name)
+      .then((line) => (row.lastLog = line ?? row.lastLog))
+      .catch(() => undefined)
+      .finally(() => this.asking.delete(row.name));
+  }
+
   private draw(): void {
     const now = Date.now();
     // A line must never wrap, or redrawing in place climbs too few rows: keep a margin for glyphs (● ◐ …) that
@@ -92,7 +103,7 @@ export class StartProgress {
     const width = Math.max(20, this.out.columns - 4);
     const nameWidth = Math.max(...[...this.rows.keys()].map((n) => n.length));
     const lines = [...this.rows.values()].map((row) => {
-      if (row.status?.logDir && row.status.state !== 'ready') row.lastLog = this.latestLogLine(row.status.logDir);
+      if (row.status && row.status.state !== 'ready') this.askLatestLine(row);
       return progressLine(row, nameWidth, this.startedAt, now, width);
     });
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';

@@ -21,9 +21,14 @@ export async function daemonCommand(ctx: CommandContext): Promise<number> {
   const action = ctx.args[0] ?? 'status';
   const client = await ctx.existingDaemon();
   if (action === 'status') {
+    if (!client && !ctx.paths) {
+      ctx.out(ctx.flags.json ? JSON.stringify({ running: false, host: ctx.remote?.host, configFile: ctx.configFile }) : `daemon: not running on ${ctx.remote?.host} for ${ctx.configFile}`);
+      return 0;
+    }
+    // With no daemon there is nobody to ask: its state file says what it left running (read, never written).
     const info = client
       ? await client.daemonInfo()
-      : { running: false, pid: null, socket: ctx.paths.socket, stateDir: ctx.paths.stateDir, configFile: ctx.configFile, name: (await ctx.config()).name, uptimeSeconds: null, version: '', unsupervised: (await import('../daemon/state-file.js')).survivingServices(ctx.paths.stateFile) };
+      : { running: false, pid: null, socket: ctx.paths!.socket, stateDir: ctx.paths!.stateDir, configFile: ctx.configFile, name: (await ctx.config()).name, uptimeSeconds: null, version: '', unsupervised: (await import('../daemon/state-file.js')).survivingServices(ctx.paths!.stateFile) };
     client?.close();
     ctx.out(ctx.flags.json ? JSON.stringify(info) : (await import('./format-status.js')).formatDaemonInfo(info));
     return 0;

@@ -12,7 +12,7 @@ import { dependencyOrder } from '../supervisor/start-order.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { VERSION } from '../version.js';
 import { acquireLock } from './lock.js';
-import { ensurePrivateDir, type DaemonPaths } from './paths.js';
+import { daemonPaths, ensurePrivateDir, type DaemonPaths } from './paths.js';
 import { ControlServer, type Connection } from './server.js';
 import { readStateFile, writeFileAtomic, writeStateFile } from './state-file.js';
 
@@ -149,8 +149,12 @@ export class Daemon {
     };
   }
 
-  /** Applies a config the client validated: the same file only; what it changed is restarted, the rest untouched. */
-  private async reload(config: StackConfig): Promise<unknown> {
+  /**
+   * Applies a config the client validated, or with null the file read afresh here (for clients on another machine:
+   * the parser is loaded only then). The same file only; what it changed is restarted, the rest untouched.
+   */
+  private async reload(given: StackConfig | null): Promise<unknown> {
+    const config = given ?? (await import('../config/load.js')).loadConfig(this.options.config.file, (f) => daemonPaths(f).logsDir);
     if (config.file !== this.options.config.file)
       throw new LlamaTopError('USAGE', `this daemon runs ${this.options.config.file}, not ${config.file}`);
     this.options.log(`reloading ${config.file}`);
@@ -205,8 +209,19 @@ export class Daemon {
       case 'status':
         await Promise.all([this.supervisor.refreshStats(), this.supervisor.refreshTrees()]);
         return { services: this.supervisor.status(), problems: this.problems() };
-      case 'daemon-info':
-        return this.info();
+      case 'daemon-info': {
+        if (!this.options.config.backend) return this.info();
+        const { currentBackend } = await import('../backend/backends.js'); // loaded when asked: an idle daemon stays small
+        let backend: string | null = null;
+        try {
+          backend = currentBackend(this.options.config, this.supervisor.status());
+        } catch {
+          // the app's config is being rewritten or is broken: the header shows no backend
+        }
+        return { ...this.info(), backend };
+      }
+      case 'stack-config':
+        return this.options.config;
       case 'subscribe':
         connection.send({ push: 'snapshot', services: this.supervisor.status() });
         connection.subscribed = true;

@@ -13,6 +13,7 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     case 'status':
     case 'daemon-info':
     case 'subscribe':
+    case 'stack-config':
       return { ok: true, request: { id, type: v.type } };
     case 'start':
     case 'restart':
@@ -46,8 +47,9 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
       return { ok: true, request: { id, type: 'log-tail', name: v.name, lines: v.lines, mark: typeof v.mark === 'string' ? v.mark : null } };
     case 'reload': {
       const c = v.config as Record<string, unknown> | null | undefined;
-      if (typeof c !== 'object' || c === null || typeof c.file !== 'string' || !Array.isArray(c.services))
-        return { ok: false, id, error: 'reload needs config: the validated config (file, services, …)' };
+      if (c === null || c === undefined) return { ok: true, request: { id, type: 'reload', config: null } };
+      if (typeof c !== 'object' || typeof c.file !== 'string' || !Array.isArray(c.services))
+        return { ok: false, id, error: 'reload needs config: the validated config (file, services, …), or null to read the file in the daemon' };
       return { ok: true, request: { id, type: 'reload', config: c as unknown as StackConfig } };
     }
     default:

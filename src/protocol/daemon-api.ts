@@ -1,5 +1,7 @@
 import type { BackendEntry } from '../backend/backends.js';
 import type { SwitchResult } from '../backend/switch.js';
+import type { StackConfig } from '../config/types.js';
+import type { ReloadResult } from '../supervisor/supervisor.js';
 import type { DaemonInfo, Push, ServiceStatus, StartOutcome } from './messages.js';
 
 /** What clients (commands, TUI) can ask of the daemon; tests hand the TUI a fake. */
@@ -17,6 +19,8 @@ export interface DaemonApi {
   backendReport(only: string | undefined, health?: boolean): Promise<{ active: string | null; app: string; backends: BackendEntry[] }>;
   /** A log pane's last `lines`, read by the daemon; `lines` is null when nothing changed since `mark`. */
   logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }>;
+  /** Applies a config the client parsed, or with null the daemon's own file (a client on another machine). */
+  reload(config: StackConfig | null): Promise<ReloadResult>;
   /** Switches the chat app's backend (check, rewrite, restart, rollback), in the daemon. */
   backendSwitch(name: string, force: boolean): Promise<SwitchResult>;
   /** Called once when the connection to the daemon is lost. */

@@ -51,6 +51,8 @@ export interface DaemonInfo {
   version: string;
   /** With no daemon: services the last one left running, which nothing supervises now. */
   unsupervised?: string[];
+  /** The chat app's active backend, when the config has a `backend:` section (null: unreadable). */
+  backend?: string | null;
 }
 
 export interface StartOutcome {
@@ -79,8 +81,13 @@ export type Request =
   | { id: number; type: 'logs-follow'; names: string[]; times: boolean }
   /** A TUI pane: its last screenful, sent only when it changed since `mark`. */
   | { id: number; type: 'log-tail'; name: string; lines: number; mark: string | null }
-  /** The client has parsed and validated the config (the daemon never loads yaml); the daemon applies it. */
-  | { id: number; type: 'reload'; config: StackConfig }
+  /**
+   * Applies a config: one the client parsed and validated, or (config null: a client on another machine) the
+   * daemon's own file, read afresh there.
+   */
+  | { id: number; type: 'reload'; config: StackConfig | null }
+  /** The config the daemon runs (a client on another machine cannot read the file). */
+  | { id: number; type: 'stack-config' }
   | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null };
 
 export interface StateChangeEvent {
@@ -107,6 +114,6 @@ export type Push =
   | { push: 'hello'; protocol: number; version: string; pid: number };
 
 /** Bumped whenever a request, an answer or a push changes shape. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const MAX_MESSAGE_BYTES = 1024 * 1024;

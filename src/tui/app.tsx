@@ -21,9 +21,8 @@ import { formatBytes } from '../config/durations.js';
 
 /** The chat app's backend, as the picker needs it (see src/backend/). */
 export interface BackendControl {
-  active(): string | null;
-  choices(): Promise<BackendChoice[]>;
-  switchTo(name: string): Promise<string>;
+  choices(api: DaemonApi): Promise<BackendChoice[]>;
+  switchTo(api: DaemonApi, name: string): Promise<string>;
 }
 
 export interface AppProps {
@@ -33,7 +32,7 @@ export interface AppProps {
   autostart: string[];
   backend?: BackendControl;
   /** R: re-read the config file and apply it (the daemon restarts only what changed); resolves to a summary. */
-  reload?: () => Promise<string>;
+  reload?: (api: DaemonApi) => Promise<string>;
   color?: boolean;
   size?: { columns: number; rows: number };
   /** Called with true when the user chose to stop everything (Q), false for q. */
@@ -161,19 +160,23 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
       case 'quit-all': return dispatch({ type: 'overlay', overlay: { type: 'confirm', action: 'quit-all', service: null } });
       case 'reload':
         if (!reload) return dispatch({ type: 'toast', toast: { level: 'error', text: 'reload is not available here' } });
+        if (!api.current) return dispatch({ type: 'toast', toast: { level: 'error', text: 'not connected to the daemon: try again once it is back' } });
         dispatch({ type: 'toast', toast: { level: 'info', text: 'reloading the config…' } });
-        void reload().then(
+        void reload(api.current).then(
           (text) => dispatch({ type: 'toast', toast: { level: 'ok', text } }),
           (error) => dispatch({ type: 'toast', toast: { level: 'error', text: error instanceof Error ? error.message : String(error) } }),
         );
         return;
-      case 'backend':
-        dispatch({ type: 'overlay', overlay: { type: 'backend', index: 0, choices: backend ? null : [] } });
+      case 'backend': {
+        const daemon = api.current;
+        dispatch({ type: 'overlay', overlay: { type: 'backend', index: 0, choices: backend && daemon ? null : [] } });
+        if (!daemon) return;
         void backend
-          ?.choices()
+          ?.choices(daemon)
           .then((choices) => dispatch({ type: 'backend-choices', choices }))
           .catch((error) => dispatch({ type: 'toast', toast: { level: 'error', text: error instanceof Error ? error.message : String(error) } }));
         return;
+      }
     }
     if (!svc) return dispatch({ type: 'toast', toast: { level: 'error', text: 'no service selected' } });
     if (command === 'restart') return void actions.restart(svc.name);
@@ -188,11 +191,11 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
     if (key.escape || input === 'q') return dispatch({ type: 'overlay', overlay: null });
     if (key.upArrow || input === 'k') return dispatch({ type: 'picker-move', delta: -1 });
     if (key.downArrow || input === 'j') return dispatch({ type: 'picker-move', delta: 1 });
-    if (key.return && backend && choices[index]) {
+    if (key.return && backend && api.current && choices[index]) {
       const target = choices[index]!.name;
       dispatch({ type: 'overlay', overlay: null });
       dispatch({ type: 'toast', toast: { level: 'info', text: `switching the backend to ${target}…` } });
-      void backend.switchTo(target).then(
+      void backend.switchTo(api.current, target).then(
         (text) => dispatch({ type: 'toast', toast: { level: 'ok', text } }),
         (error) => dispatch({ type: 'toast', toast: { level: 'error', text: error instanceof Error ? error.message : String(error) } }),
       );
@@ -202,7 +205,7 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
   const history = selected ? state.history[selected.name] : undefined;
   return (
     <Box flexDirection="column" width={columns} height={rows}>
-      <Header name={name} daemon={state.daemon} connection={state.connection} backend={backend?.active() ?? null} />
+      <Header name={name} daemon={state.daemon} connection={state.connection} backend={state.daemon?.backend ?? null} />
       <ServiceList services={state.services} selected={state.selected} maxRows={layout.listRows - 1} now={now} color={color} width={columns} />
       {layout.sparkline && selected ? (
         <Text dimColor wrap="truncate-end">

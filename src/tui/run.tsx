@@ -3,6 +3,7 @@ import type { CommandContext } from '../commands/context.js';
 import { App } from './app.js';
 import { DiffingScreen } from './screen.js';
 import { createBackendControl } from '../backend/control.js';
+import type { DaemonApi } from '../protocol/daemon-api.js';
 
 /** Composition root of the TUI: a client of the daemon, which it starts when absent. */
 export async function runTui(ctx: CommandContext): Promise<number> {
@@ -15,8 +16,8 @@ export async function runTui(ctx: CommandContext): Promise<number> {
       name={config.name}
       connect={() => ctx.daemon()}
       autostart={config.services.filter((s) => s.autostart).map((s) => s.name)}
-      backend={config.backend ? createBackendControl(config, () => ctx.daemon()) : undefined}
-      reload={() => reloadConfig(ctx)}
+      backend={config.backend ? createBackendControl() : undefined}
+      reload={(api) => reloadConfig(ctx, api)}
       color={color}
       onExit={(all) => (stoppedAll = all)}
     />,
@@ -34,21 +35,13 @@ export async function runTui(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** R in the TUI: parse the config file afresh (an error names file:line:col), then the daemon applies it. */
-async function reloadConfig(ctx: CommandContext): Promise<string> {
-  const { loadConfig } = await import('../config/load.js');
-  const { daemonPaths } = await import('../daemon/paths.js');
-  const fresh = loadConfig(ctx.configFile, (f) => daemonPaths(f).logsDir);
-  const client = await ctx.daemon();
-  try {
-    const r = await client.reload(fresh);
-    const parts = [
-      r.restarted.length ? `restarted ${r.restarted.map((o) => `${o.name}${o.ok ? '' : ' (failed)'}`).join(', ')}` : '',
-      r.removed.length ? `stopped ${r.removed.join(', ')}` : '',
-      r.started.length ? `started ${r.started.map((o) => o.name).join(', ')}` : '',
-    ].filter(Boolean);
-    return `config reloaded: ${parts.length ? parts.join('; ') : 'nothing changed'}`;
-  } finally {
-    client.close();
-  }
+/** R in the TUI: parse the config file afresh (an error names file:line:col; remote: the daemon reads it), then the daemon applies it. */
+async function reloadConfig(ctx: CommandContext, api: DaemonApi): Promise<string> {
+  const r = await api.reload(await ctx.reloadable());
+  const parts = [
+    r.restarted.length ? `restarted ${r.restarted.map((o) => `${o.name}${o.ok ? '' : ' (failed)'}`).join(', ')}` : '',
+    r.removed.length ? `stopped ${r.removed.join(', ')}` : '',
+    r.started.length ? `started ${r.started.map((o) => o.name).join(', ')}` : '',
+  ].filter(Boolean);
+  return `config reloaded: ${parts.length ? parts.join('; ') : 'nothing changed'}`;
 }

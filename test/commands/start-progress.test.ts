@@ -29,7 +29,7 @@ describe('start progress', () => {
 
   it('on a terminal, draws at once, redraws in place, and clears itself before the result', () => {
     const written: string[] = [];
-    const progress = new StartProgress(['llama', 'web'], { write: (t) => written.push(t), isTTY: true, columns: 80 }, () => 'main: loading model');
+    const progress = new StartProgress(['llama', 'web'], { write: (t) => written.push(t), isTTY: true, columns: 80 }, async () => 'main: loading model');
     expect(written).toHaveLength(1); // the first frame is drawn before anything is awaited
     expect(written[0]).toBe('\x1b[2K… llama  waiting\n\x1b[2K… web    waiting\n');
     progress.seed([status({ detail: 'loading model' })]);
@@ -43,7 +43,7 @@ describe('start progress', () => {
 
   it('off a terminal, never draws a frame or moves the cursor', () => {
     const written: string[] = [];
-    const progress = new StartProgress(['llama'], { write: (t) => written.push(t), isTTY: false, columns: 80 }, () => null);
+    const progress = new StartProgress(['llama'], { write: (t) => written.push(t), isTTY: false, columns: 80 }, async () => null);
     progress.onEvent(event(status({ detail: 'loading model' })));
     progress.onEvent(event(status({ name: 'other' })));
     progress.finish();

@@ -16,13 +16,15 @@ describe('a daemon that comes and goes with the work', () => {
     expect(JSON.parse((await stack.cli(['daemon', 'status', '--json'])).stdout).unsupervised).toEqual(['llama', 'ollama']);
     const kill = await stack.cli(['kill', 'ollama']);
     expect(kill.exitCode).toBe(0);
-    expect(kill.stderr).toMatch(/no daemon ran, but llama, ollama did: starting one to re-adopt and stop them/);
+    expect(kill.stderr).toMatch(/no daemon ran, but llama, ollama did: a new daemon re-adopted them, to stop them/);
     await waitFor(() => !isAlive(pids[1]!), 'ollama killed');
     expect((await stack.cli(['daemon', 'stop'])).exitCode).toBe(0);
     const stop = await stack.cli(['stop']);
     expect(stop.exitCode).toBe(0);
     await waitFor(() => !isAlive(pids[0]!), 'llama stopped');
+    expect(JSON.parse((await stack.cli(['daemon', 'status', '--json'])).stdout).running).toBe(false); // the daemon `stop` started went with them
     expect((await stack.cli(['stop'])).stdout).toMatch(/nothing to stop: no daemon runs for this config and no service of it is left running/);
+    expect(JSON.parse((await stack.cli(['daemon', 'status', '--json'])).stdout).running).toBe(false);
   });
 
   it('with nothing to supervise and no client, the daemon exits after the grace', async () => {

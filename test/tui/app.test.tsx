@@ -40,10 +40,12 @@ describe('App with a fake daemon', () => {
   it('R reloads the config and says what changed; a broken file is shown as an error', async () => {
     const daemon = new FakeDaemon([service('llama')]);
     let outcome: Promise<string> = Promise.resolve('config reloaded: restarted llama');
-    const { frame, press } = renderApp(daemon, { reload: () => outcome });
+    const asked: unknown[] = [];
+    const { frame, press } = renderApp(daemon, { reload: (api) => (asked.push(api), outcome) });
     await waitFor(() => frame().includes('● llama'), 'the row');
     await press('R');
     await waitFor(() => frame().includes('config reloaded: restarted llama'), 'the reload result');
+    expect(asked).toEqual([daemon]); // over the TUI's own connection: no second one (over ssh, a second login)
     outcome = Promise.reject(new Error('llama-top.yaml:3:11 services.llama.kind: must be one of: …'));
     await press('R');
     await waitFor(() => frame().includes('error: llama-top.yaml:3:11 services.llama.kind'), 'the config error');
@@ -165,11 +167,11 @@ describe('App with a fake daemon', () => {
 
   it('the b picker switches the backend through the backend control', async () => {
     const daemon = new FakeDaemon([service('llama')]);
+    daemon.activeBackend = 'llamacpp'; // the header shows what the daemon reports, never the app's file
     const switched: string[] = [];
     const backend = {
-      active: () => 'llamacpp',
       choices: async () => [{ name: 'llamacpp', service: 'llama', healthy: true, active: true }, { name: 'ollama', service: 'ollama', healthy: true, active: false }],
-      switchTo: async (name: string) => {
+      switchTo: async (_api: unknown, name: string) => {
         switched.push(name);
         return `backend switched to ${name} in 1.0 s`;
       },

@@ -20,8 +20,16 @@ export class FakeDaemon implements DaemonApi {
   constructor(public services: ServiceStatus[]) {}
 
   async status() { return this.services; }
+  /** The chat app's active backend the daemon reports (undefined: the config has no backend section). */
+  activeBackend: string | null | undefined = undefined;
   async daemonInfo(): Promise<DaemonInfo> {
-    return { running: true, pid: 999, socket: '/s', stateDir: '/d', configFile: '/c', name: 'x', uptimeSeconds: 42, version: '0' };
+    return { running: true, pid: 999, socket: '/s', stateDir: '/d', configFile: '/c', name: 'x', uptimeSeconds: 42, version: '0', ...(this.activeBackend === undefined ? {} : { backend: this.activeBackend }) };
+  }
+  reloads: Array<unknown> = [];
+  reloadResult = { unchanged: [], stopped: [], restarted: [{ name: 'llama', ok: true, state: 'ready' as const, error: null, elapsedMs: 900 }], changed: [], removed: [], added: [], started: [] };
+  async reload(config: unknown) {
+    this.calls.push(['reload', config]);
+    return this.reloadResult;
   }
   async start(names: string[], wait: boolean) { this.calls.push(['start', names, wait]); return names.map(this.outcome); }
   async restart(names: string[], wait: boolean) { this.calls.push(['restart', names, wait]); return names.map(this.outcome); }

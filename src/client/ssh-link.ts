@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { Duplex } from 'node:stream';
+import { LlamaTopError } from '../protocol/errors.js';
+import { DaemonClient } from './daemon-client.js';
+
+/** A stack on another machine: what `--remote`, `--remote-bin` and `--config` say. */
+export interface RemoteTarget {
+  /** Anything `ssh` accepts: `user@box`, a `Host` of ~/.ssh/config (its port, key and jump host apply). */
+  host: string;
+  /** The llama-top to run there (a command line, like rsync's --rsync-path); `llama-top` on the remote PATH by default. */
+  bin: string;
+  /** The remote config path, never read here; the remote llama-top finds its own when absent. */
+  config?: string;
+}
+
+/** `dial-stdio --no-start` exits with this when no daemon runs there: the caller decides (e.g. "not running"). */
+export const NO_DAEMON_EXIT = 4;
+
+/** The ssh program and its own options: LLAMA_TOP_SSH (e.g. `ssh -F ./ssh_config`), else `ssh`. */
+export function sshCommand(env: NodeJS.ProcessEnv = process.env): string[] {
+  const words = (env.LLAMA_TOP_SSH ?? 'ssh').split(/\s+/).filter(Boolean);
+  return words.length ? words : ['ssh'];
+}
+
+/** Quotes one word for the remote POSIX shell that ssh hands the command to. */
+export const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/** The remote command line: the relay, which connects to (or with `start`, first starts) the config's daemon. */
+export function dialCommand(target: RemoteTarget, start: boolean): string {
+  return [target.bin, 'dial-stdio', ...(target.config ? ['--config', shellQuote(target.config)] : []), ...(start ? [] : ['--no-start'])].join(' ');
+}
+
+/** Every ssh argument: keep-alives so a dropped link is noticed within ~15 s, no tty, the command after `--`. */
+export function sshArgs(target: RemoteTarget, start: boolean, env: NodeJS.ProcessEnv = process.env): string[] {
+  const [, ...own] = sshCommand(env);
+  return [...own, '-T', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '--', target.host, dialCommand(target, start)];
+}
+
+/** What a failed ssh said, as an error a user can act on; null for the "no daemon there" answer. */
+export function sshFailure(target: RemoteTarget, code: number | null, signal: string | null, stderr: string): LlamaTopError | null {
+  const said = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ') || (signal ? `killed by ${signal}` : `exit code ${code}`);
+  if (code === NO_DAEMON_EXIT) return null;
+  if (code === 255) return new LlamaTopError('UNREACHABLE', `ssh ${target.host}: ${said}`, 'check that `ssh HOST true` works from this shell (host, user, key, ~/.ssh/config)');
+  if (code === 2) return new LlamaTopError('CONFIG', `${target.host}: ${said}`);
+  if (code === 127)
+    return new LlamaTopError('UNREACHABLE', `${target.host}: ${target.bin}: command not found (${said})`, 'install llama-top there, or name it with --remote-bin "node /path/to/llama-top/bin/llama-top.js"');
+  return new LlamaTopError('UNREACHABLE', `${target.host}: ${said}`);
+}
+
+/**
+ * Runs `ssh HOST llama-top dial-stdio` and speaks the protocol over its stdin/stdout, as docker's ssh:// transport
+ * does: no port of ours is opened anywhere, and OpenSSH does authentication and encryption. Resolves on the remote
+ * daemon's greeting; null when `start` is false and no daemon runs there. Bytes relayed in either direction are
+ * counted in `traffic`.
+ */
+export async function dialSsh(target: RemoteTarget, start: boolean, traffic?: { in: number; out: number }): Promise<DaemonClient | null> {
+  const [program] = sshCommand();
+  const child = spawn(program!, sshArgs(target, start), { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4096)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error) => {
+      stderr += `${program}: ${error.message}`;
+      resolve({ code: 255, signal: null });
+    });
+  });
+  const counted = traffic ?? { in: 0, out: 0 };
+  child.stdin.on('error', () => undefined);
+  const link = new Duplex({
+    allowHalfOpen: false,
+    read() {},
+    write(chunk: Buffer, _encoding, done) {
+      counted.out += chunk.length;
+      child.stdin.write(chunk, done);
+    },
+    final(done) {
+      child.stdin.end(done);
+    },
+    destroy(error, done) {
+      child.kill();
+      done(error);
+    },
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    counted.in += chunk.length;
+    link.push(chunk);
+  });
+  child.stdout.on('end', () => link.push(null));
+  child.once('close', () => link.destroy());
+  const client = DaemonClient.over(link);
+  const outcome = await Promise.race([client.greeted.then(() => 'greeted' as const), exited]).catch(() => exited);
+  if (outcome === 'greeted') return client;
+  client.close();
+  if (client.closeReason) throw client.closeReason; // e.g. a daemon of another protocol version
+  const { code, signal } = await exited;
+  const failure = sshFailure(target, code, signal, stderr);
+  if (failure) throw failure;
+  return null;
+}

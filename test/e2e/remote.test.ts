@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { answers, CLI, findFreePorts, isAlive, killEverythingUnder, NODE, threeServices, waitFor } from '../helpers/stack.js';
+import { haveSshd, startSshd, type Sshd } from '../helpers/sshd.js';
+import { TmuxScreen } from '../helpers/tmux.js';
+
+// Root for sshd and for `unshare -m` (a private mount namespace); CI runs as root with openssh-server installed.
+const runIt = haveSshd || process.env.CI ? it : it.skip;
+
+interface RemoteStack {
+  sshd: Sshd;
+  /** The stack's directory on the box: a tmpfs only sshd's namespace sees. */
+  remoteDir: string;
+  config: string;
+  ports: number[];
+  env: Record<string, string>;
+  remoteBin: string;
+  cli(args: string[], timeout?: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const done of cleanups.splice(0).reverse()) await done().catch(() => undefined);
+});
+
+/** A box reached as `box` over a real sshd, its stack in a directory this side cannot read, copied there with tar | ssh. */
+async function remoteStack(): Promise<RemoteStack> {
+  const local = fs.mkdtempSync(path.join(os.tmpdir(), 'llama-top-remote-'));
+  const remoteDir = path.join(local, 'box');
+  const staging = path.join(local, 'staging');
+  fs.mkdirSync(staging);
+  const ports = await findFreePorts(3);
+  fs.writeFileSync(path.join(staging, 'llama-top.yaml'), threeServices()(ports, staging));
+  const sshd = await startSshd(local, remoteDir);
+  cleanups.push(async () => {
+    await sshd.stop();
+    killEverythingUnder(remoteDir);
+    fs.rmSync(local, { recursive: true, force: true });
+  });
+  const tar = await execa('tar', ['-C', staging, '-cf', '-', '.'], { encoding: 'buffer' });
+  const copied = await sshd.run(`mkdir -p '${remoteDir}/run' && chmod 700 '${remoteDir}/run' && tar -C '${remoteDir}' -xf -`, tar.stdout);
+  expect(copied.exitCode, copied.stderr).toBe(0);
+  const remoteBin = `env XDG_STATE_HOME=${remoteDir}/state XDG_RUNTIME_DIR=${remoteDir}/run NO_COLOR=1 ${NODE} ${CLI}`;
+  const config = path.join(remoteDir, 'llama-top.yaml');
+  const env = { LLAMA_TOP_SSH: sshd.sshCommand, NO_COLOR: '1', LLAMA_TOP_CONFIG: '' };
+  const stack: RemoteStack = {
+    sshd, remoteDir, config, ports, env, remoteBin,
+    async cli(args, timeout = 60_000) {
+      const run = await execa(NODE, [CLI, ...args, '--remote', 'box', '--remote-bin', remoteBin, '--config', config], { env, reject: false, timeout, stdin: 'ignore', cwd: local });
+      return { exitCode: run.exitCode ?? -1, stdout: String(run.stdout), stderr: String(run.stderr) };
+    },
+  };
+  cleanups.push(async () => void (await stack.cli(['daemon', 'stop', '--all'], 30_000)));
+  return stack;
+}
+
+describe('--remote: the stack on another machine, through ssh', () => {
+  runIt('start, status, logs, restart, reload and stop over ssh; nothing of the stack is readable here', async () => {
+    const stack = await remoteStack();
+    expect(fs.existsSync(stack.config)).toBe(false); // another machine's file: this side never reads it
+    const started = await stack.cli(['start']);
+    expect(started.exitCode, started.stderr).toBe(0);
+    expect(started.stdout).toMatch(/✓ llama\s+ready/);
+    expect(await answers(stack.ports[0]!, '/health')).toBe(true);
+    expect(fs.readdirSync(stack.remoteDir)).toEqual([]); // state and logs live on the box only
+
+    const status = await stack.cli(['status', '--json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    const services = JSON.parse(status.stdout).services as Array<{ name: string; state: string; pid: number }>;
+    expect(services.map((s) => `${s.name}:${s.state}`)).toEqual(['llama:ready', 'ollama:ready', 'chat:ready']);
+
+    const logs = await stack.cli(['logs', 'llama', '-n', '5']);
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(/server is listening on/);
+
+    const before = services.find((s) => s.name === 'llama')!.pid;
+    const restarted = await stack.cli(['restart', 'llama']);
+    expect(restarted.exitCode, restarted.stderr).toBe(0);
+    const after = (JSON.parse((await stack.cli(['status', '--json', 'llama'])).stdout).services as Array<{ pid: number }>)[0]!.pid;
+    expect(after).not.toBe(before);
+
+    // reload: the remote daemon reads its own file (edited on the box)
+    const edited = await stack.sshd.run(`sed -i 's/^name: test-stack/name: renamed-stack/' '${stack.config}'`);
+    expect(edited.exitCode, edited.stderr).toBe(0);
+    const reload = await stack.cli(['reload', '--json']);
+    expect(reload.exitCode, reload.stderr).toBe(0);
+    expect(JSON.parse(reload.stdout).unchanged).toEqual(['llama', 'ollama', 'chat']);
+    const broken = await stack.sshd.run(`printf 'services:\\n  x: [\\n' > '${stack.config}'`);
+    expect(broken.exitCode).toBe(0);
+    const refused = await stack.cli(['reload']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/llama-top\.yaml:\d+:\d+/);
+
+    const stopped = await stack.cli(['stop', '--json']);
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    await waitFor(async () => !(await answers(stack.ports[0]!, '/health')), 'llama to stop');
+  });
+
+  runIt('ssh failures exit 3 with what ssh said; a missing remote llama-top names --remote-bin', async () => {
+    const stack = await remoteStack();
+    const unknownHost = await execa(NODE, [CLI, 'status', '--remote', 'nosuchhost.invalid'], { env: stack.env, reject: false, stdin: 'ignore' });
+    expect(unknownHost.exitCode).toBe(3);
+    expect(unknownHost.stderr).toMatch(/ssh nosuchhost\.invalid: .*(Could not resolve hostname|Name or service not known)/);
+    const noBin = await execa(NODE, [CLI, 'status', '--remote', 'box', '--remote-bin', 'no-such-llama-top'], { env: stack.env, reject: false, stdin: 'ignore' });
+    expect(noBin.exitCode).toBe(3);
+    expect(noBin.stderr).toMatch(/box: no-such-llama-top: command not found[\s\S]*--remote-bin/);
+    const noDaemon = await stack.cli(['daemon', 'status']);
+    expect(noDaemon.exitCode).toBe(0);
+    expect(noDaemon.stdout).toMatch(/daemon: not running on box/);
+  });
+});
