@@ -99,6 +99,31 @@ describe('--remote: the stack on another machine, through ssh', () => {
     await waitFor(async () => !(await answers(stack.ports[0]!, '/health')), 'llama to stop');
   });
 
+  runIt('the TUI over --remote: rows, the log pane and r work; a killed ssh link leaves the stack running and the TUI reconnects', async () => {
+    const stack = await remoteStack();
+    const quote = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
+    const command = [NODE, CLI, '--remote', 'box', '--remote-bin', stack.remoteBin, '--config', stack.config].map(quote).join(' ');
+    const screen = await TmuxScreen.open(`remote-${path.basename(path.dirname(stack.remoteDir))}`, command, { ...stack.env, TERM: 'xterm-256color' }, 100, 30);
+    cleanups.push(() => screen.close());
+    await screen.waitFor(/● llama\s+ready[\s\S]*● ollama\s+ready[\s\S]*● chat\s+ready/, 'every service ready over ssh', 60_000);
+    await screen.waitFor(/server is listening on/, "llama's log pane, read by the remote daemon");
+    const pidOf = async () => (JSON.parse((await stack.cli(['status', '--json', 'llama'])).stdout).services[0] as { pid: number }).pid;
+    const before = await pidOf();
+    await screen.keys('r');
+    await waitFor(async () => (await pidOf()) !== before, 'r to restart llama on the box', 30_000);
+    await screen.waitFor(/● llama\s+ready/, 'llama ready again');
+
+    // The link drops (no clean logout): kill the TUI's ssh client.
+    const links = (await execa('pgrep', ['-f', `ssh -F ${stack.sshd.sshConfig}.*dial-stdio`], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+    expect(links.length).toBeGreaterThan(0);
+    for (const pid of links) process.kill(pid, 'SIGKILL');
+    await screen.waitFor(/reconnecting/, 'the TUI to say it is reconnecting', 15_000);
+    expect(await answers(stack.ports[0]!, '/health')).toBe(true); // the stack on the box runs on
+    await screen.waitFor(/reconnected/, 'the TUI to reconnect over a new ssh link', 30_000);
+    await screen.waitFor(/● llama\s+ready/, 'the rows again');
+    expect(isAlive(links[0]!)).toBe(false);
+  });
+
   runIt('ssh failures exit 3 with what ssh said; a missing remote llama-top names --remote-bin', async () => {
     const stack = await remoteStack();
     const unknownHost = await execa(NODE, [CLI, 'status', '--remote', 'nosuchhost.invalid'], { env: stack.env, reject: false, stdin: 'ignore' });
