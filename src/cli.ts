@@ -42,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     const { completionScript } = await import('./cli/completion.js');
     return print(completionScript(args[0] as 'bash' | 'zsh' | 'fish'));
   }
+  if (command === 'hosts') return hostsCommand(flags, args[0] ?? 'tui');
   if (command === 'tui' && flags.headless) {
     try {
       const { findConfigFile } = await import('./config/load.js');
@@ -72,6 +73,25 @@ async function importInteractiveInk<T>(load: () => Promise<T>): Promise<T> {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
     }
+  }
+}
+
+/** `hosts`: the TUI on every box of the hosts file; `hosts list`: the boxes. */
+async function hostsCommand(flags: Flags, action: string): Promise<number> {
+  try {
+    const { hostsFilePath, readHostsFile } = await import('./config/hosts-file.js');
+    const targets = readHostsFile(hostsFilePath(), flags.remoteBin ?? undefined);
+    if (action === 'list') {
+      if (flags.json) return print(JSON.stringify({ file: hostsFilePath(), hosts: targets }));
+      return print(targets.map((t) => `${t.host}  ${t.config ?? '(its default config)'}  ${t.bin}`).join('\n'));
+    }
+    const { createRemoteContext } = await import('./commands/context.js');
+    return await run({ ...flags, remote: targets.map((t) => t.host) }, 'tui', [], false, async () => {
+      const { runHostsTui } = await importInteractiveInk(() => import('./tui/run.js'));
+      return runHostsTui(createRemoteContext(flags, [], targets[0]!), targets);
+    });
+  } catch (error) {
+    return fail(error);
   }
 }
 
@@ -116,10 +136,13 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   service: async () => (await import('./commands/service-install.js')).serviceCommand,
   'dial-stdio': async () => (await import('./commands/dial-stdio.js')).dialStdioCommand,
-  tui: async () => (await importInteractiveInk(() => import('./tui/run.js'))).runTui,
+  tui: async () => {
+    const { runTui, runHostsTui } = await importInteractiveInk(() => import('./tui/run.js'));
+    return (ctx) => (ctx.flags.remote.length > 1 ? runHostsTui(ctx, ctx.flags.remote.map((host) => ({ host, bin: ctx.flags.remoteBin ?? 'llama-top', ...(ctx.flags.config ? { config: ctx.flags.config } : {}) }))) : runTui(ctx));
+  },
 };
 
-async function run(flags: Flags, command: string, args: string[], demo = false): Promise<number> {
+async function run(flags: Flags, command: string, args: string[], demo = false, runner?: () => Promise<number>): Promise<number> {
   try {
     if (command === 'tui' && (!process.stdout.isTTY || !process.stdin.isTTY)) {
       process.stderr.write(
@@ -127,6 +150,7 @@ async function run(flags: Flags, command: string, args: string[], demo = false):
       );
       return 2;
     }
+    if (runner) return await runner();
     const ctx = createContext(flags, args, demo);
     return await (await RUNNERS[command]!())(ctx);
   } catch (error) {

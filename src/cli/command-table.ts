@@ -169,6 +169,14 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'help', args: '[command]', summary: 'this help, or one command\'s', flags: [], operands: { kind: 'actions', actions: [], then: 'commands' } },
   { name: 'version', args: '', summary: 'print the version', flags: [], operands: NONE },
   {
+    name: 'hosts',
+    args: '[list]',
+    summary: 'the UI on every box of the hosts file (over ssh)',
+    details: 'The hosts file, $XDG_CONFIG_HOME/llama-top/hosts (~/.config/llama-top/hosts), lists one box per line:\n  HOST [CONFIG [LLAMA-TOP COMMAND…]]   e.g.  gpu-box ~/llm/llama-top.yaml\nHOST is anything ssh accepts; CONFIG is the config path there (- for its default); the rest is the llama-top to run there.\nllama-top hosts opens the UI on all of them, grouped by host (the same as --remote a --remote b); hosts list prints them.',
+    flags: ['json', 'remoteBin'],
+    operands: { kind: 'actions', actions: ['list'] },
+  },
+  {
     name: 'dial-stdio',
     args: '',
     summary: 'relay the protocol on stdin/stdout (--remote runs it)',

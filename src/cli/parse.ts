@@ -110,7 +110,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
   const remote = ((f.remote as string[] | undefined) ?? []).map(String);
   if (remote.some((host) => host === '' || host.startsWith('-'))) return { kind: 'error', message: '--remote needs a host (user@box, or a Host of ~/.ssh/config)' };
   if (remote.length > 1 && command !== 'tui') return { kind: 'error', message: `${command} takes one --remote; the TUI takes several (${seeHelp(command)})` };
-  if (typeof f.remoteBin === 'string' && remote.length === 0) return { kind: 'error', message: '--remote-bin goes with --remote HOST' };
+  if (typeof f.remoteBin === 'string' && remote.length === 0 && command !== 'hosts') return { kind: 'error', message: '--remote-bin goes with --remote HOST (or hosts)' };
   return {
     kind: 'run',
     command,

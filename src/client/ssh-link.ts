@@ -25,9 +25,12 @@ export function sshCommand(env: NodeJS.ProcessEnv = process.env): string[] {
 /** Quotes one word for the remote POSIX shell that ssh hands the command to. */
 export const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
+/** A remote path for the shell there: quoted, except a leading `~/`, which that shell expands to its home. */
+export const remotePath = (file: string): string => (file.startsWith('~/') ? `~/${shellQuote(file.slice(2))}` : shellQuote(file));
+
 /** The remote command line: the relay, which connects to (or with `start`, first starts) the config's daemon. */
 export function dialCommand(target: RemoteTarget, start: boolean): string {
-  return [target.bin, 'dial-stdio', ...(target.config ? ['--config', shellQuote(target.config)] : []), ...(start ? [] : ['--no-start'])].join(' ');
+  return [target.bin, 'dial-stdio', ...(target.config ? ['--config', remotePath(target.config)] : []), ...(start ? [] : ['--no-start'])].join(' ');
 }
 
 /** Every ssh argument: keep-alives so a dropped link is noticed within ~15 s, no tty, the command after `--`. */

@@ -23,6 +23,7 @@ export function stateLabel(s: ServiceStatus, now = Date.now()): string {
   if (retry) return `crashed (${retry})`;
   if (s.state === 'starting' && s.detail) return s.detail;
   if (s.state === 'stopping' && s.detail) return s.detail;
+  if (s.state === 'error' && s.detail) return s.detail;
   return s.state;
 }
 

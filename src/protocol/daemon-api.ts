@@ -21,6 +21,8 @@ export interface DaemonApi {
   logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }>;
   /** Applies a config the client parsed, or with null the daemon's own file (a client on another machine). */
   reload(config: StackConfig | null): Promise<ReloadResult>;
+  /** The config the daemon runs (a client on another machine cannot read the file). */
+  stackConfig(): Promise<StackConfig>;
   /** Switches the chat app's backend (check, rewrite, restart, rollback), in the daemon. */
   backendSwitch(name: string, force: boolean): Promise<SwitchResult>;
   /** Called once when the connection to the daemon is lost. */

@@ -7,6 +7,8 @@ export type ServiceState = 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'cra
 
 /** One service as every client sees it (`status --json` prints these). */
 export interface ServiceStatus {
+  /** Set by a multi-host client (never by a daemon): the ssh host this row came from; `name` is then `box/name`. */
+  box?: string;
   name: string;
   kind: string;
   state: ServiceState;
@@ -53,6 +55,8 @@ export interface DaemonInfo {
   unsupervised?: string[];
   /** The chat app's active backend, when the config has a `backend:` section (null: unreadable). */
   backend?: string | null;
+  /** Set by a multi-host client: each host's daemon, or why it cannot be reached. */
+  hosts?: Array<{ host: string; pid: number | null; reachable: boolean; error: string | null }>;
 }
 
 export interface StartOutcome {

@@ -6,7 +6,7 @@ import { ConfirmDialog } from './components/ConfirmDialog.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { LogPane } from './components/LogPane.js';
-import { ServiceList } from './components/ServiceList.js';
+import { listEntries, ServiceList } from './components/ServiceList.js';
 import { StatusLine } from './components/StatusLine.js';
 import { createActions } from './hooks/use-actions.js';
 import { useDaemon } from './hooks/use-daemon.js';
@@ -40,9 +40,11 @@ export interface AppProps {
   logPollMs?: number;
   /** How long a success message stays in the status line. */
   toastMs?: number;
+  /** What the status line says when the connection drops (a local daemon is restarted; a remote link re-dialled). */
+  lostText?: string;
 }
 
-export function App({ name, connect, autostart, backend, reload, color = true, size, onExit, logPollMs = 100, toastMs = 8000 }: AppProps) {
+export function App({ name, connect, autostart, backend, reload, color = true, size, onExit, logPollMs = 100, toastMs = 8000, lostText }: AppProps) {
   const [state, dispatchToReact] = useReducer(uiReducer, undefined, initialUiState);
   // Key handlers read and advance this copy, so several keys arriving in one read each see the previous one's effect.
   const stateRef = useRef(state);
@@ -58,6 +60,7 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
   const api = useDaemon({
     connect,
     dispatch,
+    lostText,
     onFirstConnect: (a) => {
       if (autostart.length) void a.start(autostart, false).catch(() => undefined);
     },
@@ -77,7 +80,9 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
     return () => clearTimeout(timer);
   }, [state.toast]);
 
-  const layout = computeLayout(rows, columns, state.services.length, state.view);
+  // Several hosts: each group has a title row in the list.
+  const listLength = listEntries(state.services).length;
+  const layout = computeLayout(rows, columns, state.services.length, state.view, listLength);
   const selected = selectedService(state);
   const panes = state.view === 'single' || state.services.length <= 1
     ? (selected ? [selected] : [])

@@ -7,10 +7,10 @@ export interface Layout {
   paneLines: number[];
 }
 
-export function computeLayout(rows: number, columns: number, services: number, view: 'single' | 'stacked'): Layout {
+export function computeLayout(rows: number, columns: number, services: number, view: 'single' | 'stacked', listLength = services): Layout {
   const header = 1;
   const status = 1;
-  const listRows = Math.min(services, Math.max(1, Math.floor(rows / 3))) + 1; // + column titles
+  const listRows = Math.min(listLength, Math.max(1, Math.floor(rows / 3))) + 1; // + column titles (listLength: services and host titles)
   const sparkline = rows >= 20;
   const free = Math.max(2, rows - header - status - listRows - (sparkline ? 1 : 0));
   if (view === 'single' || services <= 1) return { width: columns, listRows, sparkline, paneLines: [Math.max(1, free - 1)] };

@@ -4,23 +4,50 @@ import { App } from './app.js';
 import { DiffingScreen } from './screen.js';
 import { createBackendControl } from '../backend/control.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
+import { HostsApi } from '../client/hosts-api.js';
+import { dialSsh, type RemoteTarget } from '../client/ssh-link.js';
 
 /** Composition root of the TUI: a client of the daemon, which it starts when absent. */
 export async function runTui(ctx: CommandContext): Promise<number> {
   const config = await ctx.config();
-  const color = !process.env.NO_COLOR;
-  let stoppedAll = false;
-  const screen = new DiffingScreen(process.stdout);
-  const instance = render(
+  return show(ctx, (onExit) => (
     <App
       name={config.name}
       connect={() => ctx.daemon()}
       autostart={config.services.filter((s) => s.autostart).map((s) => s.name)}
       backend={config.backend ? createBackendControl() : undefined}
       reload={(api) => reloadConfig(ctx, api)}
-      color={color}
-      onExit={(all) => (stoppedAll = all)}
-    />,
+      color={!process.env.NO_COLOR}
+      lostText={ctx.remote ? `lost the link to ${ctx.remote.host}: reconnecting over ssh (the services keep running)…` : undefined}
+      onExit={onExit}
+    />
+  ));
+}
+
+/**
+ * The TUI on several boxes (`--remote a --remote b`, or `llama-top hosts`): one list grouped by host; each box is
+ * dialled over ssh on its own, and one that drops says "unreachable, retrying" while the others work on.
+ */
+export async function runHostsTui(ctx: CommandContext, targets: RemoteTarget[]): Promise<number> {
+  const hosts = new HostsApi(
+    targets.map((t) => ({ host: t.host, connect: async () => (await dialSsh(t, true))! })),
+    2000,
+    (_host, api) => void api.stackConfig().then((c) => api.start(c.services.filter((s) => s.autostart).map((s) => s.name), false)).catch(() => undefined),
+  );
+  try {
+    return await show(ctx, (onExit) => (
+      <App name={targets.map((t) => t.host).join(' + ')} connect={async () => hosts} autostart={[]} reload={(api) => reloadConfig(ctx, api)} color={!process.env.NO_COLOR} onExit={onExit} />
+    ));
+  } finally {
+    hosts.close();
+  }
+}
+
+async function show(ctx: CommandContext, app: (onExit: (stoppedAll: boolean) => void) => React.ReactElement): Promise<number> {
+  let stoppedAll = false;
+  const screen = new DiffingScreen(process.stdout);
+  const instance = render(
+    app((all) => (stoppedAll = all)),
     // debug: Ink hands over whole frames; DiffingScreen paces them and writes only what changed.
     { stdout: screen as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false },
   );

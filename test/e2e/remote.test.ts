@@ -124,6 +124,36 @@ describe('--remote: the stack on another machine, through ssh', () => {
     expect(isAlive(links[0]!)).toBe(false);
   });
 
+  runIt('several boxes in one TUI (the hosts file): grouped by host, r acts on the selected box, a box that drops or never answers says so', async () => {
+    const stack = await remoteStack();
+    const [closedPort] = await findFreePorts(1);
+    fs.appendFileSync(stack.sshd.sshConfig, `Host ghost\n  HostName 127.0.0.1\n  Port ${closedPort}\n  ConnectTimeout 2\n`);
+    const configHome = path.join(path.dirname(stack.remoteDir), 'xdg-config');
+    fs.mkdirSync(path.join(configHome, 'llama-top'), { recursive: true });
+    fs.writeFileSync(path.join(configHome, 'llama-top', 'hosts'), `# the usual boxes\nbox ${stack.config} ${stack.remoteBin}\nghost\n`);
+    const env = { ...stack.env, XDG_CONFIG_HOME: configHome, TERM: 'xterm-256color' };
+    const list = await execa(NODE, [CLI, 'hosts', 'list', '--json'], { env, reject: false });
+    expect(JSON.parse(list.stdout).hosts.map((h: { host: string }) => h.host)).toEqual(['box', 'ghost']);
+
+    const screen = await TmuxScreen.open(`hosts-${path.basename(path.dirname(stack.remoteDir))}`, `'${NODE}' '${CLI}' hosts`, env, 100, 30);
+    cleanups.push(() => screen.close());
+    // box autostarts its stack; ghost never answers.
+    await screen.waitFor(/ box\s*\n[\s\S]*● llama\s+ready[\s\S]*● chat\s+ready[\s\S]* ghost\s*\n\s*✗ link\s+unreachable/, 'box grouped with its services, ghost unreachable', 60_000);
+    await screen.waitFor(/box ✓ · ghost ✗ unreachable, retrying/, 'the header: each host and whether it answers');
+    await screen.waitFor(/── box\/llama/, "the selected service's log pane, named with its host");
+    const pidOf = async () => (JSON.parse((await stack.cli(['status', '--json', 'llama'])).stdout).services[0] as { pid: number }).pid;
+    const before = await pidOf();
+    await screen.keys('r');
+    await waitFor(async () => (await pidOf()) !== before, 'r to restart llama on box', 30_000);
+
+    const links = (await execa('pgrep', ['-f', `ssh -F ${stack.sshd.sshConfig}.* box .*dial-stdio`], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+    expect(links.length).toBeGreaterThan(0);
+    for (const pid of links) process.kill(pid, 'SIGKILL');
+    await screen.waitFor(/box ✗ unreachable, retrying/, 'box to show it dropped', 15_000);
+    await screen.waitFor(/box ✓ · ghost ✗/, 'box back over a new link, ghost still retrying', 30_000);
+    await screen.waitFor(/● llama\s+ready/, "box's rows again");
+  });
+
   runIt('ssh failures exit 3 with what ssh said; a missing remote llama-top names --remote-bin', async () => {
     const stack = await remoteStack();
     const unknownHost = await execa(NODE, [CLI, 'status', '--remote', 'nosuchhost.invalid'], { env: stack.env, reject: false, stdin: 'ignore' });

@@ -5,7 +5,8 @@ import { BackendPicker } from '../../src/tui/components/BackendPicker.js';
 import { ConfirmDialog } from '../../src/tui/components/ConfirmDialog.js';
 import { HelpOverlay } from '../../src/tui/components/HelpOverlay.js';
 import { LogPane } from '../../src/tui/components/LogPane.js';
-import { ServiceList } from '../../src/tui/components/ServiceList.js';
+import { listEntries, ServiceList } from '../../src/tui/components/ServiceList.js';
+import { unreachableRow } from '../../src/client/hosts-api.js';
 import { StatusLine } from '../../src/tui/components/StatusLine.js';
 import { BINDINGS, footerHints } from '../../src/tui/keymap.js';
 import { service } from './fake-daemon.js';
@@ -72,6 +73,30 @@ describe('ServiceList', () => {
     expect(frame).toMatch(/● c/);
     expect(frame).toMatch(/› ● d/);
     expect(frame).not.toMatch(/● a/);
+  });
+});
+
+describe('ServiceList with several hosts', () => {
+  it('groups the rows under a title per host, shows names without the host, and an unreachable host as one row', () => {
+    const rows = [
+      service('gpu-1/llama', { box: 'gpu-1' }),
+      service('gpu-1/chat', { box: 'gpu-1', kind: 'app', model: null }),
+      unreachableRow('gpu-2', 'ssh: connect to host gpu-2 port 22: No route to host'),
+    ];
+    const frame = render(<ServiceList services={rows} selected={2} maxRows={10} now={0} color={false} width={100} />).lastFrame()!;
+    const lines = frame.split('\n');
+    expect(lines[1]).toBe('  gpu-1');
+    expect(lines[2]).toMatch(/^  ● llama\s+ready/);
+    expect(lines[3]).toMatch(/^  ● chat\s+ready/);
+    expect(lines[4]).toBe('  gpu-2');
+    expect(lines[5]).toMatch(/^› ✗ link\s+unreachable /);
+    expect(listEntries(rows).map((e) => e.type)).toEqual(['host', 'service', 'service', 'host', 'service']);
+  });
+
+  it('keeps the selected row in view when titles take rows too', () => {
+    const rows = ['a', 'b', 'c'].flatMap((h) => [service(`${h}/llama`, { box: h }), service(`${h}/ollama`, { box: h, kind: 'ollama' })]);
+    const frame = render(<ServiceList services={rows} selected={5} maxRows={3} now={0} color={false} width={100} />).lastFrame()!;
+    expect(frame.split('\n').slice(1)).toEqual([expect.stringMatching(/^  c$/), expect.stringMatching(/^  ● llama/), expect.stringMatching(/^› ● ollama/)]);
   });
 });
 

@@ -25,7 +25,9 @@ export class FakeDaemon implements DaemonApi {
   async daemonInfo(): Promise<DaemonInfo> {
     return { running: true, pid: 999, socket: '/s', stateDir: '/d', configFile: '/c', name: 'x', uptimeSeconds: 42, version: '0', ...(this.activeBackend === undefined ? {} : { backend: this.activeBackend }) };
   }
-  reloads: Array<unknown> = [];
+  async stackConfig() {
+    return { name: 'fake', file: '/c/llama-top.yaml', services: this.services.map((s) => ({ name: s.name, autostart: s.autostart })) } as never;
+  }
   reloadResult = { unchanged: [], stopped: [], restarted: [{ name: 'llama', ok: true, state: 'ready' as const, error: null, elapsedMs: 900 }], changed: [], removed: [], added: [], started: [] };
   async reload(config: unknown) {
     this.calls.push(['reload', config]);

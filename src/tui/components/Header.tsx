@@ -14,6 +14,7 @@ export const Header = memo(function Header({ name, daemon, connection, backend }
   const daemonText =
     connection === 'lost' ? 'daemon lost, reconnecting…'
     : connection === 'connecting' || !daemon ? 'connecting to the daemon…'
+    : daemon.hosts ? daemon.hosts.map((h) => `${h.host} ${h.reachable ? '✓' : '✗ unreachable, retrying'}`).join(' · ')
     : `daemon ${daemon.pid} up ${formatDuration((daemon.uptimeSeconds ?? 0) * 1000)}`;
   return (
     <Box justifyContent="space-between">

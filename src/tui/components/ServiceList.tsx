@@ -57,21 +57,47 @@ export interface ServiceListProps {
   width?: number;
 }
 
+/** A row of the list: a host's title (several hosts only) or a service. Pure. */
+export type ListEntry = { type: 'host'; box: string } | { type: 'service'; index: number };
+
+/** The services, with a title row before each host's group when rows come from several hosts. Pure. */
+export function listEntries(services: ServiceStatus[]): ListEntry[] {
+  const entries: ListEntry[] = [];
+  services.forEach((s, index) => {
+    if (s.box !== undefined && (index === 0 || services[index - 1]!.box !== s.box)) entries.push({ type: 'host', box: s.box });
+    entries.push({ type: 'service', index });
+  });
+  return entries;
+}
+
+/** The name a row shows: without its host, which its group title says. */
+const shownName = (s: ServiceStatus) => (s.box === undefined ? s.name : s.name.slice(s.box.length + 1) || 'link');
+
 export const ServiceList = memo(function ServiceList({ services, selected, maxRows, now, color, width = 100 }: ServiceListProps) {
-  const first = Math.max(0, Math.min(selected - maxRows + 1, services.length - maxRows));
-  const shown = services.slice(first, first + maxRows);
+  const entries = listEntries(services);
+  const at = Math.max(0, entries.findIndex((e) => e.type === 'service' && e.index === selected));
+  // Keep the selected row in view, and its host's title with it when there is room.
+  const first = Math.max(0, Math.min(at - maxRows + 1, entries.length - maxRows));
+  const shown = entries.slice(first, first + maxRows);
   const visible = COLUMNS.map((c) => width >= c.minTerminal);
   const rest = (cells: string[]) => cells.map((c, j) => (visible[j + 2] ? cell(c, COLUMNS[j + 2]!.width) : '')).join('');
   return (
     <Box flexDirection="column">
       <Text dimColor wrap="truncate-end">{'   ' + COLUMNS.filter((_, i) => visible[i]).map((c) => cell(c.title, c.width)).join('')}</Text>
-      {shown.map((s, i) => {
+      {shown.map((entry) => {
+        if (entry.type === 'host')
+          return (
+            <Text key={`host:${entry.box}`} bold wrap="truncate-end" color={color ? 'blue' : undefined}>
+              {`  ${entry.box}`}
+            </Text>
+          );
+        const s = services[entry.index]!;
         const style = { glyph: GLYPH[s.state] ?? '?', color: COLOR[s.state] ?? 'white' };
-        const isSelected = first + i === selected;
+        const isSelected = entry.index === selected;
         const cells = serviceCells(s, now);
         return (
           <Text key={s.name} wrap="truncate-end" inverse={isSelected && !color} bold={isSelected}>
-            {isSelected ? '›' : ' '} <Text color={color ? style.color : undefined}>{style.glyph}</Text> {cell(cells[0]!, COLUMNS[0].width)}
+            {isSelected ? '›' : ' '} <Text color={color ? style.color : undefined}>{style.glyph}</Text> {cell(shownName(s), COLUMNS[0].width)}
             <Text color={color ? style.color : undefined}>{cell(cells[1]!, COLUMNS[1].width)}</Text>
             {rest(cells.slice(2))}
           </Text>

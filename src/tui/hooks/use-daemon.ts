@@ -10,10 +10,11 @@ export interface UseDaemonOptions {
   onFirstConnect?: (api: DaemonApi) => void;
   pollMs?: number;
   reconnectMs?: number;
+  lostText?: string;
 }
 
 /** Keeps a connection to the daemon: snapshot then events, CPU/memory every 2 s, and reconnects when it goes. */
-export function useDaemon({ connect, dispatch, onFirstConnect, pollMs = 2000, reconnectMs = 1000 }: UseDaemonOptions): React.RefObject<DaemonApi | null> {
+export function useDaemon({ connect, dispatch, onFirstConnect, pollMs = 2000, reconnectMs = 1000, lostText = 'lost the daemon: starting a new one (the services keep running)…' }: UseDaemonOptions): React.RefObject<DaemonApi | null> {
   const apiRef = useRef<DaemonApi | null>(null);
   useEffect(() => {
     let disposed = false;
@@ -41,7 +42,7 @@ export function useDaemon({ connect, dispatch, onFirstConnect, pollMs = 2000, re
           apiRef.current = null;
           clearTimeout(pollTimer);
           dispatch({ type: 'connection', connection: 'lost' });
-          dispatch({ type: 'toast', toast: { level: 'error', text: 'lost the daemon: starting a new one (the services keep running)…' } });
+          dispatch({ type: 'toast', toast: { level: 'error', text: lostText } });
           retryTimer = setTimeout(() => void open(), reconnectMs);
         });
         await api.subscribe((push) => {

@@ -1,0 +1,234 @@
+import type { BackendEntry } from '../backend/backends.js';
+import type { SwitchResult } from '../backend/switch.js';
+import type { StackConfig } from '../config/types.js';
+import type { DaemonApi } from '../protocol/daemon-api.js';
+import { errorMessage, LlamaTopError } from '../protocol/errors.js';
+import type { DaemonInfo, Push, ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import type { ReloadResult } from '../supervisor/supervisor.js';
+import { VERSION } from '../version.js';
+
+/** One box of a multi-host TUI: how to reach its daemon (over ssh: a fresh link each time). */
+export interface HostTarget {
+  host: string;
+  connect(): Promise<DaemonApi>;
+}
+
+interface Member extends HostTarget {
+  api: DaemonApi | null;
+  services: ServiceStatus[];
+  info: DaemonInfo | null;
+  /** Why it is unreachable; null while connected or before the first attempt ends. */
+  error: string | null;
+  everConnected: boolean;
+  retry: NodeJS.Timeout | null;
+}
+
+/** `host/service`: every name the TUI keys its rows, history and panes by is unique across hosts. */
+export const qualify = (host: string, name: string) => `${host}/${name}`;
+export function splitQualified(name: string): { host: string; name: string } {
+  const slash = name.indexOf('/');
+  return slash < 0 ? { host: '', name } : { host: name.slice(0, slash), name: name.slice(slash + 1) };
+}
+
+/** The row a host shows while it cannot be reached (or is being reached for the first time). */
+export function unreachableRow(host: string, error: string | null): ServiceStatus {
+  return {
+    name: qualify(host, ''), box: host, kind: 'process', state: error ? 'error' : 'starting', detail: error ? 'unreachable' : 'connecting…',
+    pid: null, host: '', port: null, model: null, startedAt: null, uptimeSeconds: null, restarts: 0, retries: 0, maxRetries: 0, nextRetryAt: null,
+    exitCode: null, signal: null, lastError: error, lastErrorAt: null, cpuPercent: null, memoryBytes: null, processCount: 0, logDir: null,
+    autostart: false, dependsOn: [], envOverride: null, llm: null, gpuMemoryBytes: null,
+  };
+}
+
+const renamed = (host: string, s: ServiceStatus): ServiceStatus => ({ ...s, name: qualify(host, s.name), box: host });
+
+/**
+ * Several daemons as one, for the TUI on `--remote a --remote b`: rows grouped by host, each request sent to the
+ * host its service belongs to. A host that drops shows "unreachable, retrying" and is dialled again on its own;
+ * the others keep working, and this never reports a disconnect as a whole.
+ */
+export class HostsApi implements DaemonApi {
+  private readonly members: Member[];
+  private readonly listeners = new Set<(push: Push) => void>();
+  private closed = false;
+
+  constructor(
+    targets: HostTarget[],
+    private readonly retryMs = 2000,
+    /** Called once per host, on its first connection (the TUI starts the host's autostart services then). */
+    private readonly onFirstConnect: (host: string, api: DaemonApi) => void = () => undefined,
+  ) {
+    this.members = targets.map((t) => ({ ...t, api: null, services: [], info: null, error: null, everConnected: false, retry: null }));
+    for (const m of this.members) void this.open(m);
+  }
+
+  private async open(m: Member): Promise<void> {
+    m.retry = null;
+    try {
+      const api = await m.connect();
+      if (this.closed) return api.close();
+      api.onDisconnect(() => {
+        if (m.api !== api) return;
+        m.api = null;
+        this.fail(m, `the link to ${m.host} was lost`);
+      });
+      m.api = api;
+      m.error = null;
+      await api.subscribe((push) => this.onPush(m, push));
+      if (!m.everConnected) this.onFirstConnect(m.host, api);
+      m.everConnected = true;
+    } catch (error) {
+      m.api = null;
+      this.fail(m, errorMessage(error));
+    }
+  }
+
+  private fail(m: Member, why: string): void {
+    m.error = why;
+    this.emit({ push: 'snapshot', services: this.rows() });
+    if (!this.closed && !m.retry) m.retry = setTimeout(() => void this.open(m), this.retryMs);
+  }
+
+  private onPush(m: Member, push: Push): void {
+    if (push.push === 'snapshot') {
+      m.services = push.services.map((s) => renamed(m.host, s));
+      this.emit({ push: 'snapshot', services: this.rows() });
+    } else if (push.push === 'event') {
+      const status = renamed(m.host, push.event.status);
+      m.services = m.services.map((s) => (s.name === status.name ? status : s));
+      this.emit({ push: 'event', event: { ...push.event, service: status.name, status } });
+    }
+  }
+
+  private emit(push: Push): void {
+    for (const listener of this.listeners) listener(push);
+  }
+
+  /** Every host's rows, in the order the hosts were given; an unreachable host is one row saying so. */
+  private rows(): ServiceStatus[] {
+    return this.members.flatMap((m) => (m.api ? m.services : [unreachableRow(m.host, m.error)]));
+  }
+
+  private member(host: string): Member {
+    const m = this.members.find((x) => x.host === host);
+    if (!m) throw new LlamaTopError('UNKNOWN_SERVICE', `no host "${host}" here (hosts: ${this.members.map((x) => x.host).join(', ')})`);
+    return m;
+  }
+
+  private connected(host: string): DaemonApi {
+    const m = this.member(host);
+    if (!m.api) throw new LlamaTopError('UNREACHABLE', `${host} is unreachable (${m.error ?? 'connecting'}); retrying`);
+    return m.api;
+  }
+
+  /** Sends each host its own services' names (none given: every host, with none). */
+  private async perHost(names: string[], run: (api: DaemonApi, names: string[]) => Promise<StartOutcome[]>): Promise<StartOutcome[]> {
+    const groups = new Map<string, string[]>();
+    if (names.length === 0) for (const m of this.members) groups.set(m.host, []);
+    for (const q of names) {
+      const { host, name } = splitQualified(q);
+      if (name) groups.set(host, [...(groups.get(host) ?? []), name]);
+    }
+    const results = await Promise.all(
+      [...groups].map(async ([host, group]) => {
+        try {
+          return (await run(this.connected(host), group)).map((o) => ({ ...o, name: qualify(host, o.name) }));
+        } catch (error) {
+          return (group.length ? group : ['']).map((n) => ({ name: qualify(host, n), ok: false, state: 'error' as const, error: errorMessage(error), elapsedMs: 0 }));
+        }
+      }),
+    );
+    return results.flat();
+  }
+
+  async status(): Promise<ServiceStatus[]> {
+    await Promise.all(
+      this.members.map(async (m) => {
+        if (m.api) m.services = (await m.api.status().catch(() => null))?.map((s) => renamed(m.host, s)) ?? m.services;
+      }),
+    );
+    return this.rows();
+  }
+
+  async daemonInfo(): Promise<DaemonInfo> {
+    await Promise.all(this.members.map(async (m) => (m.info = m.api ? await m.api.daemonInfo().catch(() => m.info) : null)));
+    return {
+      running: true, pid: null, socket: '', stateDir: '', configFile: '', name: this.members.map((m) => m.host).join(' + '), uptimeSeconds: null, version: VERSION,
+      hosts: this.members.map((m) => ({ host: m.host, pid: m.info?.pid ?? null, reachable: m.api !== null, error: m.api ? null : m.error })),
+    };
+  }
+
+  start(names: string[], wait: boolean): Promise<StartOutcome[]> {
+    return this.perHost(names, (api, group) => api.start(group, wait));
+  }
+
+  restart(names: string[], wait: boolean): Promise<StartOutcome[]> {
+    return this.perHost(names, (api, group) => api.restart(group, wait));
+  }
+
+  stop(names: string[], force: boolean): Promise<StartOutcome[]> {
+    return this.perHost(names, (api, group) => api.stop(group, force));
+  }
+
+  async stopDaemon(all: boolean): Promise<void> {
+    await Promise.all(this.members.map((m) => m.api?.stopDaemon(all).catch(() => undefined)));
+  }
+
+  setEnv(name: string, env: Record<string, string> | null): Promise<void> {
+    const q = splitQualified(name);
+    return this.connected(q.host).setEnv(q.name, env);
+  }
+
+  async subscribe(onPush: (push: Push) => void): Promise<() => void> {
+    this.listeners.add(onPush);
+    onPush({ push: 'snapshot', services: this.rows() });
+    return () => this.listeners.delete(onPush);
+  }
+
+  logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }> {
+    const q = splitQualified(name);
+    if (!q.name) return Promise.resolve({ mark: 'none', lines: [] });
+    return this.connected(q.host).logTail(q.name, lines, mark);
+  }
+
+  /** R: every reachable host's daemon re-reads its own file; the names in the result carry their host. */
+  async reload(): Promise<ReloadResult> {
+    const results = await Promise.all(this.members.filter((m) => m.api).map(async (m) => ({ host: m.host, r: await m.api!.reload(null) })));
+    const names = (host: string, list: string[]) => list.map((n) => qualify(host, n));
+    const outcomes = (host: string, list: StartOutcome[]) => list.map((o) => ({ ...o, name: qualify(host, o.name) }));
+    return {
+      unchanged: results.flatMap(({ host, r }) => names(host, r.unchanged)),
+      changed: results.flatMap(({ host, r }) => names(host, r.changed)),
+      removed: results.flatMap(({ host, r }) => names(host, r.removed)),
+      added: results.flatMap(({ host, r }) => names(host, r.added)),
+      restarted: results.flatMap(({ host, r }) => outcomes(host, r.restarted)),
+      stopped: results.flatMap(({ host, r }) => outcomes(host, r.stopped)),
+      started: results.flatMap(({ host, r }) => outcomes(host, r.started)),
+    };
+  }
+
+  backendReport(): Promise<{ active: string | null; app: string; backends: BackendEntry[] }> {
+    return Promise.reject(new LlamaTopError('USAGE', 'with several hosts, switch a backend on one: llama-top --remote HOST backend switch NAME'));
+  }
+
+  backendSwitch(): Promise<SwitchResult> {
+    return this.backendReport() as never;
+  }
+
+  stackConfig(): Promise<StackConfig> {
+    return Promise.reject(new LlamaTopError('USAGE', 'several hosts have several configs'));
+  }
+
+  onDisconnect(): void {
+    // each host reconnects on its own: the whole never disconnects
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const m of this.members) {
+      if (m.retry) clearTimeout(m.retry);
+      m.api?.close();
+      m.api = null;
+    }
+  }
+}
