@@ -13,14 +13,14 @@ export interface FlagSpec {
   usage: string;
   description: string;
   /** Values the shell may complete after the flag. */
-  complete?: 'file' | 'number' | 'duration' | 'host';
+  complete?: 'file' | 'number' | 'duration';
   /** May be given more than once (the values are collected). */
   multiple?: boolean;
 }
 
 export const FLAGS: Record<FlagName, FlagSpec> = {
   config: { type: 'string', usage: '--config FILE', description: 'config (default ./llama-top.yaml or $LLAMA_TOP_CONFIG)', complete: 'file' },
-  remote: { type: 'string', multiple: true, usage: '--remote HOST', description: 'the stack on HOST over ssh; --config: a path there', complete: 'host' },
+  remote: { type: 'string', multiple: true, usage: '--remote HOST', description: 'the stack on HOST over ssh; --config: a path there' },
   remoteBin: { type: 'string', usage: '--remote-bin CMD', description: 'the llama-top to run there (default: llama-top)' },
   start: { type: 'boolean', default: true, usage: '--no-start', description: 'only a running daemon; exit 4 when there is none' },
   json: { type: 'boolean', default: false, usage: '--json', description: 'machine-readable output' },
@@ -35,6 +35,9 @@ export const FLAGS: Record<FlagName, FlagSpec> = {
   help: { type: 'boolean', shortFlag: 'h', default: false, usage: '-h, --help', description: 'this help; `llama-top <command> --help` for one command' },
   version: { type: 'boolean', shortFlag: 'v', default: false, usage: '-v, --version', description: 'print the version' },
 };
+
+/** The long form a user types, from the usage text: `--no-wait`, `--remote-bin`, `--lines`. Pure. */
+export const longFlag = (name: FlagName): string => FLAGS[name].usage.match(/--[\w-]+/)![0];
 
 /** Flags every command takes. */
 export const GLOBAL_FLAGS: FlagName[] = ['config', 'help'];

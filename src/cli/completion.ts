@@ -1,10 +1,10 @@
-import { COMMANDS, FLAGS, GLOBAL_FLAGS, type CommandSpec, type FlagName } from './command-table.js';
+import { COMMANDS, FLAGS, GLOBAL_FLAGS, longFlag, type CommandSpec, type FlagName } from './command-table.js';
 
 export type Shell = 'bash' | 'zsh' | 'fish';
 
 const visible = () => COMMANDS.filter((c) => !c.hidden);
 const flagWords = (names: FlagName[]) =>
-  names.flatMap((n) => [n === 'wait' ? '--no-wait' : `--${n}`, ...(FLAGS[n].shortFlag ? [`-${FLAGS[n].shortFlag}`] : [])]);
+  names.flatMap((n) => [longFlag(n), ...(FLAGS[n].shortFlag ? [`-${FLAGS[n].shortFlag}`] : [])]);
 const commandFlags = (c: CommandSpec) => flagWords([...c.flags, ...GLOBAL_FLAGS]);
 
 /** What follows a command's name: its actions, or `@services` / `@backends` for names read from the config. */
@@ -79,7 +79,7 @@ function fish(): string {
 
 function fishFlag(name: FlagName, when: string, c?: CommandSpec): string {
   const f = FLAGS[name];
-  const long = name === 'wait' ? 'no-wait' : name;
+  const long = longFlag(name).slice(2);
   const description = name === 'force' && c?.force ? c.force : f.description;
   return `complete -c llama-top -n "${when}" -l ${long}${f.shortFlag ? ` -s ${f.shortFlag}` : ''}${f.type === 'string' ? ` -r${f.complete === 'file' ? ' -F' : ''}` : ''} -d ${JSON.stringify(description)}`;
 }

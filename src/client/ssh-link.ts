@@ -43,10 +43,10 @@ export function sshArgs(target: RemoteTarget, start: boolean, env: NodeJS.Proces
 export function sshFailure(target: RemoteTarget, code: number | null, signal: string | null, stderr: string): LlamaTopError | null {
   const said = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ') || (signal ? `killed by ${signal}` : `exit code ${code}`);
   if (code === NO_DAEMON_EXIT) return null;
+  if (code === 127 || /command not found|No such file or directory/.test(said.split(' / ').at(-1) ?? ''))
+    return new LlamaTopError('UNREACHABLE', `${target.host}: ${target.bin}: command not found (${said})`, 'install llama-top there, or name it with --remote-bin "node /path/to/llama-top/bin/llama-top.js"');
   if (code === 255) return new LlamaTopError('UNREACHABLE', `ssh ${target.host}: ${said}`, 'check that `ssh HOST true` works from this shell (host, user, key, ~/.ssh/config)');
   if (code === 2) return new LlamaTopError('CONFIG', `${target.host}: ${said}`);
-  if (code === 127)
-    return new LlamaTopError('UNREACHABLE', `${target.host}: ${target.bin}: command not found (${said})`, 'install llama-top there, or name it with --remote-bin "node /path/to/llama-top/bin/llama-top.js"');
   return new LlamaTopError('UNREACHABLE', `${target.host}: ${said}`);
 }
 

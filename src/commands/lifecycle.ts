@@ -55,12 +55,10 @@ function progressOutput() {
 export async function stopCommand(ctx: CommandContext, force: boolean): Promise<number> {
   const names = namedServices(ctx.args, await ctx.config());
   let client = await ctx.existingDaemon();
-  let startedHere = false;
   if (!client) {
     // No daemon, but services it left running (daemon stop without --all, a killed daemon) are still ours to
     // stop: a new daemon re-adopts them (pid + start time), then stops them. Only the daemon reads state.json.
     client = await ctx.daemon();
-    startedHere = true;
     const adopted = (await client.status()).filter((s) => RUNNING.has(s.state)).map((s) => s.name);
     if (adopted.length === 0) {
       await stopDaemonStartedHere(client);
@@ -72,15 +70,10 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
   }
   try {
     const outcomes = await client.stop(names, force);
-    const code = await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped');
-    // The daemon was started only to stop what it re-adopted: with nothing left running, it goes too.
-    if (startedHere && !(await client.status()).some((s) => RUNNING.has(s.state))) {
-      await stopDaemonStartedHere(client);
-      client = null;
-    }
-    return code;
+    // (A daemon asked to stop everything exits by itself once nothing runs; one left with nothing exits when idle.)
+    return await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped');
   } finally {
-    client?.close();
+    client.close();
   }
 }
 

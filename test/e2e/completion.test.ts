@@ -34,7 +34,7 @@ describe('shell completion', () => {
     expect(await complete('llama-top logs ', stack.dir, bin)).toEqual(['chat', 'llama']);
     expect(await complete('llama-top restart l', stack.dir, bin)).toEqual(['llama']);
     expect(await complete('llama-top logs --f', stack.dir, bin)).toEqual(['--follow']);
-    expect(await complete('llama-top start --', stack.dir, bin)).toEqual(['--config', '--force', '--help', '--json', '--no-wait']);
+    expect(await complete('llama-top start --', stack.dir, bin)).toEqual(['--config', '--force', '--help', '--json', '--no-wait', '--remote', '--remote-bin']);
     expect(await complete('llama-top demo ', stack.dir, bin)).toContain('status');
     // elsewhere, --config names the stack
     expect(await complete(`llama-top --config ${stack.configFile} stop `, '/', bin)).toEqual(['chat', 'llama']);
