@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 import { main } from '../dist/cli.js';
 
 /** Exits once stdout and stderr have drained: a pipe to a slow reader must get every byte (`status --json | jq`). */

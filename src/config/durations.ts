@@ -28,6 +28,14 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
 }
 
+/** An uptime as a screen that redraws only when it changes shows it: seconds for the first minute, then minutes. Pure. */
+export function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  return formatDuration(ms);
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes}B`;
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(0)}K`;

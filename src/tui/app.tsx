@@ -3,10 +3,10 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'r
 import type { DaemonApi } from '../protocol/daemon-api.js';
 import { BackendPicker, type BackendChoice } from './components/BackendPicker.js';
 import { ConfirmDialog } from './components/ConfirmDialog.js';
-import { Header } from './components/Header.js';
+import { daemonText, Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { LogPane } from './components/LogPane.js';
-import { listEntries, ServiceList } from './components/ServiceList.js';
+import { listEntries, serviceCells, ServiceList } from './components/ServiceList.js';
 import { StatusLine } from './components/StatusLine.js';
 import { createActions } from './hooks/use-actions.js';
 import { useDaemon } from './hooks/use-daemon.js';
@@ -15,9 +15,26 @@ import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { commandFor, type Command } from './keymap.js';
 import { computeLayout } from './layout.js';
 import { matchPosition, scrollToMatch } from './log-view.js';
+import { paneRows, type RegionSink } from './log-region.js';
 import { sparkline } from './sparkline.js';
 import { initialUiState, selectedService, uiReducer, type UiAction, type UiState } from './state.js';
 import { formatBytes } from '../config/durations.js';
+
+/** What the list, the sparkline and the header show of `state`, as text: equal texts draw equal screens. Pure. */
+export function shownText(state: UiState, now = Date.now()): string {
+  const selected = selectedService(state);
+  const history = selected ? state.history[selected.name] : undefined;
+  return [
+    daemonText(state.daemon, state.connection),
+    state.daemon?.backend ?? '',
+    ...state.services.map((s) => serviceCells(s, now).join('|')),
+    sparkline(history?.cpu ?? [], 20),
+    sparkline(history?.mem ?? [], 20),
+  ].join('\n');
+}
+
+/** States whose label counts seconds. */
+const TICKING = new Set(['starting', 'stopping', 'crashed']);
 
 /** The chat app's backend, as the picker needs it (see src/backend/). */
 export interface BackendControl {
@@ -42,21 +59,27 @@ export interface AppProps {
   toastMs?: number;
   /** What the status line says when the connection drops (a local daemon is restarted; a remote link re-dialled). */
   lostText?: string;
+  /** Where log lines are drawn without Ink (the real terminal); without it, Ink draws them (tests). */
+  regions?: RegionSink;
 }
 
-export function App({ name, connect, autostart, backend, reload, color = true, size, onExit, logPollMs = 100, toastMs = 8000, lostText }: AppProps) {
-  const [state, dispatchToReact] = useReducer(uiReducer, undefined, initialUiState);
+export function App({ name, connect, autostart, backend, reload, color = true, size, onExit, logPollMs = 100, toastMs = 8000, lostText, regions }: AppProps) {
+  const [state, setState] = useState(initialUiState);
   // Key handlers read and advance this copy, so several keys arriving in one read each see the previous one's effect.
   const stateRef = useRef(state);
   stateRef.current = state;
   const dispatch = useCallback((action: UiAction) => {
-    stateRef.current = uiReducer(stateRef.current, action);
-    dispatchToReact(action);
+    const previous = stateRef.current;
+    stateRef.current = uiReducer(previous, action);
+    // The daemon's figures come every 2 s: draw only when something shown changed (an idle screen is not redrawn).
+    if ((action.type === 'status' || action.type === 'daemon') && shownText(previous) === shownText(stateRef.current)) return;
+    setState(stateRef.current);
   }, []);
   const app = useApp();
   const terminal = useTerminalSize();
   const { columns, rows } = size ?? terminal;
-  const [now, setNow] = useState(Date.now());
+  const [, setNow] = useState(Date.now());
+  const now = Date.now();
   const api = useDaemon({
     connect,
     dispatch,
@@ -66,8 +89,12 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
     },
   });
   const actions = useMemo(() => createActions(api, dispatch), [api]);
+  // The clock redraws only what counts seconds (a start, a stop, a retry countdown); uptimes and the rest change with
+  // the daemon's figures every 2 s. An idle screen is not redrawn every second for nothing.
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => {
+      if (stateRef.current.services.some((s) => TICKING.has(s.state))) setNow(Date.now());
+    }, 1000);
     return () => clearInterval(timer);
   }, []);
   // Successes fade back to the key hints after a while; progress and errors stay until the next message.
@@ -88,11 +115,35 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
     ? (selected ? [selected] : [])
     : rotate(state.services, state.selected).slice(0, layout.paneLines.length);
   const maxLines = (layout.paneLines[0] ?? 10) * 20; // how far back PgUp can reach
+  // Where each pane's lines go on the screen: below the header, the list (with its titles), the sparkline and the
+  // pane's own title; none while an overlay covers the panes.
+  const paneTops: number[] = [];
+  let top = 1 + layout.listRows + (layout.sparkline && selected ? 1 : 0);
+  for (const lines of layout.paneLines) {
+    paneTops.push(top + 1);
+    top += 1 + lines;
+  }
+  const regionsNow = () =>
+    state.overlay
+      ? []
+      : panes.map((svc, i) => ({
+          top: paneTops[i]!,
+          rows: paneRows(tails.current[svc.name] ?? [], { top: paneTops[i]!, height: layout.paneLines[i] ?? 1, width: columns, scroll: i === 0 ? state.scroll : 0, query: state.search.query, color }),
+        }));
+  const showRegions = useRef(regionsNow);
+  showRegions.current = regionsNow;
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
   const tails = useLogTail(
     api,
     panes.map((svc, i) => ({ name: svc.name, lines: i === 0 ? Math.max(layout.paneLines[0]! + state.scroll, state.search.query ? maxLines : 0) : layout.paneLines[i]! })),
     logPollMs,
+    // New lines: drawn straight to the screen, with no React render, unless something Ink draws depends on them
+    // (the search's "match 3/17"), or there is no such screen (tests render the panes with Ink).
+    () => (regions && !stateRef.current.search.query ? regions.show(showRegions.current()) : rerender()),
   );
+  useEffect(() => {
+    if (regions) regions.show(regionsNow());
+  });
   const quit = (stoppedAll: boolean) => {
     onExit?.(stoppedAll);
     app.exit();
@@ -135,14 +186,15 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
     if (command) run(command);
   }
 
-  const lines0 = panes[0] ? (tails[panes[0].name] ?? []) : [];
+  // Read when a key is pressed: the lines arrive between renders.
+  const lines0 = () => (panes[0] ? (tails.current[panes[0].name] ?? []) : []);
   const paneHeight = layout.paneLines[0] ?? 1;
-  const maxScroll = Math.max(0, Math.min(lines0.length, maxLines) - paneHeight);
+  const maxScroll = () => Math.max(0, Math.min(lines0().length, maxLines) - paneHeight);
   function jumpToMatch(direction: 1 | -1, inclusive = false) {
     const state = stateRef.current;
-    const to = scrollToMatch(lines0, state.search.query, state.scroll, paneHeight, direction, inclusive);
+    const to = scrollToMatch(lines0(), state.search.query, state.scroll, paneHeight, direction, inclusive);
     if (to === null) dispatch({ type: 'toast', toast: { level: 'info', text: `no ${direction === 1 ? 'newer' : 'older'} match for "${state.search.query}"` } });
-    else dispatch({ type: 'scroll', by: to - state.scroll, maxScroll: Math.max(maxScroll, to) });
+    else dispatch({ type: 'scroll', by: to - state.scroll, maxScroll: Math.max(maxScroll(), to) });
   }
 
   function run(command: Command) {
@@ -152,9 +204,9 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
       case 'up': return dispatch({ type: 'select', delta: -1 });
       case 'down': return dispatch({ type: 'select', delta: 1 });
       case 'toggle-view': return dispatch({ type: 'toggle-view' });
-      case 'page-up': return dispatch({ type: 'scroll', by: paneHeight - 1, maxScroll });
-      case 'page-down': return dispatch({ type: 'scroll', by: -(paneHeight - 1), maxScroll });
-      case 'home': return dispatch({ type: 'scroll-to', to: 'top', maxScroll });
+      case 'page-up': return dispatch({ type: 'scroll', by: paneHeight - 1, maxScroll: maxScroll() });
+      case 'page-down': return dispatch({ type: 'scroll', by: -(paneHeight - 1), maxScroll: maxScroll() });
+      case 'home': return dispatch({ type: 'scroll-to', to: 'top', maxScroll: maxScroll() });
       case 'end':
       case 'follow': return dispatch({ type: 'follow' });
       case 'search': return dispatch({ type: 'search-start' });
@@ -233,7 +285,7 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
             <LogPane
               key={svc.name}
               title={`${svc.name}${svc.logDir ? '' : ' (no log yet)'}`}
-              lines={tails[svc.name] ?? []}
+              lines={regions ? null : (tails.current[svc.name] ?? [])}
               height={layout.paneLines[i] ?? 1}
               scroll={i === 0 ? state.scroll : 0}
               query={state.search.query}
@@ -243,7 +295,7 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
           ))}
         </Box>
       )}
-      <StatusLine toast={state.toast} search={state.search} match={matchPosition(lines0, state.search.query, state.scroll)} color={color} width={columns} />
+      <StatusLine toast={state.toast} search={state.search} match={matchPosition(lines0(), state.search.query, state.scroll)} color={color} width={columns} />
     </Box>
   );
 }

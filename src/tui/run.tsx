@@ -2,24 +2,33 @@ import { render } from 'ink';
 import type { CommandContext } from '../commands/context.js';
 import { App } from './app.js';
 import { DiffingScreen } from './screen.js';
+import type { RegionSink } from './log-region.js';
 import { createBackendControl } from '../backend/control.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
+import type { DaemonClient } from '../client/daemon-client.js';
 import { HostsApi } from '../client/hosts-api.js';
 import { dialSsh, type RemoteTarget } from '../client/ssh-link.js';
 
 /** Composition root of the TUI: a client of the daemon, which it starts when absent. */
 export async function runTui(ctx: CommandContext): Promise<number> {
-  const config = await ctx.config();
-  return show(ctx, (onExit) => (
+  // The config comes from the daemon: with one running, the TUI loads no config parser (yaml, zod) at all.
+  let first: DaemonClient | null = await ctx.daemon();
+  const config = await first.stackConfig();
+  return show(ctx, (onExit, regions) => (
     <App
       name={config.name}
-      connect={() => ctx.daemon()}
+      connect={async () => {
+        const spare = first;
+        first = null;
+        return spare ?? ctx.daemon();
+      }}
       autostart={config.services.filter((s) => s.autostart).map((s) => s.name)}
       backend={config.backend ? createBackendControl() : undefined}
       reload={(api) => reloadConfig(ctx, api)}
       color={!process.env.NO_COLOR}
       lostText={ctx.remote ? `lost the link to ${ctx.remote.host}: reconnecting over ssh (the services keep running)…` : undefined}
       onExit={onExit}
+      regions={regions}
     />
   ));
 }
@@ -35,19 +44,19 @@ export async function runHostsTui(ctx: CommandContext, targets: RemoteTarget[]):
     (_host, api) => void api.stackConfig().then((c) => api.start(c.services.filter((s) => s.autostart).map((s) => s.name), false)).catch(() => undefined),
   );
   try {
-    return await show(ctx, (onExit) => (
-      <App name={targets.map((t) => t.host).join(' + ')} connect={async () => hosts} autostart={[]} reload={(api) => reloadConfig(ctx, api)} color={!process.env.NO_COLOR} onExit={onExit} />
+    return await show(ctx, (onExit, regions) => (
+      <App name={targets.map((t) => t.host).join(' + ')} connect={async () => hosts} autostart={[]} reload={(api) => reloadConfig(ctx, api)} color={!process.env.NO_COLOR} onExit={onExit} regions={regions} />
     ));
   } finally {
     hosts.close();
   }
 }
 
-async function show(ctx: CommandContext, app: (onExit: (stoppedAll: boolean) => void) => React.ReactElement): Promise<number> {
+async function show(ctx: CommandContext, app: (onExit: (stoppedAll: boolean) => void, regions: RegionSink) => React.ReactElement): Promise<number> {
   let stoppedAll = false;
   const screen = new DiffingScreen(process.stdout);
   const instance = render(
-    app((all) => (stoppedAll = all)),
+    app((all) => (stoppedAll = all), screen),
     // debug: Ink hands over whole frames; DiffingScreen paces them and writes only what changed.
     { stdout: screen as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false },
   );

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { RegionSink } from './log-region.js';
 
 const ESC = '\x1b[';
 const SYNC_BEGIN = `${ESC}?2026h`;
@@ -30,10 +31,14 @@ export interface Terminal {
  * (Ink's own incremental mode misplaces lines by one when the output does not fill the screen, and it clears and
  * redraws everything when it does.)
  */
-export class DiffingScreen extends EventEmitter {
+export class DiffingScreen extends EventEmitter implements RegionSink {
   readonly isTTY = true;
   private shown: string[] | null = null;
-  private pending: string | null = null;
+  /** Ink's last frame, as lines. */
+  private frame: string[] = [];
+  /** Rows drawn over Ink's frame (the log panes), set without any React render. */
+  private regions: Array<{ top: number; rows: string[] }> = [];
+  private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
   private closed = false;
@@ -55,8 +60,19 @@ export class DiffingScreen extends EventEmitter {
 
   /** Ink's write: one complete frame. */
   write(frame: string): boolean {
+    this.frame = frame.split('\n');
+    return this.schedule();
+  }
+
+  /** The log panes' rows, drawn over the blank rows Ink leaves for them. */
+  show(regions: Array<{ top: number; rows: string[] }>): void {
+    this.regions = regions;
+    this.schedule();
+  }
+
+  private schedule(): boolean {
     if (this.closed) return true;
-    this.pending = frame;
+    this.dirty = true;
     const wait = this.lastFlush + 1000 / this.maxFps - Date.now();
     if (wait <= 0) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), wait);
@@ -75,9 +91,10 @@ export class DiffingScreen extends EventEmitter {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.pending === null || this.closed) return;
-    const next = this.pending.split('\n');
-    this.pending = null;
+    if (!this.dirty || this.closed) return;
+    this.dirty = false;
+    const next = [...this.frame];
+    for (const { top, rows } of this.regions) rows.forEach((row, i) => top + i < this.rows && (next[top + i] = row));
     this.lastFlush = Date.now();
     const update = diffFrames(this.shown, next, this.rows);
     this.shown = next;

@@ -30,7 +30,7 @@ describe('ServiceList', () => {
     );
     const lines = lastFrame()!.split('\n');
     expect(lines[0]).toMatch(/SERVICE\s+STATE\s+PID\s+CPU\s+MEM\s+UPTIME\s+↻\s+PORT\s+MODEL · LLM/);
-    expect(lines[1]).toMatch(/^ {2}● llama\s+ready\s+1234\s+13%\s+50M\s+1m05s\s+0\s+8134\s+tiny\.gguf/);
+    expect(lines[1]).toMatch(/^ {2}● llama\s+ready\s+1234\s+13%\s+50M\s+1m\s+0\s+8134\s+tiny\.gguf/);
     expect(lines[2]).toMatch(/^› ✗ ollama\s+retry 2\/5 in 4s\s/);
     expect(lines[3]).toMatch(/◐ chat\s+loading model/);
   });

@@ -3,7 +3,28 @@ import { computeLayout } from '../../src/tui/layout.js';
 import { highlight, sanitizeLine, matchPosition, scrollToMatch, visibleWindow } from '../../src/tui/log-view.js';
 import { sparkline } from '../../src/tui/sparkline.js';
 import { initialUiState, uiReducer } from '../../src/tui/state.js';
+import { shownText } from '../../src/tui/app.js';
+import { paneRow, paneRows } from '../../src/tui/log-region.js';
 import { service } from './fake-daemon.js';
+
+describe('what an idle screen redraws', () => {
+  it('the daemon figures redraw only when something shown changes (rounded CPU, memory, minutes of uptime)', () => {
+    const at = (patch: Parameters<typeof service>[1]) => uiReducer(initialUiState(), { type: 'status', services: [service('llama', { uptimeSeconds: 600, ...patch })] });
+    const base = at({ cpuPercent: 0.2, memoryBytes: 50 * 2 ** 20 });
+    expect(shownText(at({ cpuPercent: 0.4, memoryBytes: 50 * 2 ** 20 + 1000, uptimeSeconds: 602, startedAt: 'x' }), 0)).toBe(shownText(base, 0));
+    expect(shownText(at({ cpuPercent: 1.6, memoryBytes: 50 * 2 ** 20 }), 0)).not.toBe(shownText(base, 0));
+    expect(shownText(at({ cpuPercent: 0.2, memoryBytes: 50 * 2 ** 20, uptimeSeconds: 660 }), 0)).not.toBe(shownText(base, 0));
+    expect(shownText(at({ cpuPercent: 0.2, memoryBytes: 50 * 2 ** 20, state: 'unhealthy' }), 0)).not.toBe(shownText(base, 0));
+  });
+
+  it('log rows drawn outside Ink: cut to the width (wide characters count two), matches inverted, padded to the height', () => {
+    expect(paneRow('x'.repeat(30), 10, '', false)).toBe(`${'x'.repeat(9)}…`);
+    expect(paneRow('模型加载模型加载', 10, '', false)).toBe('模型加载…');
+    expect(paneRow('\x1b[31mGET /health 200\x1b[0m', 40, 'health', false)).toBe('GET /\x1b[7mhealth\x1b[0m 200');
+    expect(paneRow('GET /health', 40, 'HEALTH', true)).toBe('GET /\x1b[7;33mhealth\x1b[0m');
+    expect(paneRows(['a', 'b', 'c'], { top: 5, height: 4, width: 80, scroll: 1, query: '', color: false })).toEqual(['a', 'b', '', '']);
+  });
+});
 
 describe('layout', () => {
   it('fits 80×24 with a log pane of at least 15 lines', () => {

@@ -50,6 +50,19 @@ describe('DiffingScreen', () => {
     screen.close();
   });
 
+  it('draws the log regions over the blank rows Ink leaves, and writes only the rows that changed', async () => {
+    const terminal = new FakeTerminal();
+    terminal.rows = 5;
+    const screen = new DiffingScreen(terminal, 1000);
+    screen.write('header\n── llama ──\n\n\nstatus');
+    screen.show([{ top: 2, rows: ['line 1', 'line 2'] }]);
+    await waitFor(() => terminal.writes.some((w) => w.includes('line 2')), 'the first frame');
+    screen.show([{ top: 2, rows: ['line 2', 'line 3'] }]);
+    await waitFor(() => terminal.writes.some((w) => w.includes('line 3')), 'the new lines');
+    expect(terminal.writes.at(-1)).toBe('\x1b[?2026h\x1b[3;1Hline 2\x1b[0m\x1b[K\x1b[4;1Hline 3\x1b[0m\x1b[K\x1b[?2026l');
+    screen.close();
+  });
+
   it('redraws everything after a resize', async () => {
     const terminal = new FakeTerminal();
     const screen = new DiffingScreen(terminal, 1000);

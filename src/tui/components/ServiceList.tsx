@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { formatBytes, formatDuration } from '../../config/durations.js';
+import { formatBytes, formatUptime } from '../../config/durations.js';
 import { GLYPH, retryCountdown, stateLabel } from '../../commands/format-status.js';
 import { serverKind } from '../../kinds/index.js';
 import type { ServiceStatus } from '../../protocol/messages.js';
@@ -41,7 +41,7 @@ export function serviceCells(s: ServiceStatus, now: number): string[] {
     s.pid === null ? '-' : String(s.pid),
     s.cpuPercent === null ? '-' : `${s.cpuPercent.toFixed(0)}%`,
     s.memoryBytes === null ? '-' : formatBytes(s.memoryBytes),
-    s.uptimeSeconds === null ? '-' : formatDuration(s.uptimeSeconds * 1000),
+    s.uptimeSeconds === null ? '-' : formatUptime(s.uptimeSeconds * 1000),
     String(s.restarts),
     s.port === null ? '-' : String(s.port),
     llmCell(s, now),

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 import type { DaemonApi } from '../../protocol/daemon-api.js';
 
 export interface TailRequest {
@@ -6,42 +6,47 @@ export interface TailRequest {
   lines: number;
 }
 
+/** After an answer with nothing new, the next ask waits twice as long, up to this. */
+const IDLE_MAX_MS = 1000;
+
 /**
- * The last lines of each pane's log, asked of the daemon at most every `everyMs`: it answers only when the log
- * changed (a mark of chunk and size), and with only the screenful shown, so a flood costs the TUI nothing and the
- * TUI needs no access to the log files.
+ * The last lines of each pane's log, asked of the daemon: it answers only when the log changed (a mark of chunk
+ * and size), and with only the screenful shown, so a flood costs the TUI nothing and the TUI needs no access to the
+ * log files. While lines keep coming it asks every `everyMs` (ten times a second); while nothing changes it backs
+ * off to once a second. The lines are kept in the returned ref; `onChange` is called when they changed.
  */
-export function useLogTail(api: RefObject<DaemonApi | null>, requests: TailRequest[], everyMs = 100): Record<string, string[]> {
-  const [tails, setTails] = useState<Record<string, string[]>>({});
+export function useLogTail(api: RefObject<DaemonApi | null>, requests: TailRequest[], everyMs = 100, onChange: () => void = () => undefined): RefObject<Record<string, string[]>> {
+  const tails = useRef<Record<string, string[]>>({});
   const marks = useRef(new Map<string, string>());
   const latest = useRef(requests);
   latest.current = requests;
+  const changed = useRef(onChange);
+  changed.current = onChange;
   const key = requests.map((r) => `${r.name}:${r.lines}`).join('|');
   useEffect(() => {
-    let busy = false;
     let disposed = false;
+    let timer: NodeJS.Timeout | undefined;
+    let wait = everyMs;
     const tick = async () => {
       const daemon = api.current;
-      if (busy || !daemon) return;
-      busy = true;
-      try {
-        const updates: Record<string, string[]> = {};
+      let any = false;
+      if (daemon)
         for (const req of latest.current) {
           const answer = await daemon.logTail(req.name, req.lines, marks.current.get(req.name) ?? null).catch(() => null);
           if (!answer || answer.lines === null) continue;
           marks.current.set(req.name, answer.mark);
-          updates[req.name] = answer.lines;
+          tails.current = { ...tails.current, [req.name]: answer.lines };
+          any = true;
         }
-        if (!disposed && Object.keys(updates).length) setTails((prev) => ({ ...prev, ...updates }));
-      } finally {
-        busy = false;
-      }
+      if (disposed) return;
+      if (any) changed.current();
+      wait = any ? everyMs : Math.min(IDLE_MAX_MS, wait * 2);
+      timer = setTimeout(() => void tick(), wait);
     };
     void tick();
-    const timer = setInterval(() => void tick(), everyMs);
     return () => {
       disposed = true;
-      clearInterval(timer);
+      clearTimeout(timer);
     };
   }, [key, everyMs]);
   return tails;
