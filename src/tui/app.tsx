@@ -252,8 +252,12 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
       const target = choices[index]!.name;
       dispatch({ type: 'overlay', overlay: null });
       dispatch({ type: 'toast', toast: { level: 'info', text: `switching the backend to ${target}…` } });
-      void backend.switchTo(api.current, target).then(
-        (text) => dispatch({ type: 'toast', toast: { level: 'ok', text } }),
+      const daemon = api.current;
+      void backend.switchTo(daemon, target).then(
+        (text) => {
+          dispatch({ type: 'toast', toast: { level: 'ok', text } });
+          void daemon.daemonInfo().then((info) => dispatch({ type: 'daemon', daemon: info }), () => undefined); // the header's backend, now
+        },
         (error) => dispatch({ type: 'toast', toast: { level: 'error', text: error instanceof Error ? error.message : String(error) } }),
       );
     }

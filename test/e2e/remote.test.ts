@@ -149,7 +149,7 @@ describe('--remote: the stack on another machine, through ssh', () => {
     const links = (await execa('pgrep', ['-f', `ssh -F ${stack.sshd.sshConfig}.* box .*dial-stdio`], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
     expect(links.length).toBeGreaterThan(0);
     for (const pid of links) process.kill(pid, 'SIGKILL');
-    await screen.waitFor(/box ✗ unreachable, retrying/, 'box to show it dropped', 15_000);
+    await screen.waitFor(/ box\s*\n\s*\S ✗ link\s+unreachable/, 'box to show it dropped', 15_000);
     await screen.waitFor(/box ✓ · ghost ✗/, 'box back over a new link, ghost still retrying', 30_000);
     await screen.waitFor(/● llama\s+ready/, "box's rows again");
   });

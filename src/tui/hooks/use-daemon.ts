@@ -21,12 +21,14 @@ export function useDaemon({ connect, dispatch, onFirstConnect, pollMs = 2000, re
     let pollTimer: NodeJS.Timeout | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
     let first = true;
+    let polls = 0;
     const poll = async (api: DaemonApi) => {
       try {
-        const [services, info] = await Promise.all([api.status(), api.daemonInfo()]);
+        // The services' figures every poll; the daemon's own (pid, uptime in minutes, backend) every fifth.
+        const [services, info] = await Promise.all([api.status(), polls++ % 5 === 0 ? api.daemonInfo() : null]);
         if (disposed || apiRef.current !== api) return;
         dispatch({ type: 'status', services });
-        dispatch({ type: 'daemon', daemon: info });
+        if (info) dispatch({ type: 'daemon', daemon: info });
       } catch {
         // the disconnect handler takes over
       }
@@ -49,6 +51,7 @@ export function useDaemon({ connect, dispatch, onFirstConnect, pollMs = 2000, re
           if (push.push === 'snapshot') dispatch({ type: 'snapshot', services: push.services });
           else if (push.push === 'event') dispatch({ type: 'event', event: push.event });
         });
+        polls = 0;
         dispatch({ type: 'connection', connection: 'connected' });
         if (!first) dispatch({ type: 'toast', toast: { level: 'ok', text: 'reconnected to the daemon' } });
         if (first) onFirstConnect?.(api);

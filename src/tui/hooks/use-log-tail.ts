@@ -7,13 +7,13 @@ export interface TailRequest {
 }
 
 /** After an answer with nothing new, the next ask waits twice as long, up to this. */
-const IDLE_MAX_MS = 1000;
+const IDLE_MAX_MS = 2000;
 
 /**
  * The last lines of each pane's log, asked of the daemon: it answers only when the log changed (a mark of chunk
  * and size), and with only the screenful shown, so a flood costs the TUI nothing and the TUI needs no access to the
  * log files. While lines keep coming it asks every `everyMs` (ten times a second); while nothing changes it backs
- * off to once a second. The lines are kept in the returned ref; `onChange` is called when they changed.
+ * off to once every 2 s. The lines are kept in the returned ref; `onChange` is called when they changed.
  */
 export function useLogTail(api: RefObject<DaemonApi | null>, requests: TailRequest[], everyMs = 100, onChange: () => void = () => undefined): RefObject<Record<string, string[]>> {
   const tails = useRef<Record<string, string[]>>({});
