@@ -2,15 +2,16 @@
 // What a TUI costs while it follows a flood, side by side in one run, each in a real terminal (tmux, 120×40):
 // llama-top (local, and over --remote through a loopback sshd), mprocs 0.9 and `pm2 monit` (pm2 7), the last two
 // installed from npm into a cached temporary prefix. The watched service prints 20,000 lines/s of 42 characters.
-// For each: median CPU % of a core of the UI's process tree over 1-second samples, its RSS, the bytes per second it
-// writes to the terminal (tmux pipe-pane), and for --remote the bytes per second over the ssh connection (ss).
+// For each, over SECONDS: the CPU of the UI's process tree as % of a core (CPU time / wall time), its peak RSS, the
+// bytes per second it writes to the terminal (tmux pipe-pane), and for --remote the bytes per second over the ssh
+// connection (ss).
 // Then the same with nothing printing (idle). The supervisors' own daemons are measured apart.
 // Usage: node bench/tui.mjs [SECONDS] [ONLY]   (default 20 s per measurement; ONLY: llama-top, mprocs or pm2)
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, cpuAndRss, fixture, freePorts, makeStack, median, npmTool, sleep } from './lib.mjs';
+import { CLI, cpuAndRss, fixture, freePorts, makeStack, npmTool, sleep } from './lib.mjs';
 
 const seconds = Number(process.argv[2] ?? 20);
 const only = process.argv[3] ?? null;
@@ -82,7 +83,8 @@ async function measure(label, pane, { daemonPid = null, sshPort = null, except }
     rss = Math.max(rss, now.rss);
     prev = now;
   }
-  const row = { label, cpu: median(cpu), rss: rss / 2 ** 20, kbps: median(bytes) / 1024, link: sshPort ? median(link) / 1024 : null, daemon: daemonPid ? median(daemonCpu) : null };
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const row = { label, cpu: mean(cpu), rss: rss / 2 ** 20, kbps: mean(bytes) / 1024, link: sshPort ? mean(link) / 1024 : null, daemon: daemonPid ? mean(daemonCpu) : null };
   rows.push(row);
   console.log(`${label.padEnd(34)} CPU ${row.cpu.toFixed(1).padStart(5)} %  RSS ${row.rss.toFixed(0).padStart(4)} MB  terminal ${row.kbps.toFixed(2).padStart(6)} KB/s${row.link === null ? '' : `  ssh link ${row.link.toFixed(2)} KB/s`}${row.daemon === null ? '' : `  (its daemon ${row.daemon.toFixed(1)} %)`}`);
 }
@@ -98,10 +100,15 @@ async function until(what, check, ms = 30_000) {
 // ── llama-top ────────────────────────────────────────────────────────────────────────────────────────────────
 const [p1, p2] = await freePorts(2);
 const q = (argv) => `[${argv.map((a) => JSON.stringify(a)).join(', ')}]`;
+// The same three processes under every tool: the flood, and two that sleep. A fourth stack entry, the demo's fake
+// llama-server and ollama (node processes whose CPU and memory figures move, and which llama-top samples for
+// tokens/s), is measured idle apart: there the screen has something to redraw every few seconds.
 const stack = makeStack(() => `services:
   flood: { kind: process, command: ${q(FLOOD)}, readyAfter: 100ms, autostart: false }
-  llama: { kind: llama-server, command: ${q([node, fixture('fake-llama-server.mjs')])}, model: ${JSON.stringify(fixture('tiny-llama.gguf'))}, port: ${p1} }
-  ollama: { kind: ollama, command: ${q([node, fixture('fake-ollama.mjs')])}, port: ${p2} }
+  llama: { kind: process, command: ${q(IDLE)}, readyAfter: 100ms }
+  ollama: { kind: process, command: ${q(IDLE)}, readyAfter: 100ms }
+  fake-llama: { kind: llama-server, command: ${q([node, fixture('fake-llama-server.mjs')])}, model: ${JSON.stringify(fixture('tiny-llama.gguf'))}, port: ${p1}, autostart: false }
+  fake-ollama: { kind: ollama, command: ${q([node, fixture('fake-ollama.mjs')])}, port: ${p2}, autostart: false }
 `);
 const tuiEnv = { XDG_STATE_HOME: stack.env.XDG_STATE_HOME, XDG_RUNTIME_DIR: stack.env.XDG_RUNTIME_DIR, TERM: 'xterm-256color' };
 let sshd = null;
@@ -121,6 +128,10 @@ if (runs('llama-top')) try {
     await until('the flood in the log pane', () => /line \d{7}/.test(local.screen()));
     await measure('llama-top, following the flood', local, { daemonPid });
     stack.cli('stop', 'flood');
+    stack.cli('start', 'fake-llama', 'fake-ollama');
+    await sleep(65_000); // their uptimes count minutes too
+    await measure('llama-top, idle, fake LLM servers', local, { daemonPid });
+    stack.cli('stop', 'fake-llama', 'fake-ollama');
   } finally {
     local.close();
   }
@@ -143,7 +154,7 @@ if (runs('llama-top')) try {
     const isSsh = (pid) => { try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'ssh'; } catch { return false; } };
     try {
       await until('the remote TUI', () => /● ollama/.test(remote.screen()));
-      await sleep(5000);
+      await sleep(20_000); // past its start-up (module loading, compiling, the first collections)
       await measure('llama-top --remote, idle', remote, { daemonPid, sshPort: port, except: isSsh });
       stack.cli('start', 'flood');
       await until('the flood in the remote log pane', () => /line \d{7}/.test(remote.screen()));
