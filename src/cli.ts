@@ -135,6 +135,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   backend: async () => (await import('./commands/backend.js')).backendCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   service: async () => (await import('./commands/service-install.js')).serviceCommand,
+  web: async () => (await import('./commands/web.js')).webCommand,
   'dial-stdio': async () => (await import('./commands/dial-stdio.js')).dialStdioCommand,
   tui: async () => {
     const { runTui, runHostsTui } = await importInteractiveInk(() => import('./tui/run.js'));

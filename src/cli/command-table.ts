@@ -172,6 +172,14 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'help', args: '[command]', summary: 'this help, or one command\'s', flags: [], operands: { kind: 'actions', actions: [], then: 'commands' } },
   { name: 'version', args: '', summary: 'print the version', flags: [], operands: NONE },
   {
+    name: 'web',
+    args: '',
+    summary: 'the status page, HTTP API and /metrics (prints the URL)',
+    details: 'The daemon listens on the config\'s http.listen (default 127.0.0.1:7878, loopback only unless http.allowRemote) until it exits.\nPrints the URL to open once: it carries the token, which the browser then keeps as an HttpOnly cookie.\nFrom code: Authorization: Bearer <the token file\'s content>. With http.listen in the config, the daemon listens from its start.',
+    flags: ['json', ...REMOTE],
+    operands: NONE,
+  },
+  {
     name: 'hosts',
     args: '[list]',
     summary: 'the UI on every box of the hosts file (over ssh)',

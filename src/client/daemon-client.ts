@@ -2,6 +2,7 @@ import type { LogLine } from '../logs/chunks.js';
 import type { BackendEntry } from '../backend/backends.js';
 import type { SwitchResult } from '../backend/switch.js';
 import type { StackConfig } from '../config/types.js';
+import type { ModelsReport } from '../kinds/kind.js';
 import type { ReloadResult } from '../supervisor/supervisor.js';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -181,6 +182,16 @@ export class DaemonClient implements DaemonApi {
   /** Applies `config` (parsed and validated here), or with null the daemon's file read afresh there. */
   reload(config: StackConfig | null): Promise<ReloadResult> {
     return this.request<ReloadResult>({ type: 'reload', config });
+  }
+
+  /** What each LLM server serves, as the daemon asks them (all LLM servers when `names` is empty). */
+  async models(names: string[]): Promise<ModelsReport[]> {
+    return (await this.request<{ services: ModelsReport[] }>({ type: 'models', names })).services;
+  }
+
+  /** Starts the daemon's HTTP listener (its config's `http:`, else 127.0.0.1:7878); its URL and token. */
+  httpStart(): Promise<{ url: string; tokenFile: string; token: string }> {
+    return this.request({ type: 'http-start', listen: null });
   }
 
   /** The config the daemon runs. */

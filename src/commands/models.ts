@@ -10,13 +10,11 @@ export function formatModels(list: ModelsReport[], now = Date.now()): string {
 
 /** `models [svc…] [--json]`: what each LLM server serves, with the GGUF file's own header. */
 export async function modelsCommand(ctx: CommandContext): Promise<number> {
-  const config = await ctx.config();
-  namedServices(ctx.args, config);
+  namedServices(ctx.args, await ctx.config());
   const client = await ctx.daemon();
   try {
-    const services = await client.status();
-    const wanted = services.filter((s) => (ctx.args.length ? ctx.args.includes(s.name) : true) && serverKind(s.kind));
-    const list = await Promise.all(wanted.map((s) => serverKind(s.kind)!.listModels(config.services.find((c) => c.name === s.name)!, s)));
+    // The daemon asks the servers and reads the GGUF headers: this works from another machine too.
+    const list = await client.models(ctx.args);
     ctx.out(ctx.flags.json ? JSON.stringify({ services: list }) : formatModels(list));
     return list.some((m) => serverKind(m.kind)?.modelsFailed?.(m)) ? 1 : 0;
   } finally {

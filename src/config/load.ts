@@ -7,7 +7,8 @@ import { LlamaTopError } from '../protocol/errors.js';
 import { KIND_PRESETS } from '../kinds/index.js';
 import { configSchema, type RawConfig, type RawService } from './schema.js';
 import { splitCommand } from './split-command.js';
-import type { RestartPolicy, ServiceConfig, StackConfig } from './types.js';
+import { isLoopback } from './loopback.js';
+import type { HttpConfig, RestartPolicy, ServiceConfig, StackConfig } from './types.js';
 
 export { findConfigFile } from './find.js';
 
@@ -98,7 +99,19 @@ function resolveConfig(
     metricsIntervalMs: raw.metrics?.interval ?? 2000,
     services,
     backend,
+    ...(raw.http ? { http: resolveHttp(raw.http, locate) } : {}),
   };
+}
+
+/** `http.listen` split and checked: loopback only unless `allowRemote`. */
+function resolveHttp(raw: NonNullable<RawConfig['http']>, locate: (keyPath: Array<string | number>) => string): HttpConfig {
+  const at = raw.listen.lastIndexOf(':');
+  const host = raw.listen.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(raw.listen.slice(at + 1));
+  if (port < 1 || port > 65535) throw new LlamaTopError('CONFIG', `${locate(['http', 'listen'])} http.listen: port ${port} is out of range (1-65535)`);
+  if (!isLoopback(host) && raw.allowRemote !== true)
+    throw new LlamaTopError('CONFIG', `${locate(['http', 'listen'])} http.listen: ${host} is not a loopback address: the API would be reachable from other machines; listen on 127.0.0.1, or set http.allowRemote: true`);
+  return { host, port, allowRemote: raw.allowRemote === true, origins: raw.origins ?? [] };
 }
 
 function resolveService(name: string, svc: RawService, raw: RawConfig, dir: string, locate: (keyPath: Array<string | number>) => string): ServiceConfig {

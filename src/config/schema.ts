@@ -88,6 +88,14 @@ export const configSchema = z
       .optional(),
     restart: restartSchema.optional(),
     metrics: z.object({ interval: duration.optional() }).strict().optional(),
+    http: z
+      .object({
+        listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/, 'must be HOST:PORT, e.g. 127.0.0.1:7878'),
+        allowRemote: z.boolean().optional(),
+        origins: z.array(z.string().regex(/^https?:\/\/[^/]+$/, 'must be an origin like http://localhost:3000 (no path)')).optional(),
+      })
+      .strict()
+      .optional(),
     services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'service names use letters, digits, . _ -'), serviceSchema),
     backend: z
       .object({

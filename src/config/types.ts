@@ -56,6 +56,16 @@ export interface BackendConfig {
   stopOther: boolean;
 }
 
+/** The opt-in HTTP listener (API, SSE, /metrics, status page). */
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** Listen on a non-loopback address too (refused otherwise). */
+  allowRemote: boolean;
+  /** Origins allowed to call the API from a browser (CORS); none by default. */
+  origins: string[];
+}
+
 export interface StackConfig {
   /** Real path of the config file: the daemon's identity. */
   file: string;
@@ -65,4 +75,5 @@ export interface StackConfig {
   metricsIntervalMs: number;
   services: ServiceConfig[];
   backend?: BackendConfig;
+  http?: HttpConfig;
 }

@@ -5,7 +5,8 @@ import { diskProblems } from '../process/disk-space.js';
 import { findLiveCopy, readCommandLines } from '../process/live-copies.js';
 import { protectedPids } from '../process/protected-pids.js';
 import type { StackOps } from '../backend/switch.js';
-import type { StackConfig } from '../config/types.js';
+import type { HttpConfig, StackConfig } from '../config/types.js';
+import { isLoopback } from '../config/loopback.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { DaemonInfo, Request } from '../protocol/messages.js';
 import { dependencyOrder } from '../supervisor/start-order.js';
@@ -13,7 +14,7 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { VERSION } from '../version.js';
 import { acquireLock } from './lock.js';
 import { daemonPaths, ensurePrivateDir, type DaemonPaths } from './paths.js';
-import { ControlServer, type Connection } from './server.js';
+import { ControlServer, type Subscriber } from './server.js';
 import { readStateFile, writeFileAtomic, writeStateFile } from './state-file.js';
 
 export interface DaemonOptions {
@@ -32,6 +33,8 @@ export class Daemon {
   private releaseLock: (() => void) | null = null;
   private exiting = false;
   private stateLost: string | null = null;
+  /** The HTTP listener (config `http:`, or `llama-top web`), when one runs. */
+  private http: import('./http-api.js').HttpApi | null = null;
   onExit: () => void = () => undefined;
 
   constructor(private readonly options: DaemonOptions) {
@@ -69,6 +72,37 @@ export class Daemon {
     this.supervisor.startMetrics();
     if (!this.options.foreground) this.watchIdle();
     log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
+    if (this.options.config.http) await this.startHttp(this.options.config.http).catch((error) => log(`http: ${(error as Error).message}`));
+  }
+
+  /** Starts (or moves) the HTTP listener; loaded only then, so a daemon without one never loads it. */
+  private async startHttp(config: HttpConfig): Promise<{ url: string; tokenFile: string; token: string }> {
+    if (!isLoopback(config.host) && !config.allowRemote)
+      throw new LlamaTopError('USAGE', `${config.host} is not a loopback address: the API would be reachable from other machines (set http.allowRemote: true in the config to allow it)`);
+    const { HttpApi, loadOrCreateToken } = await import('./http-api.js');
+    const tokenFile = path.join(this.options.paths.stateDir, 'http.token');
+    const token = loadOrCreateToken(tokenFile);
+    const next = new HttpApi(config, token, {
+      stack: () => this.options.config.name,
+      handle: (request, subscriber) => this.handle(request, subscriber),
+      attach: (subscriber) => this.server.attach(subscriber),
+      detach: (subscriber) => this.server.detach(subscriber),
+    });
+    if (this.http && this.http.url !== next.url) {
+      await this.http.close();
+      this.http = null;
+    }
+    if (!this.http) {
+      try {
+        await next.listen();
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new LlamaTopError('FAILED', `cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message})${code === 'EADDRINUSE' ? ': something else uses that port; change http.listen' : ''}`);
+      }
+      this.http = next;
+      this.options.log(`http: listening on ${next.url} (token in ${tokenFile})`);
+    }
+    return { url: this.http.url, tokenFile, token };
   }
 
   /**
@@ -99,6 +133,7 @@ export class Daemon {
       name: this.options.config.name,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
       version: VERSION,
+      ...(this.http ? { http: { url: this.http.url, tokenFile: path.join(this.options.paths.stateDir, 'http.token') } } : {}),
     };
   }
 
@@ -111,6 +146,7 @@ export class Daemon {
     this.persist();
     this.server.broadcast({ push: 'bye', reason });
     this.supervisor.dispose();
+    await this.http?.close();
     await this.server.close();
     fs.rmSync(this.options.paths.socket, { force: true });
     this.releaseLock?.();
@@ -160,6 +196,7 @@ export class Daemon {
     this.options.log(`reloading ${config.file}`);
     const result = await this.supervisor.reconfigure(config);
     this.options.config = config;
+    if (config.http) await this.startHttp(config.http).catch((error) => this.options.log(`http: ${(error as Error).message}`));
     // What the daemon runs now: commands compare the file with it to warn about edits not yet applied.
     writeFileAtomic(path.join(this.options.paths.stateDir, 'config.resolved.json'), JSON.stringify(config));
     this.persist();
@@ -204,7 +241,7 @@ export class Daemon {
     }
   }
 
-  private async handle(request: Request, connection: Connection): Promise<unknown> {
+  private async handle(request: Request, connection: Subscriber): Promise<unknown> {
     switch (request.type) {
       case 'status':
         await Promise.all([this.supervisor.refreshStats(), this.supervisor.refreshTrees()]);
@@ -222,6 +259,14 @@ export class Daemon {
       }
       case 'stack-config':
         return this.options.config;
+      case 'http-start':
+        return this.startHttp(request.listen ?? this.options.config.http ?? { host: '127.0.0.1', port: 7878, allowRemote: false, origins: [] });
+      case 'models': {
+        const { serverKind } = await import('../kinds/index.js'); // loaded when asked: an idle daemon stays small
+        const wanted = new Set(request.names.length ? this.supervisor.resolveNames(request.names) : []);
+        const servers = this.supervisor.status().filter((s) => (wanted.size === 0 || wanted.has(s.name)) && serverKind(s.kind));
+        return { services: await Promise.all(servers.map((s) => serverKind(s.kind)!.listModels(this.options.config.services.find((c) => c.name === s.name)!, s))) };
+      }
       case 'subscribe':
         connection.send({ push: 'snapshot', services: this.supervisor.status() });
         connection.subscribed = true;

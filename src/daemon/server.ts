@@ -6,7 +6,17 @@ import { PROTOCOL_VERSION, type Push, type Request, type Response } from '../pro
 import { VERSION } from '../version.js';
 import { parseRequest } from './request-schema.js';
 
-export type RequestHandler = (request: Request, connection: Connection) => Promise<unknown>;
+export type RequestHandler = (request: Request, connection: Subscriber) => Promise<unknown>;
+
+/** Whatever the daemon answers and pushes to: a socket connection, or an HTTP client's event stream. */
+export interface Subscriber {
+  subscribed: boolean;
+  inFlight: number;
+  /** Run when it goes away (e.g. stopping the log follows it asked for). */
+  readonly onClose: Array<() => void>;
+  send(message: Response | Push): void;
+  close(): void;
+}
 
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 /** More connections than this are refused at once: idle ones can no longer eat every file descriptor. */
@@ -16,7 +26,7 @@ export const PARTIAL_MESSAGE_DEADLINE_MS = 5000;
 /** A connection that neither subscribed nor awaits an answer is closed after this much silence. */
 const idleMs = () => Number(process.env.LLAMA_TOP_CONNECTION_IDLE_MS) || 30_000;
 
-export class Connection {
+export class Connection implements Subscriber {
   subscribed = false;
   inFlight = 0;
   /** Run when the connection ends (e.g. stopping the log follows it asked for). */
@@ -33,12 +43,16 @@ export class Connection {
     }
     this.socket.write(encode(message));
   }
+
+  close(): void {
+    this.socket.destroy();
+  }
 }
 
 /** The control socket: owner-only (0600 in a 0700 directory), NDJSON requests in, responses and pushes out. */
 export class ControlServer {
   private readonly server: net.Server;
-  readonly connections = new Set<Connection>();
+  readonly connections = new Set<Subscriber>();
 
   constructor(private readonly handle: RequestHandler) {
     this.server = net.createServer((socket) => this.accept(socket));
@@ -57,12 +71,22 @@ export class ControlServer {
     });
   }
 
+  /** Another kind of client (an HTTP event stream) that gets the same pushes and keeps the daemon busy. */
+  attach(subscriber: Subscriber): void {
+    this.connections.add(subscriber);
+  }
+
+  detach(subscriber: Subscriber): void {
+    this.connections.delete(subscriber);
+    for (const done of subscriber.onClose.splice(0)) done();
+  }
+
   broadcast(push: Push): void {
     for (const c of this.connections) if (c.subscribed) c.send(push);
   }
 
   close(): Promise<void> {
-    for (const c of this.connections) c.socket.destroy();
+    for (const c of this.connections) c.close();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 

@@ -5,6 +5,8 @@ import type { ProcTable } from './proc-table.js';
 
 export interface TreeUsage {
   cpuPercent: number;
+  /** CPU time of the live tree's processes (what exited is not counted). */
+  cpuSeconds: number;
   memoryBytes: number;
   processCount: number;
   pids: number[];
@@ -47,7 +49,7 @@ export class TreeMetrics {
       next.set(key, { ticks, at: now });
       const seconds = prev ? (now - prev.at) / 1000 : 0;
       const cpuPercent = prev && seconds > 0 ? Math.max(0, ((ticks - prev.ticks) / this.clockTicks / seconds) * 100) : 0;
-      out.set(name, { cpuPercent: Math.round(cpuPercent * 10) / 10, memoryBytes: pages * this.pageSize, processCount: pids.length, pids });
+      out.set(name, { cpuPercent: Math.round(cpuPercent * 10) / 10, cpuSeconds: ticks / this.clockTicks, memoryBytes: pages * this.pageSize, processCount: pids.length, pids });
     }
     this.previous = next;
     return out;
@@ -65,6 +67,7 @@ export class TreeMetrics {
         const all = Object.values(usage).filter(Boolean);
         out.set(name, {
           cpuPercent: Math.round(all.reduce((sum, u) => sum + u.cpu, 0) * 10) / 10,
+          cpuSeconds: all.reduce((sum, u) => sum + u.ctime, 0) / 1000,
           memoryBytes: all.reduce((sum, u) => sum + u.memory, 0),
           processCount: pids.length,
           pids,

@@ -1,5 +1,5 @@
 import type { LogLine } from '../logs/chunks.js';
-import type { StackConfig } from '../config/types.js';
+import type { HttpConfig, StackConfig } from '../config/types.js';
 import type { ErrorCode } from './errors.js';
 import type { LlmStats } from '../models/llm-stats.js';
 
@@ -29,6 +29,8 @@ export interface ServiceStatus {
   lastError: string | null;
   lastErrorAt: string | null;
   cpuPercent: number | null;
+  /** CPU time of the live process tree, in seconds. */
+  cpuSeconds?: number | null;
   memoryBytes: number | null;
   processCount: number | null;
   logDir: string | null;
@@ -55,6 +57,8 @@ export interface DaemonInfo {
   unsupervised?: string[];
   /** The chat app's active backend, when the config has a `backend:` section (null: unreadable). */
   backend?: string | null;
+  /** The HTTP listener, when one runs: its URL and the file holding its token. */
+  http?: { url: string; tokenFile: string };
   /** Set by a multi-host client: each host's daemon, or why it cannot be reached. */
   hosts?: Array<{ host: string; pid: number | null; reachable: boolean; error: string | null }>;
 }
@@ -92,6 +96,10 @@ export type Request =
   | { id: number; type: 'reload'; config: StackConfig | null }
   /** The config the daemon runs (a client on another machine cannot read the file). */
   | { id: number; type: 'stack-config' }
+  /** Starts the HTTP listener for this daemon's life (config `http:` or 127.0.0.1:7878 when none is given). */
+  | { id: number; type: 'http-start'; listen: HttpConfig | null }
+  /** What each LLM server serves (its /v1/models, the GGUF header, ollama's tags), asked by the daemon. */
+  | { id: number; type: 'models'; names: string[] }
   | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null };
 
 export interface StateChangeEvent {

@@ -35,6 +35,7 @@ export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: Tr
     lastError: s.lastError,
     lastErrorAt: iso(s.lastErrorAt),
     cpuPercent: running ? (usage?.cpuPercent ?? null) : null,
+    cpuSeconds: running ? (usage?.cpuSeconds ?? null) : null,
     memoryBytes: running ? (usage?.memoryBytes ?? null) : null,
     processCount: running ? (usage?.processCount ?? null) : null,
     logDir: s.logDir,
