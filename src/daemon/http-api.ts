@@ -142,7 +142,9 @@ export class HttpApi {
       return void res.end();
     }
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const byHeader = sameToken(bearer, this.token);
+    // EventSource cannot send headers: the read-only streams also take the token as ?token= (useLlamaTop does).
+    const streamToken = req.method === 'GET' && (url.pathname === '/api/events' || url.pathname.endsWith('/logs')) ? (url.searchParams.get('token') ?? undefined) : undefined;
+    const byHeader = sameToken(bearer, this.token) || sameToken(streamToken, this.token);
     const byCookie = !byHeader && sameToken(cookieToken(req.headers.cookie), this.token);
     if (!byHeader && !byCookie) {
       if (url.pathname === '/') return this.send(res, 401, 'text/html; charset=utf-8', LOCKED_PAGE);

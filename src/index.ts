@@ -1,0 +1,72 @@
+/**
+ * llama-top from code: `import { connect } from 'llama-top'`. The same daemon the CLI and the TUI talk to, over its
+ * Unix socket (or, with `remote`, over `ssh HOST llama-top dial-stdio`); the daemon is started when absent.
+ */
+import type { DaemonClient } from './client/daemon-client.js';
+import { createContext, type Flags } from './commands/context.js';
+import type { LogLine } from './logs/chunks.js';
+import type { ServiceStatus, StartOutcome, StateChangeEvent } from './protocol/messages.js';
+
+export type { ServiceStatus, StartOutcome, StateChangeEvent } from './protocol/messages.js';
+export { LlamaTopError } from './protocol/errors.js';
+
+export interface ConnectOptions {
+  /** The config file (default: ./llama-top.yaml, or $LLAMA_TOP_CONFIG); with `remote`, a path on that host. */
+  config?: string;
+  /** A host to reach over ssh (user@box, or a Host of ~/.ssh/config). */
+  remote?: string;
+  /** The llama-top to run on `remote` (default: llama-top on its PATH). */
+  remoteBin?: string;
+}
+
+/** What `subscribe` delivers: every service once, then one event per state change. */
+export type StackEvent = { type: 'snapshot'; services: ServiceStatus[] } | { type: 'state'; event: StateChangeEvent };
+
+export interface LlamaTop {
+  status(): Promise<ServiceStatus[]>;
+  /** Starts services (none named: the autostart ones) and what they need; with wait, resolves once each is ready or failed. */
+  start(names?: string[], options?: { wait?: boolean }): Promise<StartOutcome[]>;
+  stop(names?: string[], options?: { force?: boolean }): Promise<StartOutcome[]>;
+  restart(names: string[], options?: { wait?: boolean }): Promise<StartOutcome[]>;
+  /** The last `lines` lines of a service's log, with the time each was written when known. */
+  logs(name: string, options?: { lines?: number }): Promise<Array<{ time: string | null; line: string }>>;
+  /** Calls `listener` with a snapshot, then with every state change; returns the function that stops it. */
+  subscribe(listener: (event: StackEvent) => void): Promise<() => void>;
+  /** Called once if the daemon goes away (it was stopped, or the ssh link dropped). */
+  onDisconnect(listener: () => void): void;
+  close(): void;
+}
+
+/** Connects to the stack's daemon, starting it when absent (this parses and checks the config, as the CLI does). */
+export async function connect(options: ConnectOptions = {}): Promise<LlamaTop> {
+  const flags: Flags = {
+    config: options.config,
+    json: true,
+    wait: true,
+    follow: false,
+    lines: 50,
+    all: false,
+    force: false,
+    timestamps: false,
+    since: null,
+    remote: options.remote ? [options.remote] : [],
+    remoteBin: options.remoteBin ?? null,
+    start: true,
+  };
+  const client: DaemonClient = await createContext(flags, []).daemon();
+  const time = (l: LogLine) => ({ time: l.at === null ? null : new Date(l.at).toISOString(), line: l.text });
+  return {
+    status: () => client.status(),
+    start: async (names = [], o = {}) => client.start(names, o.wait ?? true),
+    stop: (names = [], o = {}) => client.stop(names, o.force ?? false),
+    restart: (names, o = {}) => client.restart(names, o.wait ?? true),
+    logs: async (name, o = {}) => ((await client.logs([name], o.lines ?? 100, null, true))[0]?.lines ?? []).map(time),
+    subscribe: (listener) =>
+      client.subscribe((push) => {
+        if (push.push === 'snapshot') listener({ type: 'snapshot', services: push.services });
+        else if (push.push === 'event') listener({ type: 'state', event: push.event });
+      }),
+    onDisconnect: (listener) => client.onDisconnect(listener),
+    close: () => client.close(),
+  };
+}
