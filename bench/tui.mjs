@@ -154,7 +154,7 @@ if (runs('llama-top')) try {
     const isSsh = (pid) => { try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'ssh'; } catch { return false; } };
     try {
       await until('the remote TUI', () => /● ollama/.test(remote.screen()));
-      await sleep(20_000); // past its start-up (module loading, compiling, the first collections)
+      await sleep(65_000); // past its start-up, as long as the local TUI had (module loading, compiling, the first collections)
       await measure('llama-top --remote, idle', remote, { daemonPid, sshPort: port, except: isSsh });
       stack.cli('start', 'flood');
       await until('the flood in the remote log pane', () => /line \d{7}/.test(remote.screen()));

@@ -23,6 +23,8 @@ interface Member extends HostTarget {
   retry: NodeJS.Timeout | null;
 }
 
+const ONE_HOST_BACKEND = new LlamaTopError('USAGE', 'with several hosts, switch a backend on one: llama-top --remote HOST backend switch NAME');
+
 /** `host/service`: every name the TUI keys its rows, history and panes by is unique across hosts. */
 export const qualify = (host: string, name: string) => `${host}/${name}`;
 export function splitQualified(name: string): { host: string; name: string } {
@@ -207,12 +209,13 @@ export class HostsApi implements DaemonApi {
     };
   }
 
+  /** The picker is off with several hosts (the TUI is given no backend control): each box has its own chat app. */
   backendReport(): Promise<{ active: string | null; app: string; backends: BackendEntry[] }> {
-    return Promise.reject(new LlamaTopError('USAGE', 'with several hosts, switch a backend on one: llama-top --remote HOST backend switch NAME'));
+    return Promise.reject(ONE_HOST_BACKEND);
   }
 
   backendSwitch(): Promise<SwitchResult> {
-    return this.backendReport() as never;
+    return Promise.reject(ONE_HOST_BACKEND);
   }
 
   stackConfig(): Promise<StackConfig> {

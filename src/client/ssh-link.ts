@@ -53,10 +53,9 @@ export function sshFailure(target: RemoteTarget, code: number | null, signal: st
 /**
  * Runs `ssh HOST llama-top dial-stdio` and speaks the protocol over its stdin/stdout, as docker's ssh:// transport
  * does: no port of ours is opened anywhere, and OpenSSH does authentication and encryption. Resolves on the remote
- * daemon's greeting; null when `start` is false and no daemon runs there. Bytes relayed in either direction are
- * counted in `traffic`.
+ * daemon's greeting; null when `start` is false and no daemon runs there.
  */
-export async function dialSsh(target: RemoteTarget, start: boolean, traffic?: { in: number; out: number }): Promise<DaemonClient | null> {
+export async function dialSsh(target: RemoteTarget, start: boolean): Promise<DaemonClient | null> {
   const [program] = sshCommand();
   const child = spawn(program!, sshArgs(target, start), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
@@ -69,13 +68,11 @@ export async function dialSsh(target: RemoteTarget, start: boolean, traffic?: { 
       resolve({ code: 255, signal: null });
     });
   });
-  const counted = traffic ?? { in: 0, out: 0 };
   child.stdin.on('error', () => undefined);
   const link = new Duplex({
     allowHalfOpen: false,
     read() {},
     write(chunk: Buffer, _encoding, done) {
-      counted.out += chunk.length;
       child.stdin.write(chunk, done);
     },
     final(done) {
@@ -86,10 +83,7 @@ export async function dialSsh(target: RemoteTarget, start: boolean, traffic?: { 
       done(error);
     },
   });
-  child.stdout.on('data', (chunk: Buffer) => {
-    counted.in += chunk.length;
-    link.push(chunk);
-  });
+  child.stdout.on('data', (chunk: Buffer) => link.push(chunk));
   child.stdout.on('end', () => link.push(null));
   child.once('close', () => link.destroy());
   const client = DaemonClient.over(link);
