@@ -18,13 +18,13 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
   // are checked there, by its daemon (the same check runs before every spawn).
   const running = await ctx.existingDaemon();
   const before = new Map(running ? (await running.status()).map((s) => [s.name, s]) : []);
+  // Local: connect again through daemon(), which warns when the file changed since the daemon started. Remote: each
+  // connection is an ssh login, so the one already open is kept.
+  if (!ctx.remote) running?.close();
   for (const name of ctx.remote ? [] : dependencyOrder(config.services, names)) {
     const svc = config.services.find((s) => s.name === name)!;
     if (kind === 'restart' || !RUNNING.has(before.get(name)?.state ?? 'stopped')) preflight(svc, config.file);
   }
-  // Local: connect again through daemon(), which warns when the file changed since the daemon started. Remote: each
-  // connection is an ssh login, so the one already open is kept.
-  if (!ctx.remote) running?.close();
   const client = (ctx.remote ? running : null) ?? (await ctx.daemon());
   let progress: StartProgress | null = null;
   try {

@@ -35,6 +35,7 @@ export class Daemon {
   private stateLost: string | null = null;
   /** The HTTP listener (config `http:`, or `llama-top web`), when one runs. */
   private http: import('./http-api.js').HttpApi | null = null;
+  private httpConfig = '';
   onExit: () => void = () => undefined;
 
   constructor(private readonly options: DaemonOptions) {
@@ -88,7 +89,8 @@ export class Daemon {
       attach: (subscriber) => this.server.attach(subscriber),
       detach: (subscriber) => this.server.detach(subscriber),
     });
-    if (this.http && this.http.url !== next.url) {
+    // A reload that moves the listener or changes who may call it (origins, allowRemote) replaces it.
+    if (this.http && this.httpConfig !== JSON.stringify(config)) {
       await this.http.close();
       this.http = null;
     }
@@ -100,6 +102,7 @@ export class Daemon {
         throw new LlamaTopError('FAILED', `cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message})${code === 'EADDRINUSE' ? ': something else uses that port; change http.listen' : ''}`);
       }
       this.http = next;
+      this.httpConfig = JSON.stringify(config);
       this.options.log(`http: listening on ${next.url} (token in ${tokenFile})`);
     }
     return { url: this.http.url, tokenFile, token };
