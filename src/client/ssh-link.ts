@@ -56,6 +56,19 @@ export function sshFailure(target: RemoteTarget, code: number | null, signal: st
  * daemon's greeting; null when `start` is false and no daemon runs there.
  */
 export async function dialSsh(target: RemoteTarget, start: boolean): Promise<DaemonClient | null> {
+  try {
+    return await dialOnce(target, start);
+  } catch (error) {
+    // A connection cut during the handshake (a busy sshd drops it: MaxStartups) is worth one more try.
+    if (!(error instanceof LlamaTopError) || !TRANSIENT.test(error.message)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return dialOnce(target, start);
+  }
+}
+
+const TRANSIENT = /kex_exchange_identification|Connection reset by peer|Connection closed by .* port \d+/;
+
+async function dialOnce(target: RemoteTarget, start: boolean): Promise<DaemonClient | null> {
   const [program] = sshCommand();
   const child = spawn(program!, sshArgs(target, start), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
