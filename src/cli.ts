@@ -1,5 +1,5 @@
 import { parseCommandLine } from './cli/parse.js';
-import { createContext, type CommandContext, type Flags } from './commands/context.js';
+import { createContext, remoteTargets, type CommandContext, type Flags } from './commands/context.js';
 import { errorMessage, isLlamaTopError } from './protocol/errors.js';
 import { VERSION } from './version.js';
 
@@ -85,11 +85,10 @@ async function hostsCommand(flags: Flags, action: string): Promise<number> {
       if (flags.json) return print(JSON.stringify({ file: hostsFilePath(), hosts: targets }));
       return print(targets.map((t) => `${t.host}  ${t.config ?? '(its default config)'}  ${t.bin}`).join('\n'));
     }
+    if (!hasTerminal()) return 2;
     const { createRemoteContext } = await import('./commands/context.js');
-    return await run({ ...flags, remote: targets.map((t) => t.host) }, 'tui', [], false, async () => {
-      const { runHostsTui } = await importInteractiveInk(() => import('./tui/run.js'));
-      return runHostsTui(createRemoteContext(flags, [], targets[0]!), targets);
-    });
+    const { runHostsTui } = await importInteractiveInk(() => import('./tui/run.js'));
+    return await runHostsTui(createRemoteContext(flags, [], targets[0]!), targets);
   } catch (error) {
     return fail(error);
   }
@@ -139,19 +138,22 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   'dial-stdio': async () => (await import('./commands/dial-stdio.js')).dialStdioCommand,
   tui: async () => {
     const { runTui, runHostsTui } = await importInteractiveInk(() => import('./tui/run.js'));
-    return (ctx) => (ctx.flags.remote.length > 1 ? runHostsTui(ctx, ctx.flags.remote.map((host) => ({ host, bin: ctx.flags.remoteBin ?? 'llama-top', ...(ctx.flags.config ? { config: ctx.flags.config } : {}) }))) : runTui(ctx));
+    return (ctx) => (ctx.flags.remote.length > 1 ? runHostsTui(ctx, remoteTargets(ctx.flags)) : runTui(ctx));
   },
 };
 
-async function run(flags: Flags, command: string, args: string[], demo = false, runner?: () => Promise<number>): Promise<number> {
+/** The TUI needs a terminal: false (having said what to do instead) without one. */
+function hasTerminal(): boolean {
+  if (process.stdout.isTTY && process.stdin.isTTY) return true;
+  process.stderr.write(
+    'llama-top: the interface needs a terminal. Without one use a command: llama-top status, llama-top start, llama-top logs -f (or llama-top --headless to supervise in the foreground).\n',
+  );
+  return false;
+}
+
+async function run(flags: Flags, command: string, args: string[], demo = false): Promise<number> {
   try {
-    if (command === 'tui' && (!process.stdout.isTTY || !process.stdin.isTTY)) {
-      process.stderr.write(
-        'llama-top: the interface needs a terminal. Without one use a command: llama-top status, llama-top start, llama-top logs -f (or llama-top --headless to supervise in the foreground).\n',
-      );
-      return 2;
-    }
-    if (runner) return await runner();
+    if (command === 'tui' && !hasTerminal()) return 2;
     const ctx = createContext(flags, args, demo);
     return await (await RUNNERS[command]!())(ctx);
   } catch (error) {

@@ -4,7 +4,7 @@
  */
 import type { DaemonClient } from './client/daemon-client.js';
 import { createContext, type Flags } from './commands/context.js';
-import type { LogLine } from './logs/chunks.js';
+import { timedLine } from './logs/timed-line.js';
 import type { ServiceStatus, StartOutcome, StateChangeEvent } from './protocol/messages.js';
 
 export type { ServiceStatus, StartOutcome, StateChangeEvent } from './protocol/messages.js';
@@ -54,13 +54,12 @@ export async function connect(options: ConnectOptions = {}): Promise<LlamaTop> {
     start: true,
   };
   const client: DaemonClient = await createContext(flags, []).daemon();
-  const time = (l: LogLine) => ({ time: l.at === null ? null : new Date(l.at).toISOString(), line: l.text });
   return {
     status: () => client.status(),
     start: async (names = [], o = {}) => client.start(names, o.wait ?? true),
     stop: (names = [], o = {}) => client.stop(names, o.force ?? false),
     restart: (names, o = {}) => client.restart(names, o.wait ?? true),
-    logs: async (name, o = {}) => ((await client.logs([name], o.lines ?? 100, null, true))[0]?.lines ?? []).map(time),
+    logs: async (name, o = {}) => ((await client.logs([name], o.lines ?? 100, null, true))[0]?.lines ?? []).map(timedLine),
     subscribe: (listener) =>
       client.subscribe((push) => {
         if (push.push === 'snapshot') listener({ type: 'snapshot', services: push.services });

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
-import { PROTOCOL_VERSION, type DaemonInfo, type Push, type Request, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
+import { PROTOCOL_VERSION, type DaemonInfo, type Push, type RequestBody, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
 import { VERSION } from '../version.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -26,7 +26,6 @@ export interface ClientOptions {
 /** Default deadline; LLAMA_TOP_DEADLINE (ms) overrides it. */
 const DEFAULT_DEADLINE_MS = 10_000;
 const deadlineFromEnv = () => Number(process.env.LLAMA_TOP_DEADLINE) || DEFAULT_DEADLINE_MS;
-type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 
 /** Talks to one daemon over its Unix socket. */
 export class DaemonClient implements DaemonApi {
@@ -191,7 +190,7 @@ export class DaemonClient implements DaemonApi {
 
   /** Starts the daemon's HTTP listener (its config's `http:`, else 127.0.0.1:7878); its URL and token. */
   httpStart(): Promise<{ url: string; tokenFile: string; token: string }> {
-    return this.request({ type: 'http-start', listen: null });
+    return this.request({ type: 'http-start' });
   }
 
   /** The config the daemon runs. */

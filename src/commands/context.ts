@@ -86,8 +86,13 @@ export function namedServices(args: string[], config: StackConfig): string[] {
   return args;
 }
 
+/** The boxes `--remote` names, each with `--remote-bin` and `--config` (a path there). Pure. */
+export function remoteTargets(flags: Flags): RemoteTarget[] {
+  return flags.remote.map((host) => ({ host, bin: flags.remoteBin ?? 'llama-top', ...(flags.config ? { config: flags.config } : {}) }));
+}
+
 export function createContext(flags: Flags, args: string[], demo = false): CommandContext {
-  if (flags.remote.length > 0) return createRemoteContext(flags, args, { host: flags.remote[0]!, bin: flags.remoteBin ?? 'llama-top', ...(flags.config ? { config: flags.config } : {}) });
+  if (flags.remote.length > 0) return createRemoteContext(flags, args, remoteTargets(flags)[0]!);
   const configFile = fs.realpathSync(findConfigFile(flags.config));
   const paths = daemonPaths(configFile);
   let loaded: Promise<StackConfig> | null = null;

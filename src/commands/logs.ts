@@ -1,10 +1,11 @@
 import type { LogLine } from '../logs/chunks.js';
+import { timedLine } from '../logs/timed-line.js';
 import { namedServices, type CommandContext } from './context.js';
 
 /** One output line of `logs`: `--json` objects, or text with an optional name column and ISO time. Pure. */
 export function formatLogLine(service: string, line: LogLine, options: { prefix: string; timestamps: boolean; json: boolean }): string {
-  const time = line.at === null ? null : new Date(line.at).toISOString();
-  if (options.json) return JSON.stringify({ service, time, line: line.text });
+  const { time } = timedLine(line);
+  if (options.json) return JSON.stringify({ service, ...timedLine(line) });
   const stamp = options.timestamps ? `${time ?? '-'.padEnd(24)} ` : '';
   return `${options.prefix}${stamp}${line.text}`;
 }

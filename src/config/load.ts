@@ -7,7 +7,6 @@ import { LlamaTopError } from '../protocol/errors.js';
 import { KIND_PRESETS } from '../kinds/index.js';
 import { configSchema, type RawConfig, type RawService } from './schema.js';
 import { splitCommand } from './split-command.js';
-import { isLoopback } from './loopback.js';
 import type { HttpConfig, RestartPolicy, ServiceConfig, StackConfig } from './types.js';
 
 export { findConfigFile } from './find.js';
@@ -102,6 +101,9 @@ function resolveConfig(
     ...(raw.http ? { http: resolveHttp(raw.http, locate) } : {}),
   };
 }
+
+/** Whether `host` is only reachable from this machine (127.0.0.0/8, ::1, localhost). Pure. */
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /** `http.listen` split and checked: loopback only unless `allowRemote`. */
 function resolveHttp(raw: NonNullable<RawConfig['http']>, locate: (keyPath: Array<string | number>) => string): HttpConfig {

@@ -6,7 +6,6 @@ import { findLiveCopy, readCommandLines } from '../process/live-copies.js';
 import { protectedPids } from '../process/protected-pids.js';
 import type { StackOps } from '../backend/switch.js';
 import type { HttpConfig, StackConfig } from '../config/types.js';
-import { isLoopback } from '../config/loopback.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { DaemonInfo, Request } from '../protocol/messages.js';
 import { dependencyOrder } from '../supervisor/start-order.js';
@@ -76,25 +75,30 @@ export class Daemon {
     if (this.options.config.http) await this.startHttp(this.options.config.http).catch((error) => log(`http: ${(error as Error).message}`));
   }
 
-  /** Starts (or moves) the HTTP listener; loaded only then, so a daemon without one never loads it. */
+  /** Where the HTTP listener's token is kept. */
+  private get httpTokenFile(): string {
+    return path.join(this.options.paths.stateDir, 'http.token');
+  }
+
+  /**
+   * Starts the HTTP listener, or replaces it when a reload moved it or changed who may call it (origins,
+   * allowRemote); the config loader has checked the address. Loaded only then: a daemon without one never loads it.
+   */
   private async startHttp(config: HttpConfig): Promise<{ url: string; tokenFile: string; token: string }> {
-    if (!isLoopback(config.host) && !config.allowRemote)
-      throw new LlamaTopError('USAGE', `${config.host} is not a loopback address: the API would be reachable from other machines (set http.allowRemote: true in the config to allow it)`);
     const { HttpApi, loadOrCreateToken } = await import('./http-api.js');
-    const tokenFile = path.join(this.options.paths.stateDir, 'http.token');
-    const token = loadOrCreateToken(tokenFile);
-    const next = new HttpApi(config, token, {
-      stack: () => this.options.config.name,
-      handle: (request, subscriber) => this.handle(request, subscriber),
-      attach: (subscriber) => this.server.attach(subscriber),
-      detach: (subscriber) => this.server.detach(subscriber),
-    });
-    // A reload that moves the listener or changes who may call it (origins, allowRemote) replaces it.
-    if (this.http && this.httpConfig !== JSON.stringify(config)) {
+    const token = loadOrCreateToken(this.httpTokenFile);
+    const wanted = JSON.stringify(config);
+    if (this.http && this.httpConfig !== wanted) {
       await this.http.close();
       this.http = null;
     }
     if (!this.http) {
+      const next = new HttpApi(config, token, {
+        stack: () => this.options.config.name,
+        handle: (request, subscriber) => this.handle(request, subscriber),
+        attach: (subscriber) => this.server.attach(subscriber),
+        detach: (subscriber) => this.server.detach(subscriber),
+      });
       try {
         await next.listen();
       } catch (error) {
@@ -102,10 +106,10 @@ export class Daemon {
         throw new LlamaTopError('FAILED', `cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message})${code === 'EADDRINUSE' ? ': something else uses that port; change http.listen' : ''}`);
       }
       this.http = next;
-      this.httpConfig = JSON.stringify(config);
-      this.options.log(`http: listening on ${next.url} (token in ${tokenFile})`);
+      this.httpConfig = wanted;
+      this.options.log(`http: listening on ${next.url} (token in ${this.httpTokenFile})`);
     }
-    return { url: this.http.url, tokenFile, token };
+    return { url: this.http.url, tokenFile: this.httpTokenFile, token };
   }
 
   /**
@@ -136,7 +140,7 @@ export class Daemon {
       name: this.options.config.name,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
       version: VERSION,
-      ...(this.http ? { http: { url: this.http.url, tokenFile: path.join(this.options.paths.stateDir, 'http.token') } } : {}),
+      ...(this.http ? { http: { url: this.http.url, tokenFile: this.httpTokenFile } } : {}),
     };
   }
 
@@ -263,7 +267,7 @@ export class Daemon {
       case 'stack-config':
         return this.options.config;
       case 'http-start':
-        return this.startHttp(request.listen ?? this.options.config.http ?? { host: '127.0.0.1', port: 7878, allowRemote: false, origins: [] });
+        return this.startHttp(this.options.config.http ?? { host: '127.0.0.1', port: 7878, allowRemote: false, origins: [] });
       case 'models': {
         const { serverKind } = await import('../kinds/index.js'); // loaded when asked: an idle daemon stays small
         const wanted = new Set(request.names.length ? this.supervisor.resolveNames(request.names) : []);

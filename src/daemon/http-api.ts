@@ -3,12 +3,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { HttpConfig } from '../config/types.js';
 import { errorMessage, isLlamaTopError, type ErrorCode } from '../protocol/errors.js';
-import type { Push, Request, Response, ServiceStatus } from '../protocol/messages.js';
+import type { Push, Request, RequestBody, Response, ServiceStatus } from '../protocol/messages.js';
+import { timedLine } from '../logs/timed-line.js';
 import { STATUS_PAGE } from '../web/status-page.js';
 import { prometheusText } from './prometheus-text.js';
 import type { Subscriber } from './server.js';
-
-type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 
 /** What the listener needs of the daemon: every request goes through its one handler, as the socket's do. */
 export interface HttpDaemon {
@@ -195,8 +194,8 @@ export class HttpApi {
       method(['GET']);
       const lines = Math.min(10_000, Math.max(0, Number(url.searchParams.get('lines') ?? 100) || 0));
       const [log] = ((await this.ask({ type: 'logs', names: [name], lines, sinceMs: null, times: true })) as { logs: Array<{ service: string; lines: Array<{ text: string; at: number | null }> }> }).logs;
-      if (url.searchParams.get('follow') === '1') return this.stream(req, res, { type: 'logs-follow', names: [name], times: true }, { service: name, lines: log?.lines.map(logLine) ?? [] });
-      return this.json(res, 200, { service: name, lines: log?.lines.map(logLine) ?? [] });
+      if (url.searchParams.get('follow') === '1') return this.stream(req, res, { type: 'logs-follow', names: [name], times: true }, { service: name, lines: log?.lines.map(timedLine) ?? [] });
+      return this.json(res, 200, { service: name, lines: log?.lines.map(timedLine) ?? [] });
     }
     if (what === 'services' && name !== undefined && action !== undefined && ACTIONS.has(action) && parts.length === 4) {
       method(['POST']);
@@ -234,7 +233,7 @@ export class HttpApi {
         if (!('push' in message)) return;
         if (message.push === 'snapshot') event('snapshot', { services: message.services });
         else if (message.push === 'event') event('state', message.event);
-        else if (message.push === 'log') event('log', { service: message.service, lines: message.lines.map(logLine) });
+        else if (message.push === 'log') event('log', { service: message.service, lines: message.lines.map(timedLine) });
         else if (message.push === 'log-gap') event('log-gap', { service: message.service, chunks: message.chunks });
         else if (message.push === 'bye') event('bye', { reason: message.reason });
       },
@@ -263,8 +262,6 @@ export class HttpApi {
     res.end(body);
   }
 }
-
-const logLine = (l: { text: string; at: number | null }) => ({ time: l.at === null ? null : new Date(l.at).toISOString(), line: l.text });
 
 /** The request's JSON body ({} when empty); 413 past MAX_BODY_BYTES, 400 when it is not a JSON object. */
 function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {

@@ -14,6 +14,7 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     case 'daemon-info':
     case 'subscribe':
     case 'stack-config':
+    case 'http-start':
       return { ok: true, request: { id, type: v.type } };
     case 'start':
     case 'restart':
@@ -39,12 +40,6 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     case 'logs':
       if (!namesOk || typeof v.lines !== 'number') return { ok: false, id, error: 'logs needs names (array of service names) and lines (a number)' };
       return { ok: true, request: { id, type: 'logs', names: names as string[], lines: v.lines, sinceMs: typeof v.sinceMs === 'number' ? v.sinceMs : null, times: v.times === true } };
-    case 'http-start': {
-      const l = v.listen as Record<string, unknown> | null | undefined;
-      if (l === null || l === undefined) return { ok: true, request: { id, type: 'http-start', listen: null } };
-      if (typeof l.host !== 'string' || typeof l.port !== 'number') return { ok: false, id, error: 'http-start: listen must be {host, port, allowRemote, origins} or null' };
-      return { ok: true, request: { id, type: 'http-start', listen: { host: l.host, port: l.port, allowRemote: l.allowRemote === true, origins: Array.isArray(l.origins) ? l.origins.filter((o): o is string => typeof o === 'string') : [] } } };
-    }
     case 'models':
       if (!namesOk) return { ok: false, id, error: 'request.names must be an array of service names' };
       return { ok: true, request: { id, type: 'models', names: names as string[] } };

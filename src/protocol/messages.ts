@@ -1,5 +1,5 @@
 import type { LogLine } from '../logs/chunks.js';
-import type { HttpConfig, StackConfig } from '../config/types.js';
+import type { StackConfig } from '../config/types.js';
 import type { ErrorCode } from './errors.js';
 import type { LlmStats } from '../models/llm-stats.js';
 
@@ -96,11 +96,14 @@ export type Request =
   | { id: number; type: 'reload'; config: StackConfig | null }
   /** The config the daemon runs (a client on another machine cannot read the file). */
   | { id: number; type: 'stack-config' }
-  /** Starts the HTTP listener for this daemon's life (config `http:` or 127.0.0.1:7878 when none is given). */
-  | { id: number; type: 'http-start'; listen: HttpConfig | null }
+  /** Starts the HTTP listener for this daemon's life (the config's `http:`, else 127.0.0.1:7878). */
+  | { id: number; type: 'http-start' }
   /** What each LLM server serves (its /v1/models, the GGUF header, ollama's tags), asked by the daemon. */
   | { id: number; type: 'models'; names: string[] }
   | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null };
+
+/** A request as a client writes it, before its id is given. */
+export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 
 export interface StateChangeEvent {
   type: 'state';

@@ -115,20 +115,13 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
     ? (selected ? [selected] : [])
     : rotate(state.services, state.selected).slice(0, layout.paneLines.length);
   const maxLines = (layout.paneLines[0] ?? 10) * 20; // how far back PgUp can reach
-  // Where each pane's lines go on the screen: below the header, the list (with its titles), the sparkline and the
-  // pane's own title; none while an overlay covers the panes.
-  const paneTops: number[] = [];
-  let top = 1 + layout.listRows + (layout.sparkline && selected ? 1 : 0);
-  for (const lines of layout.paneLines) {
-    paneTops.push(top + 1);
-    top += 1 + lines;
-  }
+  // Where each pane's lines go on the screen (none while an overlay covers the panes).
   const regionsNow = () =>
     state.overlay
       ? []
       : panes.map((svc, i) => ({
-          top: paneTops[i]!,
-          rows: paneRows(tails.current[svc.name] ?? [], { top: paneTops[i]!, height: layout.paneLines[i] ?? 1, width: columns, scroll: i === 0 ? state.scroll : 0, query: state.search.query, color }),
+          top: layout.paneTops[i]!,
+          rows: paneRows(tails.current[svc.name] ?? [], { height: layout.paneLines[i] ?? 1, width: columns, scroll: i === 0 ? state.scroll : 0, query: state.search.query, color }),
         }));
   const showRegions = useRef(regionsNow);
   showRegions.current = regionsNow;

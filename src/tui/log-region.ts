@@ -1,10 +1,8 @@
 import stringWidth from 'string-width';
 import { highlight, sanitizeLine, visibleWindow } from './log-view.js';
 
-/** Where a log pane's lines go on the screen, and how they are shown. */
+/** How a log pane shows its lines: its size, where it is scrolled to, what it highlights. */
 export interface PaneRegion {
-  /** The first screen row of the pane's lines (0-based; its title is the row above). */
-  top: number;
   height: number;
   width: number;
   scroll: number;

@@ -22,7 +22,7 @@ describe('what an idle screen redraws', () => {
     expect(paneRow('模型加载模型加载', 10, '', false)).toBe('模型加载…');
     expect(paneRow('\x1b[31mGET /health 200\x1b[0m', 40, 'health', false)).toBe('GET /\x1b[7mhealth\x1b[0m 200');
     expect(paneRow('GET /health', 40, 'HEALTH', true)).toBe('GET /\x1b[7;33mhealth\x1b[0m');
-    expect(paneRows(['a', 'b', 'c'], { top: 5, height: 4, width: 80, scroll: 1, query: '', color: false })).toEqual(['a', 'b', '', '']);
+    expect(paneRows(['a', 'b', 'c'], { height: 4, width: 80, scroll: 1, query: '', color: false })).toEqual(['a', 'b', '', '']);
   });
 });
 

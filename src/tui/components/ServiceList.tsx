@@ -4,6 +4,7 @@ import { formatBytes, formatUptime } from '../../config/durations.js';
 import { GLYPH, retryCountdown, stateLabel } from '../../commands/format-status.js';
 import { serverKind } from '../../kinds/index.js';
 import type { ServiceStatus } from '../../protocol/messages.js';
+import { splitQualified } from '../../client/hosts-api.js';
 
 const COLOR: Record<string, string> = {
   ready: 'green', starting: 'yellow', unhealthy: 'magenta', crashed: 'red', stopping: 'yellow', stopped: 'gray', error: 'red', external: 'cyan',
@@ -71,7 +72,7 @@ export function listEntries(services: ServiceStatus[]): ListEntry[] {
 }
 
 /** The name a row shows: without its host, which its group title says. */
-const shownName = (s: ServiceStatus) => (s.box === undefined ? s.name : s.name.slice(s.box.length + 1) || 'link');
+const shownName = (s: ServiceStatus) => (s.box === undefined ? s.name : splitQualified(s.name).name || 'link');
 
 export const ServiceList = memo(function ServiceList({ services, selected, maxRows, now, color, width = 100 }: ServiceListProps) {
   const entries = listEntries(services);
