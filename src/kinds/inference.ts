@@ -7,55 +7,70 @@ import type { InferenceCheck, InferenceSample } from './kind.js';
 export interface GenerationCounters {
   /** Requests being processed now (null: the server does not say). */
   processing: number | null;
-  /** Prompt and generated tokens so far: any movement is progress. */
-  tokens: number;
+  /** Counters that move while the server works (tokens, decode steps): any movement is progress. */
+  progress: number;
 }
+
+/** Reads the counters within `timeoutMs`; rejects with HttpTimeout when the server does not answer in time. */
+export type CounterReader = (timeoutMs: number) => Promise<GenerationCounters | null>;
+
+const seconds = (ms: number) => Math.round(ms / 1000);
 
 /**
  * Inference liveness from counters, for servers with Prometheus metrics (llama-server, vLLM). Busy: alive as long
- * as the token counters move, however long each request takes; stalled once they stand still for `timeoutMs` with
+ * as the counters move, however long each request takes; stalled once they stand still for `timeoutMs` with
  * requests processing. Idle: one 1-token request, which must be answered within `timeoutMs`. Never loads a model.
+ * `metricsAnswerWhenStuck` false (llama-server: its main loop computes /metrics, so a wedged one never answers)
+ * makes a /metrics that gets no answer within `timeoutMs` a stall too.
  */
 export async function checkByCounters(
-  read: () => Promise<GenerationCounters | null>,
+  read: CounterReader,
   /** The 1-token request for an idle server; null where it must not be sent (it would keep the server awake). */
   probe: ((timeoutMs: number) => Promise<void>) | null,
   previous: InferenceSample | null,
   timeoutMs: number,
   now: number,
+  metricsAnswerWhenStuck = true,
 ): Promise<InferenceCheck> {
-  const counters = await read().catch(() => null);
+  let counters: GenerationCounters | null;
+  try {
+    counters = await read(timeoutMs);
+  } catch (error) {
+    if (error instanceof HttpTimeout && !metricsAnswerWhenStuck)
+      return { result: 'fail', reason: `inference stalled: GET /metrics got no answer in ${seconds(timeoutMs)} s (the server's main loop is stuck)`, sample: previous };
+    counters = null;
+  }
   if (!counters) return { result: 'unknown', reason: 'no metrics to read', sample: previous };
-  const moved = previous !== null && counters.tokens !== previous.tokens;
-  if (counters.processing === null) return { result: 'unknown', reason: 'the server does not say whether it is busy', sample: { tokens: counters.tokens, progressAt: now } };
+  const moved = previous !== null && counters.progress !== previous.progress;
+  if (counters.processing === null) return { result: 'unknown', reason: 'the server does not say whether it is busy', sample: { progress: counters.progress, progressAt: now } };
   if (counters.processing > 0) {
-    if (moved) return { result: 'ok', sample: { tokens: counters.tokens, progressAt: now } };
-    if (previous === null) return { result: 'unknown', sample: { tokens: counters.tokens, progressAt: now } };
+    if (moved) return { result: 'ok', sample: { progress: counters.progress, progressAt: now } };
+    if (previous === null) return { result: 'unknown', sample: { progress: counters.progress, progressAt: now } };
     const still = now - previous.progressAt;
     if (still >= timeoutMs)
       return {
         result: 'fail',
-        reason: `inference stalled: no token in ${Math.round(still / 1000)} s with ${counters.processing} request${counters.processing === 1 ? '' : 's'} processing`,
+        reason: `inference stalled: no token in ${seconds(still)} s with ${counters.processing} request${counters.processing === 1 ? '' : 's'} processing`,
         sample: previous,
       };
     return { result: 'unknown', sample: previous };
   }
-  if (!probe) return { result: 'unknown', reason: 'idle, and not probed', sample: { tokens: counters.tokens, progressAt: now } };
+  if (!probe) return { result: 'unknown', reason: 'idle, and not probed', sample: { progress: counters.progress, progressAt: now } };
   try {
     await probe(timeoutMs);
-    return { result: 'ok', sample: { tokens: counters.tokens, progressAt: now } };
+    return { result: 'ok', sample: { progress: counters.progress, progressAt: now } };
   } catch (error) {
-    if (error instanceof HttpTimeout) return { result: 'fail', reason: `inference stalled: a 1-token request got no answer in ${Math.round(timeoutMs / 1000)} s`, sample: previous };
+    if (error instanceof HttpTimeout) return { result: 'fail', reason: `inference stalled: a 1-token request got no answer in ${seconds(timeoutMs)} s`, sample: previous };
     return { result: 'unknown', reason: `the 1-token request failed: ${(error as Error).message}`, sample: previous };
   }
 }
 
-/** Reads GET /metrics for `checkByCounters`: the gauge of requests processing and the token counters summed. */
-export function countersFromMetrics(host: string, port: number, processing: string, tokenCounters: string[]): () => Promise<GenerationCounters | null> {
-  return async () => {
-    const res = await getJson(host, port, '/metrics');
+/** Reads GET /metrics for `checkByCounters`: the gauge of requests processing and the progress counters summed. */
+export function countersFromMetrics(host: string, port: number, processing: string, progressCounters: string[]): CounterReader {
+  return async (timeoutMs) => {
+    const res = await getJson(host, port, '/metrics', timeoutMs);
     if (res.status !== 200) return null;
     const m = parsePrometheus(res.body);
-    return { processing: m.get(processing) ?? null, tokens: tokenCounters.reduce((sum, name) => sum + (m.get(name) ?? 0), 0) };
+    return { processing: m.get(processing) ?? null, progress: progressCounters.reduce((sum, name) => sum + (m.get(name) ?? 0), 0) };
   };
 }

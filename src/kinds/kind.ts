@@ -37,14 +37,25 @@ export interface ServerKind {
    * 'ok' when tokens were produced or a 1-token request was answered; 'fail' when it stalled; 'unknown' when it
    * cannot tell (never counted). It must cost nothing on a busy server and never fail a slow but working one.
    */
-  checkInference?(host: string, port: number, previous: InferenceSample | null, timeoutMs: number, now: number): Promise<InferenceCheck>;
+  checkInference?(target: InferenceTarget, previous: InferenceSample | null, timeoutMs: number, now: number): Promise<InferenceCheck>;
 }
 
-/** What an inference check remembers between two calls: token counters and when they last moved. */
+/** The server an inference check looks at. */
+export interface InferenceTarget {
+  host: string;
+  port: number;
+  /** The live processes of its tree, read when asked (a kind whose workers are child processes watches them). */
+  pids(): number[];
+}
+
+/** What an inference check remembers between two calls: its progress counter and when it last moved. */
 export interface InferenceSample {
-  tokens: number;
-  /** When the counters were last seen moving (or the server last seen idle). */
+  /** Token counters summed (or what stands for them: an ollama runner's writes). */
+  progress: number;
+  /** When the counter was last seen moving (or the server last seen idle). */
   progressAt: number;
+  /** Per worker process (ollama: one runner per loaded model), by pid. */
+  perProcess?: Record<number, number>;
 }
 
 export interface InferenceCheck {

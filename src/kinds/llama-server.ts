@@ -157,14 +157,16 @@ const server: ServerKind = {
 
   modelsFailed: (report) => (report as LlamaServerModels).ggufError !== null,
 
-  async checkInference(host, port, previous, timeoutMs, now) {
+  async checkInference({ host, port }, previous, timeoutMs, now) {
     // A build that can sleep (--sleep-idle-seconds; /props has is_sleeping) counts our 1-token request as activity:
     // it would never fall asleep. There, only a busy server is judged (by its counters), and a sleeping one never.
     const sleeping = (await getJson(host, port, '/props').catch(() => null))?.json as { is_sleeping?: unknown } | null;
     const canSleep = typeof sleeping?.is_sleeping === 'boolean';
     if (sleeping?.is_sleeping === true) return { result: 'unknown', reason: 'asleep: not woken to be checked', sample: null };
     return checkByCounters(
-      countersFromMetrics(host, port, 'llamacpp:requests_processing', ['llamacpp:tokens_predicted_total', 'llamacpp:prompt_tokens_total']),
+      // tokens_predicted_total moves only when a request ends and prompt_tokens_total when its prompt is read;
+      // n_decode_total counts every llama_decode() step, so a single long generation shows progress too.
+      countersFromMetrics(host, port, 'llamacpp:requests_processing', ['llamacpp:n_decode_total', 'llamacpp:tokens_predicted_total', 'llamacpp:prompt_tokens_total']),
       canSleep
         ? null
         : async (timeout) => {
@@ -174,6 +176,7 @@ const server: ServerKind = {
       previous,
       timeoutMs,
       now,
+      false, // its main loop answers /metrics: a wedged one does not
     );
   },
 };

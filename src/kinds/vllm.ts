@@ -71,7 +71,7 @@ const server: ServerKind = {
     }
   },
 
-  checkInference(host, port, previous, timeoutMs, now) {
+  checkInference({ host, port }, previous, timeoutMs, now) {
     return checkByCounters(
       countersFromMetrics(host, port, 'vllm:num_requests_running', ['vllm:generation_tokens_total', 'vllm:prompt_tokens_total']),
       async (timeout) => {

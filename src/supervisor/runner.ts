@@ -92,7 +92,8 @@ export class ServiceRunner {
     if (this.inferenceTimer || this.disposed) return;
     const pid = this.state.pid;
     this.inferenceTimer = setTimeout(async () => {
-      const result = await server.checkInference!(this.config.host, this.config.port!, this.inferenceSample, check.timeoutMs, Date.now());
+      const target = { host: this.config.host, port: this.config.port!, pids: () => this.livePids() };
+      const result = await server.checkInference!(target, this.inferenceSample, check.timeoutMs, Date.now());
       this.inferenceTimer = null;
       if (this.disposed || this.state.pid !== pid) return;
       this.inferenceSample = result.sample;
@@ -106,6 +107,12 @@ export class ServiceRunner {
     if (!identity || identity.startTicks < 0) return;
     for (const [pid, ticks] of this.descendants) if (table.byPid.get(pid)?.startTicks !== ticks) this.descendants.delete(pid);
     for (const pid of liveTree(identity, table)) if (pid !== identity.pid) this.descendants.set(pid, table.byPid.get(pid)!.startTicks);
+  }
+
+  /** The live processes of its tree now. */
+  private livePids(): number[] {
+    const identity = this.identity();
+    return identity ? liveTree(identity, ProcTable.read()) : [];
   }
 
   identity(): ProcessIdentity | null {

@@ -9,11 +9,11 @@ const never = async () => {
 
 describe('checkByCounters', () => {
   it('busy: alive while the token counters move, however slowly; stalled after `timeout` of no movement', async () => {
-    const busy = (tokens: number) => async () => ({ processing: 1, tokens });
+    const busy = (progress: number) => async () => ({ processing: 1, progress });
     const first = await checkByCounters(busy(100), never, null, 30_000, 0);
-    expect(first).toMatchObject({ result: 'unknown', sample: { tokens: 100, progressAt: 0 } });
+    expect(first).toMatchObject({ result: 'unknown', sample: { progress: 100, progressAt: 0 } });
     const moving = await checkByCounters(busy(101), never, first.sample, 30_000, 60_000);
-    expect(moving).toMatchObject({ result: 'ok', sample: { tokens: 101, progressAt: 60_000 } });
+    expect(moving).toMatchObject({ result: 'ok', sample: { progress: 101, progressAt: 60_000 } });
     const stillShort = await checkByCounters(busy(101), never, moving.sample, 30_000, 80_000);
     expect(stillShort.result).toBe('unknown');
     const stalled = await checkByCounters(busy(101), never, stillShort.sample, 30_000, 120_000);
@@ -21,7 +21,7 @@ describe('checkByCounters', () => {
   });
 
   it('idle: one 1-token request, which must be answered in time', async () => {
-    const idle = async () => ({ processing: 0, tokens: 5 });
+    const idle = async () => ({ processing: 0, progress: 5 });
     expect((await checkByCounters(idle, async () => undefined, null, 30_000, 0)).result).toBe('ok');
     const hung = await checkByCounters(idle, async () => { throw new HttpTimeout('no answer'); }, null, 30_000, 0);
     expect(hung).toMatchObject({ result: 'fail', reason: 'inference stalled: a 1-token request got no answer in 30 s' });
@@ -30,12 +30,24 @@ describe('checkByCounters', () => {
   });
 
   it('idle with no probe allowed (a server that can sleep): cannot tell, never fails', async () => {
-    expect((await checkByCounters(async () => ({ processing: 0, tokens: 5 }), null, null, 30_000, 0)).result).toBe('unknown');
+    expect((await checkByCounters(async () => ({ processing: 0, progress: 5 }), null, null, 30_000, 0)).result).toBe('unknown');
+  });
+
+  it('a /metrics that gets no answer in time: a stall where the main loop computes it (llama-server), else unknown', async () => {
+    const stuck = async () => {
+      throw new HttpTimeout('no answer');
+    };
+    expect(await checkByCounters(stuck, never, null, 30_000, 0, false)).toMatchObject({ result: 'fail', reason: "inference stalled: GET /metrics got no answer in 30 s (the server's main loop is stuck)" });
+    expect((await checkByCounters(stuck, never, null, 30_000, 0)).result).toBe('unknown');
+    const refused = async () => {
+      throw new Error('connection refused on 127.0.0.1:8080');
+    };
+    expect((await checkByCounters(refused, never, null, 30_000, 0, false)).result).toBe('unknown');
   });
 
   it('cannot tell without metrics, and then never fails', async () => {
     expect((await checkByCounters(async () => null, never, null, 1, 0)).result).toBe('unknown');
-    expect((await checkByCounters(async () => ({ processing: null, tokens: 1 }), never, null, 1, 0)).result).toBe('unknown');
+    expect((await checkByCounters(async () => ({ processing: null, progress: 1 }), never, null, 1, 0)).result).toBe('unknown');
   });
 });
 
