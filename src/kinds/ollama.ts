@@ -1,7 +1,10 @@
+import path from 'node:path';
 import { formatBytes, formatDuration } from '../config/durations.js';
 import { answersLike, emptyStats, getJson, type LlmStats } from '../models/llm-stats.js';
+import { commandLine, writeCalls } from '../process/proc-io.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
+import { HttpTimeout, httpPost } from '../supervisor/http-get.js';
+import type { InferenceCheck, InferenceSample, KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './llama-server.js';
 
 /** `ollama serve` with OLLAMA_HOST={host}:{port}: /api/version, /api/tags (installed), /api/ps (loaded, VRAM). */
@@ -17,6 +20,89 @@ export function ollamaStats(ps: unknown): LlmStats {
   const models = (ps as { models?: Array<{ name?: string; size_vram?: number; expires_at?: string }> })?.models;
   stats.loadedModels = Array.isArray(models) ? models.map((m) => ({ name: m.name ?? '?', sizeVramBytes: m.size_vram ?? 0, expiresAt: m.expires_at ?? null })) : [];
   return stats;
+}
+
+/**
+ * The port of an ollama runner, the child process that holds one loaded model and generates for `ollama serve`:
+ * `ollama runner [--ollama-engine] --model BLOB --port N` (0.4 and later), `ollama_llama_server … --port N`
+ * before. Null for any other process. Pure.
+ */
+export function runnerPort(argv: string[]): number | null {
+  const isRunner = argv.slice(0, 3).includes('runner') || path.basename(argv[0] ?? '').startsWith('ollama_llama_server');
+  const at = argv.indexOf('--port');
+  const port = at >= 0 ? Number(argv[at + 1]) : NaN;
+  return isRunner && Number.isInteger(port) && port > 0 ? port : null;
+}
+
+export interface Runner {
+  pid: number;
+  port: number;
+  /** Its write calls so far: it streams each token to `ollama serve` in one write. */
+  writes: number;
+}
+
+/** The runners among `pids`, with their write counts now. */
+export function findRunners(pids: number[]): Runner[] {
+  const out: Runner[] = [];
+  for (const pid of pids) {
+    const port = runnerPort(commandLine(pid) ?? []);
+    const writes = port === null ? null : writeCalls(pid);
+    if (port !== null && writes !== null) out.push({ pid, port, writes });
+  }
+  return out;
+}
+
+/** Fewer writes than this in a window are a health answer or a log line, not tokens being generated. */
+export const GENERATION_WRITES = 3;
+
+/**
+ * Inference liveness of ollama, which has no metrics: each loaded model is a runner process that writes one chunk
+ * per generated token to `ollama serve`, so its write calls (/proc/PID/io) are its token counter.
+ * - A runner that wrote since the last check is generating: alive, nothing sent (costs nothing when busy).
+ * - A quiet one (idle, or wedged) gets one 1-token request on its own port: alive if answered, or if it wrote tokens
+ *   for others while ours waited in its queue; stalled if `timeoutMs` passed with neither.
+ * The request goes to the runner, not to `ollama serve`: it never loads a model (no runner, no check), never
+ * reloads one with other options, and leaves the model's keep-alive alone. A runner first seen is only counted.
+ */
+export async function checkRunners(
+  runners: Runner[],
+  writesNow: (pid: number) => number | null,
+  probe: (port: number, timeoutMs: number) => Promise<void>,
+  previous: InferenceSample | null,
+  timeoutMs: number,
+  now: number,
+): Promise<InferenceCheck> {
+  if (runners.length === 0) return { result: 'unknown', reason: 'no model loaded: nothing to check (never loaded to be checked)', sample: null };
+  const before = previous?.perProcess ?? {};
+  const results = await Promise.all(
+    runners.map(async (r): Promise<{ pid: number; writes: number; result: InferenceCheck['result']; reason?: string }> => {
+      const last = before[r.pid];
+      if (last === undefined) return { pid: r.pid, writes: r.writes, result: 'unknown', reason: 'runner first seen' };
+      if (r.writes - last >= GENERATION_WRITES) return { pid: r.pid, writes: r.writes, result: 'ok' };
+      try {
+        await probe(r.port, timeoutMs);
+        return { pid: r.pid, writes: writesNow(r.pid) ?? r.writes, result: 'ok' };
+      } catch (error) {
+        const after = writesNow(r.pid) ?? r.writes;
+        if (!(error instanceof HttpTimeout)) return { pid: r.pid, writes: after, result: 'unknown', reason: `the 1-token request failed: ${(error as Error).message}` };
+        if (after - r.writes >= GENERATION_WRITES) return { pid: r.pid, writes: after, result: 'ok' }; // queued behind requests that generate
+        const secs = Math.round(timeoutMs / 1000);
+        return { pid: r.pid, writes: after, result: 'fail', reason: `inference stalled: ollama's runner (pid ${r.pid}, port ${r.port}) generated no token in ${secs} s, and a 1-token request got no answer` };
+      }
+    }),
+  );
+  const perProcess = Object.fromEntries(results.map((r) => [r.pid, r.writes]));
+  const sample: InferenceSample = { progress: results.reduce((sum, r) => sum + r.writes, 0), progressAt: now, perProcess };
+  const failed = results.find((r) => r.result === 'fail');
+  if (failed) return { result: 'fail', reason: failed.reason, sample };
+  if (results.some((r) => r.result === 'ok')) return { result: 'ok', sample };
+  return { result: 'unknown', reason: results[0]!.reason, sample };
+}
+
+/** The 1-token request a runner takes (the Go runner reads `options`, the older llama.cpp one `n_predict`). */
+async function probeRunner(port: number, timeoutMs: number): Promise<void> {
+  const res = await httpPost('127.0.0.1', port, '/completion', { prompt: '1', n_predict: 1, options: { num_predict: 1 } }, timeoutMs);
+  if (res.status !== 200) throw new Error(`POST /completion on the runner's port ${port} answered ${res.status}`);
 }
 
 const running = (s: ServiceStatus) => s.state === 'ready' || s.state === 'external';
@@ -67,6 +153,10 @@ const server: ServerKind = {
     } catch (e) {
       return { service: s.name, kind: 'ollama', installed: null, loaded: null, error: (e as Error).message };
     }
+  },
+
+  checkInference(target, previous, timeoutMs, now) {
+    return checkRunners(findRunners(target.pids()), writeCalls, probeRunner, previous, timeoutMs, now);
   },
 
   formatModels(report, now) {

@@ -42,6 +42,15 @@ export interface ServiceStatus {
   llm: LlmStats | null;
   /** GPU memory of the process tree, where nvidia-smi exists. */
   gpuMemoryBytes: number | null;
+  /** The last inference liveness check since it became ready (null: none yet, or the check is off for it). */
+  inference?: InferenceCheckReport | null;
+}
+
+export interface InferenceCheckReport {
+  checkedAt: string;
+  /** ok: it generated or answered a 1-token request; fail: stalled (counted toward failureThreshold); unknown: cannot tell. */
+  result: 'ok' | 'fail' | 'unknown';
+  reason: string | null;
 }
 
 export interface DaemonInfo {

@@ -6,6 +6,7 @@ import { liveTree, stopProcessTree } from '../process/kill-tree.js';
 import { ProcTable } from '../process/proc-table.js';
 import { serverKind } from '../kinds/index.js';
 import type { InferenceSample } from '../kinds/kind.js';
+import type { InferenceCheckReport } from '../protocol/messages.js';
 import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { spawnDetached } from '../process/spawner.js';
@@ -30,6 +31,8 @@ export class ServiceRunner {
   private probing = false;
   private inferenceTimer: NodeJS.Timeout | null = null;
   private inferenceSample: InferenceSample | null = null;
+  /** The last inference check's outcome, for status. */
+  lastInference: InferenceCheckReport | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
   private stopInFlight: Promise<void> | null = null;
   private forceRequested = false;
@@ -86,7 +89,10 @@ export class ServiceRunner {
     if (this.state.phase !== 'ready' || !check || !server?.checkInference || this.config.port === undefined) {
       if (this.inferenceTimer) clearTimeout(this.inferenceTimer);
       this.inferenceTimer = null;
-      if (this.state.phase !== 'ready') this.inferenceSample = null;
+      if (this.state.phase !== 'ready') {
+        this.inferenceSample = null;
+        this.lastInference = null;
+      }
       return;
     }
     if (this.inferenceTimer || this.disposed) return;
@@ -97,6 +103,7 @@ export class ServiceRunner {
       this.inferenceTimer = null;
       if (this.disposed || this.state.pid !== pid) return;
       this.inferenceSample = result.sample;
+      this.lastInference = { checkedAt: new Date().toISOString(), result: result.result, reason: result.reason ?? null };
       if (result.result === 'unknown') this.scheduleInference();
       else this.dispatch({ type: 'inference', result: result.result, reason: result.reason, at: Date.now() });
     }, check.intervalMs);

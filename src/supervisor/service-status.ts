@@ -1,5 +1,5 @@
 import type { ServiceConfig } from '../config/types.js';
-import type { ServiceStatus } from '../protocol/messages.js';
+import type { InferenceCheckReport, ServiceStatus } from '../protocol/messages.js';
 import type { TreeUsage } from '../process/tree-metrics.js';
 import type { ServiceRuntime } from './machine.js';
 import type { LlmStats } from '../models/llm-stats.js';
@@ -11,6 +11,7 @@ export interface StatusExtras {
   envOverride?: Record<string, string> | null;
   llm?: LlmStats | null;
   gpuMemoryBytes?: number | null;
+  inference?: InferenceCheckReport | null;
 }
 
 export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: TreeUsage | undefined, now: number, extras: StatusExtras = {}): ServiceStatus {
@@ -44,5 +45,6 @@ export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: Tr
     envOverride: extras.envOverride ?? null,
     llm: running ? (extras.llm ?? null) : null,
     gpuMemoryBytes: running ? (extras.gpuMemoryBytes ?? null) : null,
+    inference: s.phase === 'ready' ? (extras.inference ?? null) : null,
   };
 }

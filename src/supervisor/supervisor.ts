@@ -104,6 +104,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
           envOverride: r.envOverride,
           llm: this.stats.llm.get(r.config.name) ?? null,
           gpuMemoryBytes: this.stats.gpu.get(r.config.name) ?? null,
+          inference: r.lastInference,
         }),
       );
   }

@@ -53,3 +53,76 @@ describe('inference liveness: a server that answers /health but no longer genera
     expect(llama.lastError).toBeNull();
   });
 });
+
+const ollamaStack = (args: string[]) => (ports: number[]) => `
+restart: { backoff: 200ms, maxBackoff: 200ms }
+services:
+  ollama:
+    kind: ollama
+    command: [${JSON.stringify(NODE)}, ${JSON.stringify(fixture('fake-ollama.mjs'))}, --runners, ${args.map((a) => JSON.stringify(a)).join(', ')}]
+    port: ${ports[0]}
+    health: { inference: { interval: ${INTERVAL}ms, timeout: ${TIMEOUT}ms }, failureThreshold: ${THRESHOLD} }
+`;
+
+describe('inference liveness of ollama: its runner processes, one per loaded model', () => {
+  const generate = (port: number, body: Record<string, unknown>) =>
+    fetch(`http://127.0.0.1:${port}/api/generate`, { method: 'POST', body: JSON.stringify({ model: 'llama3.2:1b', prompt: 'x', stream: false, ...body }) });
+
+  it('a wedged runner (ollama still answers, the runner writes nothing, a request hangs) is restarted, saying generation stalled', async () => {
+    const stack = await makeStack(ollamaStack(['--preload', 'llama3.2:1b', '--runner-wedge-after-ms', '2500']), 1);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const hanging = generate(stack.ports[0]!, { options: { num_predict: 100_000 } }).catch(() => null); // its tokens stop with the wedge
+    await waitFor(async () => /CUDA error: an illegal memory access/.test((await stack.cli(['logs', 'ollama', '-n', '50'])).stdout), 'the wedge');
+    const wedgedAt = Date.now();
+    let ollama: Record<string, any> = {};
+    await waitFor(async () => {
+      ollama = (await stack.status())[0]!;
+      return ollama.restarts >= 1;
+    }, 'the wedged ollama restarted', 20_000);
+    // The CUDA error's own write may count as one last sign of life: one more interval than llama-server's bound.
+    expect(Date.now() - wedgedAt).toBeLessThan(INTERVAL * THRESHOLD + TIMEOUT + 2 * INTERVAL + 1000 + 2000);
+    expect(ollama.lastError).toMatch(/^inference stalled: ollama's runner \(pid \d+, port \d+\) generated no token in 1 s, and a 1-token request got no answer$/);
+    await hanging;
+  });
+
+  it('a busy ollama with 8-second requests, its runner writing tokens, is never restarted, and is sent nothing while busy', async () => {
+    const stack = await makeStack(ollamaStack(['--preload', 'llama3.2:1b', '--tok-s', '20', '--parallel', '1']), 1);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const started = Date.now();
+    const answer = await (await generate(stack.ports[0]!, { options: { num_predict: 160 } })).json();
+    const ended = Date.now();
+    expect(answer.eval_count).toBe(160);
+    const ollama = (await stack.status())[0]!;
+    expect(ollama).toMatchObject({ state: 'ready', restarts: 0, inference: { result: 'ok' } });
+    expect(ollama.lastError).toBeNull();
+    // The runner logs each request it is sent. 1-token requests (the check's) come while it is idle, never while it
+    // generates: past the first second (a check may see too few tokens yet and ask once) up to the end.
+    const probes = async () =>
+      (await stack.cli(['logs', 'ollama', '-n', '500'])).stdout
+        .split('\n')
+        .filter((l) => /msg="completion request" num_predict=1$/.test(l))
+        .map((l) => Date.parse(/time=(\S+)/.exec(l)![1]!));
+    // Idle again, it is asked for one token.
+    await waitFor(async () => (await probes()).some((t) => t > ended), 'a 1-token request once idle');
+    expect((await stack.status())[0]).toMatchObject({ state: 'ready', restarts: 0, inference: { result: 'ok' } });
+    expect((await probes()).filter((t) => t > started + 1200 && t < ended)).toEqual([]);
+  });
+
+  it('with no model loaded nothing is checked and nothing is loaded', async () => {
+    const stack = await makeStack(ollamaStack(['--tok-s', '20']), 1);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const checks = new Set<string>();
+    await waitFor(async () => {
+      const inference = (await stack.status())[0]!.inference;
+      if (inference) {
+        expect(inference).toMatchObject({ result: 'unknown', reason: 'no model loaded: nothing to check (never loaded to be checked)' });
+        checks.add(inference.checkedAt);
+      }
+      return checks.size >= 4;
+    }, 'four inference checks');
+    const ps = (await (await fetch(`http://127.0.0.1:${stack.ports[0]}/api/ps`)).json()) as { models: unknown[] };
+    expect(ps.models).toEqual([]);
+    expect((await stack.cli(['logs', 'ollama', '-n', '200'])).stdout).not.toMatch(/starting llama server|completion request/);
+    expect((await stack.status())[0]).toMatchObject({ state: 'ready', restarts: 0 });
+  });
+});

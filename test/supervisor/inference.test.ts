@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkByCounters } from '../../src/kinds/inference.js';
+import { checkRunners, GENERATION_WRITES, runnerPort } from '../../src/kinds/ollama.js';
 import { initialRuntime, transition, type MachineConfig, type ServiceRuntime } from '../../src/supervisor/machine.js';
 import { HttpTimeout } from '../../src/supervisor/http-get.js';
 
@@ -63,5 +64,68 @@ describe('the machine counts inference failures apart from /health', () => {
     expect(t.effects).toContainEqual({ type: 'stop', force: false });
     const reset = transition(transition(ready, { type: 'inference', result: 'fail', at: 1 }, cfg).state, { type: 'inference', result: 'ok', at: 2 }, cfg);
     expect(reset.state.inferenceFailures).toBe(0);
+  });
+});
+
+describe('ollama: runners and their writes', () => {
+  it('knows a runner by its command line, and reads its port', () => {
+    expect(runnerPort(['/usr/local/bin/ollama', 'runner', '--model', '/root/.ollama/models/blobs/sha256-ab', '--port', '40123'])).toBe(40123);
+    expect(runnerPort(['/usr/bin/ollama', 'runner', '--ollama-engine', '--model', 'x', '--port', '35001'])).toBe(35001);
+    expect(runnerPort(['/tmp/ollama1234/runners/cuda_v12/ollama_llama_server', '--model', 'x', '--ctx-size', '8192', '--port', '41000'])).toBe(41000);
+    expect(runnerPort(['/usr/bin/ollama', 'serve'])).toBeNull();
+    expect(runnerPort(['/usr/bin/ollama', 'runner', '--model', 'x'])).toBeNull();
+    expect(runnerPort(['python3', 'train.py', '--port', '8000'])).toBeNull();
+  });
+
+  const noProbe = async () => {
+    throw new Error('must not send a request');
+  };
+  const runner = (writes: number) => ({ pid: 42, port: 40000, writes });
+
+  it('no runner: no model loaded, nothing to check', async () => {
+    expect(await checkRunners([], () => null, noProbe, null, 30_000, 0)).toMatchObject({ result: 'unknown', sample: null });
+  });
+
+  it('first seen: counted only; writing since: alive, and nothing is sent', async () => {
+    const first = await checkRunners([runner(100)], () => 100, noProbe, null, 30_000, 0);
+    expect(first).toMatchObject({ result: 'unknown', sample: { perProcess: { 42: 100 } } });
+    const busy = await checkRunners([runner(100 + GENERATION_WRITES)], () => null, noProbe, first.sample, 30_000, 60_000);
+    expect(busy).toMatchObject({ result: 'ok', sample: { perProcess: { 42: 100 + GENERATION_WRITES } } });
+  });
+
+  it('quiet: one 1-token request to the runner; answered is alive, its own writes not counted next time', async () => {
+    const ports: number[] = [];
+    const quiet = await checkRunners([runner(100)], () => 104, async (port) => void ports.push(port), { progress: 99, progressAt: 0, perProcess: { 42: 99 } }, 30_000, 60_000);
+    expect(ports).toEqual([40000]);
+    expect(quiet).toMatchObject({ result: 'ok', sample: { perProcess: { 42: 104 } } });
+  });
+
+  it('quiet and the request times out: stalled, unless the runner wrote tokens for others meanwhile', async () => {
+    const timeout = async () => {
+      throw new HttpTimeout('no answer');
+    };
+    const prev = { progress: 100, progressAt: 0, perProcess: { 42: 100 } };
+    const wedged = await checkRunners([runner(101)], () => 102, timeout, prev, 30_000, 60_000);
+    expect(wedged).toMatchObject({ result: 'fail', reason: "inference stalled: ollama's runner (pid 42, port 40000) generated no token in 30 s, and a 1-token request got no answer" });
+    const queued = await checkRunners([runner(101)], () => 101 + GENERATION_WRITES, timeout, prev, 30_000, 60_000);
+    expect(queued.result).toBe('ok');
+    const refused = await checkRunners([runner(101)], () => 101, async () => { throw new Error('POST /completion answered 400'); }, prev, 30_000, 60_000);
+    expect(refused.result).toBe('unknown');
+  });
+
+  it('two models: one wedged runner fails the check even while the other generates', async () => {
+    const prev = { progress: 0, progressAt: 0, perProcess: { 1: 10, 2: 10 } };
+    const r = await checkRunners(
+      [{ pid: 1, port: 1001, writes: 90 }, { pid: 2, port: 1002, writes: 10 }],
+      (pid) => (pid === 1 ? 150 : 10),
+      async (port) => {
+        if (port === 1002) throw new HttpTimeout('no answer');
+        throw new Error('the generating runner must not be asked');
+      },
+      prev,
+      30_000,
+      60_000,
+    );
+    expect(r).toMatchObject({ result: 'fail', reason: expect.stringContaining('pid 2, port 1002') });
   });
 });
