@@ -24,7 +24,7 @@ export interface ServerKind {
   /** Is what listens on host:port a server of this kind? Decides between adopting it (external) and refusing the port. */
   isServer(host: string, port: number): Promise<boolean>;
   /** Live figures (token rates, slots, loaded models); null when it does not answer. */
-  sampleStats(host: string, port: number, previous: LlmCounters | null, now: number): Promise<{ stats: LlmStats; counters: LlmCounters | null } | null>;
+  sampleStats(target: ServerTarget, previous: LlmCounters | null, now: number): Promise<{ stats: LlmStats; counters: LlmCounters | null } | null>;
   /** What it is doing, for `status` (long) and the TUI's narrow column (short). Pure. */
   summary(s: ServiceStatus, now: number, short: boolean): string;
   /** `models`: what it serves, what is installed or loaded. */
@@ -37,11 +37,11 @@ export interface ServerKind {
    * 'ok' when tokens were produced or a 1-token request was answered; 'fail' when it stalled; 'unknown' when it
    * cannot tell (never counted). It must cost nothing on a busy server and never fail a slow but working one.
    */
-  checkInference?(target: InferenceTarget, previous: InferenceSample | null, timeoutMs: number, now: number): Promise<InferenceCheck>;
+  checkInference?(target: ServerTarget, previous: InferenceSample | null, timeoutMs: number, now: number): Promise<InferenceCheck>;
 }
 
-/** The server an inference check looks at. */
-export interface InferenceTarget {
+/** A running server of the kind, for sampling and checks. */
+export interface ServerTarget {
   host: string;
   port: number;
   /** The live processes of its tree, read when asked (a kind whose workers are child processes watches them). */

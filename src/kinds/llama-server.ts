@@ -72,7 +72,7 @@ const server: ServerKind = {
     }
   },
 
-  async sampleStats(host, port, previous, now) {
+  async sampleStats({ host, port }, previous, now) {
     try {
       const [metrics, slots, props, models] = await Promise.all([
         getJson(host, port, '/metrics'),

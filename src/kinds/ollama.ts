@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { formatBytes, formatDuration } from '../config/durations.js';
-import { answersLike, emptyStats, getJson, type LlmStats } from '../models/llm-stats.js';
+import { answersLike, counterRates, emptyStats, getJson, type LlmStats } from '../models/llm-stats.js';
 import { commandLine, writeCalls } from '../process/proc-io.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { HttpTimeout, httpPost } from '../supervisor/http-get.js';
@@ -51,6 +51,9 @@ export function findRunners(pids: number[]): Runner[] {
   }
   return out;
 }
+
+/** Below this many tokens per second (estimated from writes), a runner is answering checks, not generating. */
+const GENERATING_RATE = 1;
 
 /** Fewer writes than this in a window are a health answer or a log line, not tokens being generated. */
 export const GENERATION_WRITES = 3;
@@ -117,9 +120,16 @@ async function json(s: ServiceStatus, path: string): Promise<any> {
 const server: ServerKind = {
   isServer: (host, port) => answersLike(host, port, '/api/version', /"version"/),
 
-  async sampleStats(host, port) {
+  async sampleStats({ host, port, pids }, previous, now) {
     try {
-      return { stats: ollamaStats((await getJson(host, port, '/api/ps')).json), counters: null };
+      const stats = ollamaStats((await getJson(host, port, '/api/ps')).json);
+      // ollama counts no tokens for anyone but the client; its runners' writes, one per token, stand for them.
+      const runners = findRunners(pids());
+      if (runners.length === 0) return { stats, counters: null };
+      const rates = counterRates(0, runners.reduce((sum, r) => sum + r.writes, 0), previous, now);
+      stats.generationTokensPerSecond = rates.generation;
+      stats.generationEstimated = true;
+      return { stats, counters: rates.counters };
     } catch {
       return null;
     }
@@ -130,7 +140,10 @@ const server: ServerKind = {
     if (!loaded) return '';
     if (loaded.length === 0) return 'no model loaded';
     const left = (at: string | null) => (at ? formatDuration(Math.max(0, Date.parse(at) - now)) : null);
-    return loaded.map((m) => `${m.name}${left(m.expiresAt) ? (short ? ` ${left(m.expiresAt)}` : ` (${left(m.expiresAt)} left)`) : ''}`).join(', ');
+    const models = loaded.map((m) => `${m.name}${left(m.expiresAt) ? (short ? ` ${left(m.expiresAt)}` : ` (${left(m.expiresAt)} left)`) : ''}`).join(', ');
+    // Estimated from the runners' writes (see sampleStats): "≈", and only once it is more than a check's own tokens.
+    const rate = s.llm?.generationTokensPerSecond;
+    return rate != null && rate >= GENERATING_RATE ? `${models}${short ? ' ' : ' · '}≈${rate} tok/s` : models;
   },
 
   async listModels(_cfg, s): Promise<OllamaModels> {

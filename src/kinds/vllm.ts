@@ -37,7 +37,7 @@ const running = (s: ServiceStatus) => s.state === 'ready' || s.state === 'extern
 const server: ServerKind = {
   isServer: (host, port) => answersLike(host, port, '/version', /"version"/),
 
-  async sampleStats(host, port, previous, now) {
+  async sampleStats({ host, port }, previous, now) {
     try {
       const res = await getJson(host, port, '/metrics');
       return vllmStats(res.status === 200 ? parsePrometheus(res.body) : null, previous, now);

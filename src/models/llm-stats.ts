@@ -7,6 +7,8 @@ export interface LlmStats {
   /** Throughput: tokens per second over the last sampling interval, all requests together. */
   promptTokensPerSecond: number | null;
   generationTokensPerSecond: number | null;
+  /** True where the server counts no tokens and the rate is estimated (ollama: its runners' writes, one per token). */
+  generationEstimated?: boolean;
   /** Speed of one request as the server measures it (llama-server's predicted_tokens_seconds). */
   requestTokensPerSecond: number | null;
   requestsProcessing: number | null;

@@ -39,7 +39,8 @@ export class StatsSampler {
           this.counters.delete(t.name);
           return;
         }
-        const sampled = await server.sampleStats(t.host, t.port, this.counters.get(t.name) ?? null, Date.now());
+        const port = t.port;
+        const sampled = await server.sampleStats({ host: t.host, port, pids: () => usage.get(t.name)?.pids ?? [] }, this.counters.get(t.name) ?? null, Date.now());
         if (!sampled) return;
         this.llm.set(t.name, sampled.stats);
         if (sampled.counters) this.counters.set(t.name, sampled.counters);

@@ -47,7 +47,7 @@ function toast(text) { const t = document.getElementById('toast'); t.textContent
 function llmText(s) {
   const l = s.llm; if (!l) return null;
   const parts = [];
-  if (l.generationTokensPerSecond !== null && l.generationTokensPerSecond !== undefined) parts.push(l.generationTokensPerSecond.toFixed(1) + ' tok/s');
+  if (l.generationTokensPerSecond !== null && l.generationTokensPerSecond !== undefined) parts.push((l.generationEstimated ? '≈' : '') + l.generationTokensPerSecond.toFixed(1) + ' tok/s');
   if (l.slotsTotal) parts.push((l.slotsBusy ?? 0) + '/' + l.slotsTotal + ' slots busy');
   if (l.loadedModels && l.loadedModels.length) parts.push('loaded: ' + l.loadedModels.map((m) => m.name).join(', '));
   if (l.sleeping) parts.push('sleeping');

@@ -99,7 +99,19 @@ describe('inference liveness of ollama: its runner processes, one per loaded mod
     const stack = await makeStack(ollamaStack(['--preload', 'llama3.2:1b', '--tok-s', '20', '--parallel', '1']), 1);
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const started = Date.now();
-    const answer = await (await generate(stack.ports[0]!, { options: { num_predict: 160 } })).json();
+    const pending = generate(stack.ports[0]!, { options: { num_predict: 160 } }).then((r) => r.json());
+    // ollama counts no tokens; the runner's writes (one per token) give the rate, marked as an estimate.
+    let rate = 0;
+    await waitFor(async () => {
+      const llm = (await stack.status())[0]!.llm;
+      rate = llm?.generationTokensPerSecond ?? 0;
+      return llm?.generationEstimated === true && rate > 0;
+    }, 'an estimated generation rate');
+    expect(rate).toBeGreaterThan(10);
+    expect(rate).toBeLessThan(30); // 20 tokens/s
+    const table = (await stack.cli(["status"])).stdout;
+    expect(table).toMatch(/llama3\.2:1b \([^)]+ left\) · ≈\d+(\.\d)? tok\/s/);
+    const answer = await pending;
     const ended = Date.now();
     expect(answer.eval_count).toBe(160);
     const ollama = (await stack.status())[0]!;
