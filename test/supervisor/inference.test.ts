@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkByCounters } from '../../src/kinds/inference.js';
 import { checkRunners, GENERATION_WRITES, runnerPort } from '../../src/kinds/ollama.js';
+import { serverKind } from '../../src/kinds/index.js';
+import { emptyStats } from '../../src/models/llm-stats.js';
+import type { ServiceStatus } from '../../src/protocol/messages.js';
 import { initialRuntime, transition, type MachineConfig, type ServiceRuntime } from '../../src/supervisor/machine.js';
 import { HttpTimeout } from '../../src/supervisor/http-get.js';
 
@@ -127,5 +130,18 @@ describe('ollama: runners and their writes', () => {
       60_000,
     );
     expect(r).toMatchObject({ result: 'fail', reason: expect.stringContaining('pid 2, port 1002') });
+  });
+});
+
+describe('ollama: the estimated rate in its summary', () => {
+  const status = (rate: number | null) =>
+    ({ llm: { ...emptyStats(), loadedModels: [{ name: 'llama3.2:1b', sizeVramBytes: 0, expiresAt: '2026-01-01T00:05:00Z' }], generationTokensPerSecond: rate, generationEstimated: true } }) as unknown as ServiceStatus;
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  it('shows ≈N tok/s while generating, and not the trickle of its own checks', () => {
+    const summary = serverKind('ollama')!.summary;
+    expect(summary(status(18.4), now, false)).toBe('llama3.2:1b (5m left) · ≈18.4 tok/s');
+    expect(summary(status(18.4), now, true)).toBe('llama3.2:1b 5m ≈18.4 tok/s');
+    expect(summary(status(0.1), now, false)).toBe('llama3.2:1b (5m left)');
+    expect(summary(status(null), now, false)).toBe('llama3.2:1b (5m left)');
   });
 });
