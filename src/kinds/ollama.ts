@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { formatBytes, formatDuration } from '../config/durations.js';
 import { answersLike, counterRates, emptyStats, getJson, type LlmStats } from '../models/llm-stats.js';
-import { commandLine, writeCalls } from '../process/proc-io.js';
+import { commandLine, HAS_PROC_IO, writeCalls } from '../process/proc-io.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { HttpTimeout, httpPost } from '../supervisor/http-get.js';
 import type { InferenceCheck, InferenceSample, KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
@@ -168,7 +168,8 @@ const server: ServerKind = {
     }
   },
 
-  checkInference(target, previous, timeoutMs, now) {
+  async checkInference(target, previous, timeoutMs, now) {
+    if (!HAS_PROC_IO) return { result: 'unknown', reason: "ollama's runners are watched through /proc/PID/io, which this system lacks", sample: null };
     return checkRunners(findRunners(target.pids()), writeCalls, probeRunner, previous, timeoutMs, now);
   },
 

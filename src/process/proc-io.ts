@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 
+/** Does this system count each process's I/O (Linux /proc/PID/io)? */
+export const HAS_PROC_IO = fs.existsSync('/proc/self/io');
+
 /** How many write system calls `pid` has made (`syscw` in /proc/PID/io); null when gone, not ours, or no /proc. */
 export function writeCalls(pid: number, procDir = '/proc'): number | null {
   try {
