@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { formatBytes, formatDuration } from '../config/durations.js';
 import { answersLike, counterRates, emptyStats, getJson, type LlmStats } from '../models/llm-stats.js';
 import { commandLine, HAS_PROC_IO, writeCalls } from '../process/proc-io.js';
@@ -24,11 +23,12 @@ export function ollamaStats(ps: unknown): LlmStats {
 
 /**
  * The port of an ollama runner, the child process that holds one loaded model and generates for `ollama serve`:
- * `ollama runner [--ollama-engine] --model BLOB --port N` (0.4 and later), `ollama_llama_server … --port N`
- * before. Null for any other process. Pure.
+ * `ollama runner [--ollama-engine] --model BLOB --port N` (0.4 and later; Go, whose socket writes /proc counts).
+ * Null for any other process, the C++ `ollama_llama_server` of older releases included: it sends with send(),
+ * which /proc/PID/io does not count. Pure.
  */
 export function runnerPort(argv: string[]): number | null {
-  const isRunner = argv.slice(0, 3).includes('runner') || path.basename(argv[0] ?? '').startsWith('ollama_llama_server');
+  const isRunner = argv.slice(0, 3).includes('runner');
   const at = argv.indexOf('--port');
   const port = at >= 0 ? Number(argv[at + 1]) : NaN;
   return isRunner && Number.isInteger(port) && port > 0 ? port : null;
@@ -75,7 +75,7 @@ export async function checkRunners(
   timeoutMs: number,
   now: number,
 ): Promise<InferenceCheck> {
-  if (runners.length === 0) return { result: 'unknown', reason: 'no model loaded: nothing to check (never loaded to be checked)', sample: null };
+  if (runners.length === 0) return { result: 'unknown', reason: 'no model loaded (no runner process): nothing to check', sample: null };
   const before = previous?.perProcess ?? {};
   const results = await Promise.all(
     runners.map(async (r): Promise<{ pid: number; writes: number; result: InferenceCheck['result']; reason?: string }> => {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { commandLine } from './proc-io.js';
 
 export interface LiveProcess {
   pid: number;
@@ -23,12 +24,8 @@ export function readCommandLines(procDir = '/proc'): LiveProcess[] {
   const out: LiveProcess[] = [];
   for (const entry of fs.readdirSync(procDir)) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const raw = fs.readFileSync(path.join(procDir, entry, 'cmdline'), 'utf8');
-      if (raw) out.push({ pid: Number(entry), argv: raw.replace(/\0$/, '').split('\0') });
-    } catch {
-      // gone, or not ours to read
-    }
+    const argv = commandLine(Number(entry), procDir); // null: gone, or not ours to read
+    if (argv) out.push({ pid: Number(entry), argv });
   }
   return out;
 }

@@ -34,7 +34,7 @@ describe('formatters', () => {
     expect(llmSummary(service('l', { llm }), NOW)).toBe('12.5 tok/s · 1/4 slots busy · 2 queued');
     expect(llmSummary(service('l', { llm: { ...llm, metricsEnabled: false, requestsDeferred: null, slotsTotal: null } }), NOW)).toBe('metrics off (add --metrics)');
     const ollama = service('o', { kind: 'ollama', llm: { ...llm, loadedModels: [{ name: 'qwen', sizeVramBytes: 1, expiresAt: new Date(NOW + 90_000).toISOString() }] } });
-    expect(llmSummary(ollama, NOW)).toBe('qwen (1m30s left)');
+    expect(llmSummary(ollama, NOW)).toBe('qwen (1m30s left) · ≈12.5 tok/s');
   });
 });
 

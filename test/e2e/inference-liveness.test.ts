@@ -137,7 +137,7 @@ describe('inference liveness of ollama: its runner processes, one per loaded mod
     await waitFor(async () => {
       const inference = (await stack.status())[0]!.inference;
       if (inference) {
-        expect(inference).toMatchObject({ result: 'unknown', reason: 'no model loaded: nothing to check (never loaded to be checked)' });
+        expect(inference).toMatchObject({ result: 'unknown', reason: 'no model loaded (no runner process): nothing to check' });
         checks.add(inference.checkedAt);
       }
       return checks.size >= 4;
