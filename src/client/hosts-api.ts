@@ -35,7 +35,8 @@ export function splitQualified(name: string): { host: string; name: string } {
 /** The row a host shows while it cannot be reached (or is being reached for the first time). */
 export function unreachableRow(host: string, error: string | null): ServiceStatus {
   return {
-    name: qualify(host, ''), box: host, kind: 'process', state: error ? 'error' : 'starting', detail: error ? 'unreachable' : 'connecting…',
+    name: qualify(host, ''), box: host, kind: '-', // a box, not a service
+    state: error ? 'error' : 'starting', detail: error ? 'unreachable' : 'connecting…',
     pid: null, host: '', port: null, model: null, startedAt: null, uptimeSeconds: null, restarts: 0, retries: 0, maxRetries: 0, nextRetryAt: null,
     exitCode: null, signal: null, lastError: error, lastErrorAt: null, cpuPercent: null, memoryBytes: null, processCount: 0, logDir: null,
     autostart: false, dependsOn: [], envOverride: null, llm: null, gpuMemoryBytes: null,

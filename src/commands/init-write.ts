@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { configRelative as rel } from '../config/relative-path.js';
-import { KIND_PRESETS } from '../kinds/index.js';
+import { CHAT_APP_KIND, KIND_PRESETS } from '../kinds/index.js';
 import type { KindPreset } from '../kinds/kind.js';
 import { ollamaKind } from '../kinds/ollama.js';
 import type { ChatApp, Detected } from './init-detect.js';
@@ -35,7 +35,7 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
     lines.push(
       `  # the chat app in ${rel(d.dir, chat.dir)} (its backend is in config.json: backend.active = ${chat.active})`,
       '  chat:',
-      '    kind: app',
+      `    kind: ${CHAT_APP_KIND}`,
       `    # ${chat.python.why}`,
       `    command: ${JSON.stringify(chat.python.argv)}`,
       `    cwd: ${rel(d.dir, chat.dir)}`,

@@ -15,6 +15,9 @@ export const KIND_PRESETS = {
 } as const satisfies Record<string, KindPreset>;
 
 export type Kind = keyof typeof KIND_PRESETS;
+
+/** The kind `init` gives a chat app it finds (a web app with a command, a port and an HTTP health check). */
+export const CHAT_APP_KIND: Kind = 'app';
 export const KINDS = Object.keys(KIND_PRESETS) as [Kind, ...Kind[]];
 
 /** The LLM-server side of a kind (stats, models, adoption), or undefined for apps and processes. */
