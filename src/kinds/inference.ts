@@ -1,6 +1,5 @@
-import { getJson } from '../models/llm-stats.js';
 import { parsePrometheus } from '../models/prometheus.js';
-import { HttpTimeout } from '../supervisor/http-get.js';
+import { HttpTimeout, type HttpResult } from '../supervisor/http-get.js';
 import type { InferenceCheck, InferenceSample } from './kind.js';
 
 /** What a server's metrics say about generation right now. */
@@ -20,8 +19,10 @@ const seconds = (ms: number) => Math.round(ms / 1000);
  * Inference liveness from counters, for servers with Prometheus metrics (llama-server, vLLM). Busy: alive as long
  * as the counters move, however long each request takes; stalled once they stand still for `timeoutMs` with
  * requests processing. Idle: one 1-token request, which must be answered within `timeoutMs`. Never loads a model.
- * `metricsAnswerWhenStuck` false (llama-server: its main loop computes /metrics, so a wedged one never answers)
- * makes a /metrics that gets no answer within `timeoutMs` a stall too.
+ * `answersBesideMetrics`, for a server whose main loop computes /metrics (llama-server): when /metrics gets no
+ * answer within `timeoutMs`, does the server still answer what its HTTP threads serve alone (/health)? Yes: the
+ * loop is stuck, a stall. No: every HTTP thread is taken (a crowd of clients) or all of it hangs; this check cannot
+ * tell, and leaves it to the health probe.
  */
 export async function checkByCounters(
   read: CounterReader,
@@ -30,14 +31,17 @@ export async function checkByCounters(
   previous: InferenceSample | null,
   timeoutMs: number,
   now: number,
-  metricsAnswerWhenStuck = true,
+  answersBesideMetrics: (() => Promise<boolean>) | null = null,
 ): Promise<InferenceCheck> {
   let counters: GenerationCounters | null;
   try {
     counters = await read(timeoutMs);
   } catch (error) {
-    if (error instanceof HttpTimeout && !metricsAnswerWhenStuck)
-      return { result: 'fail', reason: `inference stalled: GET /metrics got no answer in ${seconds(timeoutMs)} s (the server's main loop is stuck)`, sample: previous };
+    if (error instanceof HttpTimeout && answersBesideMetrics) {
+      if (await answersBesideMetrics())
+        return { result: 'fail', reason: `inference stalled: GET /metrics got no answer in ${seconds(timeoutMs)} s while /health answers (the server's main loop is stuck)`, sample: previous };
+      return { result: 'unknown', reason: 'the server answers nothing (every HTTP thread busy, or hung): left to the health check', sample: previous };
+    }
     counters = null;
   }
   if (!counters) return { result: 'unknown', reason: 'no metrics to read', sample: previous };
@@ -65,10 +69,10 @@ export async function checkByCounters(
   }
 }
 
-/** Reads GET /metrics for `checkByCounters`: the gauge of requests processing and the progress counters summed. */
-export function countersFromMetrics(host: string, port: number, processing: string, progressCounters: string[]): CounterReader {
+/** Reads /metrics (GET within a time) for `checkByCounters`: the gauge of requests processing, the progress counters summed. */
+export function countersFromMetrics(get: (timeoutMs: number) => Promise<HttpResult>, processing: string, progressCounters: string[]): CounterReader {
   return async (timeoutMs) => {
-    const res = await getJson(host, port, '/metrics', timeoutMs);
+    const res = await get(timeoutMs);
     if (res.status !== 200) return null;
     const m = parsePrometheus(res.body);
     return { processing: m.get(processing) ?? null, progress: progressCounters.reduce((sum, name) => sum + (m.get(name) ?? 0), 0) };

@@ -6,7 +6,7 @@ import { GgufError, formatParameters, readGguf, type GgufInfo } from '../models/
 import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import { httpPost } from '../supervisor/http-get.js';
+import { httpGet, httpPost, HttpTimeout, type HttpResult } from '../supervisor/http-get.js';
 import { checkByCounters, countersFromMetrics } from './inference.js';
 import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 
@@ -27,16 +27,24 @@ export interface LlamaServerModels extends ModelsReport {
  * default; build 4748 answers 501 unless started with --slots), else /props `total_slots` and the metrics'
  * requests_processing. Token rates: throughput from counter deltas, and the server's own per-request speed. Pure.
  */
-export function llamaServerStats(metrics: Map<string, number> | null, slots: unknown, props: unknown, previous: LlmCounters | null, now: number, models: unknown = null): { stats: LlmStats; counters: LlmCounters | null } {
+export function llamaServerStats(
+  /** null: off (501); 'unanswered': asked, no answer yet (a busy or stuck main loop) */
+  metrics: Map<string, number> | null | 'unanswered',
+  slots: unknown,
+  props: unknown,
+  previous: LlmCounters | null,
+  now: number,
+  models: unknown = null,
+): { stats: LlmStats; counters: LlmCounters | null } {
   const stats = emptyStats();
   const sleeping = (props as { is_sleeping?: unknown } | null)?.is_sleeping;
   stats.sleeping = typeof sleeping === 'boolean' ? sleeping : null;
   const listed = (models as { data?: Array<{ id?: string; status?: { value?: string; failed?: boolean } }> } | null)?.data;
   if (Array.isArray(listed) && listed.some((m) => m.status?.value))
     stats.routerModels = listed.map((m) => ({ id: m.id ?? '?', status: m.status?.failed ? 'failed' : (m.status?.value ?? 'unknown') }));
-  stats.metricsEnabled = metrics !== null;
+  stats.metricsEnabled = metrics === 'unanswered' ? null : metrics !== null;
   let counters: LlmCounters | null = null;
-  if (metrics) {
+  if (metrics instanceof Map) {
     stats.requestsProcessing = metrics.get('llamacpp:requests_processing') ?? null;
     stats.requestsDeferred = metrics.get('llamacpp:requests_deferred') ?? null;
     const rates = counterRates(metrics.get('llamacpp:prompt_tokens_total'), metrics.get('llamacpp:tokens_predicted_total'), previous, now);
@@ -61,6 +69,39 @@ export function llamaServerStats(metrics: Map<string, number> | null, slots: unk
 
 const running = (s: ServiceStatus) => s.state === 'ready' || s.state === 'external';
 
+/**
+ * llama-server computes /metrics (and /slots) in its main loop. A stuck loop never answers, and each question holds
+ * one of its few HTTP threads for good, its client gone or not (max(np + 2, cores - 1) in build 4748), until not even
+ * /health is answered. So llama-top keeps at most one /metrics question outstanding per server: the stats sampler and
+ * the inference check wait on the same one, each as long as it cares to, and a new one is asked once it is answered.
+ */
+const outstanding = new Map<string, { since: number; answer: Promise<HttpResult> }>();
+/** How long an unanswered question is kept before it is given up (and another may be asked). */
+const QUESTION_LIMIT_MS = 10 * 60_000;
+
+/** GET /metrics, waiting at most `waitMs` past when the outstanding question was asked; rejects with HttpTimeout. */
+export function askMetrics(host: string, port: number, waitMs: number, now = Date.now()): Promise<HttpResult> {
+  const key = `${host}:${port}`;
+  let question = outstanding.get(key);
+  if (!question) {
+    const answer = httpGet(host, port, '/metrics', QUESTION_LIMIT_MS).finally(() => outstanding.delete(key));
+    answer.catch(() => undefined); // whoever waits gets the failure; nobody waiting is no failure
+    question = { since: now, answer };
+    outstanding.set(key, question);
+  }
+  const left = Math.max(0, question.since + waitMs - now);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new HttpTimeout(`GET /metrics: no answer within ${waitMs}ms`)), left);
+    question.answer.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+/** How long a stats sample waits for /metrics. */
+const SAMPLE_WAIT_MS = 1500;
+
+/** How long /health may take to show the HTTP threads still answer while /metrics does not. */
+const HEALTH_BESIDE_METRICS_MS = 5000;
+
 const server: ServerKind = {
   async isServer(host, port) {
     try {
@@ -74,14 +115,18 @@ const server: ServerKind = {
 
   async sampleStats({ host, port }, previous, now) {
     try {
-      const [metrics, slots, props, models] = await Promise.all([
-        getJson(host, port, '/metrics'),
-        getJson(host, port, '/slots').catch(() => null),
+      // /props and /models are answered by the HTTP threads alone; /metrics and /slots wait for the main loop.
+      const [metrics, props, models] = await Promise.all([
+        askMetrics(host, port, SAMPLE_WAIT_MS).catch((error) => {
+          if (error instanceof HttpTimeout) return 'unanswered' as const;
+          throw error;
+        }),
         getJson(host, port, '/props').catch(() => null),
         getJson(host, port, '/models').catch(() => null), // router mode: each model's status (older builds: 404)
       ]);
+      const slots = metrics === 'unanswered' ? null : await getJson(host, port, '/slots').catch(() => null);
       const ok = (r: { status: number; json: unknown } | null) => (r?.status === 200 ? r.json : null);
-      return llamaServerStats(metrics.status === 200 ? parsePrometheus(metrics.body) : null, ok(slots), ok(props), previous, now, ok(models));
+      return llamaServerStats(metrics === 'unanswered' ? metrics : metrics.status === 200 ? parsePrometheus(metrics.body) : null, ok(slots), ok(props), previous, now, ok(models));
     } catch {
       return null;
     }
@@ -166,7 +211,7 @@ const server: ServerKind = {
     return checkByCounters(
       // tokens_predicted_total moves only when a request ends and prompt_tokens_total when its prompt is read;
       // n_decode_total counts every llama_decode() step, so a single long generation shows progress too.
-      countersFromMetrics(host, port, 'llamacpp:requests_processing', ['llamacpp:n_decode_total', 'llamacpp:tokens_predicted_total', 'llamacpp:prompt_tokens_total']),
+      countersFromMetrics((timeoutMs) => askMetrics(host, port, timeoutMs), 'llamacpp:requests_processing', ['llamacpp:n_decode_total', 'llamacpp:tokens_predicted_total', 'llamacpp:prompt_tokens_total']),
       canSleep
         ? null
         : async (timeout) => {
@@ -176,7 +221,8 @@ const server: ServerKind = {
       previous,
       timeoutMs,
       now,
-      false, // its main loop answers /metrics: a wedged one does not
+      // Its main loop computes /metrics; /health is answered by the HTTP thread alone.
+      async () => (await getJson(host, port, '/health', HEALTH_BESIDE_METRICS_MS).catch(() => null))?.status === 200,
     );
   },
 };

@@ -1,7 +1,7 @@
 import { answersLike, counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import { httpPost } from '../supervisor/http-get.js';
+import { httpGet, httpPost } from '../supervisor/http-get.js';
 import { checkByCounters, countersFromMetrics } from './inference.js';
 import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './llama-server.js';
@@ -73,7 +73,7 @@ const server: ServerKind = {
 
   checkInference({ host, port }, previous, timeoutMs, now) {
     return checkByCounters(
-      countersFromMetrics(host, port, 'vllm:num_requests_running', ['vllm:generation_tokens_total', 'vllm:prompt_tokens_total']),
+      countersFromMetrics((timeoutMs) => httpGet(host, port, '/metrics', timeoutMs), 'vllm:num_requests_running', ['vllm:generation_tokens_total', 'vllm:prompt_tokens_total']),
       async (timeout) => {
         const models = await getJson(host, port, '/v1/models', timeout);
         const id = (models.json as { data?: Array<{ id: string }> })?.data?.[0]?.id;

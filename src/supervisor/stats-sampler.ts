@@ -41,7 +41,10 @@ export class StatsSampler {
         }
         const port = t.port;
         const sampled = await server.sampleStats({ host: t.host, port, pids: () => usage.get(t.name)?.pids ?? [] }, this.counters.get(t.name) ?? null, Date.now());
-        if (!sampled) return;
+        if (!sampled) {
+          this.llm.delete(t.name); // no figures rather than old ones shown as now
+          return;
+        }
         this.llm.set(t.name, sampled.stats);
         if (sampled.counters) this.counters.set(t.name, sampled.counters);
       }),

@@ -7,7 +7,7 @@ const INTERVAL = 1000;
 const TIMEOUT = 1000;
 const THRESHOLD = 2;
 
-const llamaStack = (args: string[], command = [NODE, fixture('fake-llama-server.mjs')]) => (ports: number[]) => `
+const llamaStack = (args: string[], command = [NODE, fixture('fake-llama-server.mjs')], threshold = THRESHOLD) => (ports: number[]) => `
 restart: { backoff: 200ms, maxBackoff: 200ms }
 services:
   llama:
@@ -16,12 +16,12 @@ services:
     model: ${JSON.stringify(TINY_GGUF)}
     port: ${ports[0]}
     args: [${args.map((a) => JSON.stringify(a)).join(', ')}]
-    health: { inference: { interval: ${INTERVAL}ms, timeout: ${TIMEOUT}ms }, failureThreshold: ${THRESHOLD} }
+    health: { inference: { interval: ${INTERVAL}ms, timeout: ${TIMEOUT}ms }, failureThreshold: ${threshold} }
 `;
 
 describe('inference liveness: a server that answers /health but no longer generates', () => {
   it.each([
-    ['/metrics hangs too, as in build 4748 (its main loop computes it)', [], /inference stalled: (GET \/metrics got no answer in 1 s|a 1-token request got no answer in 1 s)/],
+    ['/metrics hangs too, as in build 4748 (its main loop computes it)', [], /inference stalled: (GET \/metrics got no answer in 1 s while \/health answers|a 1-token request got no answer in 1 s)/],
     ['/metrics answers with frozen counters', ['--wedged-metrics-answer'], /inference stalled: (a 1-token request got no answer in 1 s|no token in \d+ s with \d+ requests? processing)/],
   ])('a wedged llama-server (health 200, completions hang; %s) is restarted, saying generation stalled', async (_what, extra, reason) => {
     const stack = await makeStack(llamaStack(['--tok-s', '50', '--wedge-after-ms', '1500', ...extra]), 1);
@@ -36,6 +36,28 @@ describe('inference liveness: a server that answers /health but no longer genera
     // interval × threshold + timeout, with one interval of scheduling slack and a second for the restart itself
     expect(Date.now() - wedgedAt).toBeLessThan(INTERVAL * THRESHOLD + TIMEOUT + INTERVAL + 1000 + 2000);
     expect(llama.lastError).toMatch(reason);
+  });
+
+  it('a wedged llama-server watched all along keeps answering /health: llama-top holds one of its HTTP threads, however often it asks', async () => {
+    // Three HTTP threads and three failures in a row: a stuck main loop keeps a thread for every question it is asked,
+    // so asking /metrics anew each time (the sampler every 2 s, the check every second) would leave none for /health.
+    const stack = await makeStack(llamaStack(['--tok-s', '50', '--wedge-after-ms', '1500', '--threads-http', '3'], undefined, 3), 1);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const health = `http://127.0.0.1:${stack.ports[0]}/health`;
+    const hanging = fetch(`http://127.0.0.1:${stack.ports[0]}/completion`, { method: 'POST', body: JSON.stringify({ prompt: 'x', n_predict: 100_000 }) }).catch(() => null);
+    await waitFor(async () => /CUDA error/.test((await stack.cli(['logs', 'llama', '-n', '50'])).stdout), 'the wedge');
+    let llama: Record<string, any> = {};
+    let answered = 0;
+    await waitFor(async () => {
+      llama = (await stack.status())[0]!; // keeps the stats sampler asking
+      if (llama.restarts >= 1) return true;
+      expect((await fetch(health, { signal: AbortSignal.timeout(2000) })).status).toBe(200);
+      answered++;
+      return false;
+    }, 'the wedged server restarted', 20_000);
+    expect(answered).toBeGreaterThan(3);
+    expect(llama.lastError).toMatch(/^inference stalled: GET \/metrics got no answer in 1 s while \/health answers/);
+    await hanging;
   });
 
   // Against the real build 4748 when LLAMA_SERVER is set: one answer of 16,000 tokens (context shift past -c 256, and
