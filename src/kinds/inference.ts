@@ -19,10 +19,8 @@ const seconds = (ms: number) => Math.round(ms / 1000);
  * Inference liveness from counters, for servers with Prometheus metrics (llama-server, vLLM). Busy: alive as long
  * as the counters move, however long each request takes; stalled once they stand still for `timeoutMs` with
  * requests processing. Idle: one 1-token request, which must be answered within `timeoutMs`. Never loads a model.
- * `answersBesideMetrics`, for a server whose main loop computes /metrics (llama-server): when /metrics gets no
- * answer within `timeoutMs`, does the server still answer what its HTTP threads serve alone (/health)? Yes: the
- * loop is stuck, a stall. No: every HTTP thread is taken (a crowd of clients) or all of it hangs; this check cannot
- * tell, and leaves it to the health probe.
+ * `unansweredMetrics`, for a server whose main loop computes /metrics (llama-server), judges a /metrics that got no
+ * answer within `timeoutMs` (a stuck loop, or every HTTP thread busy); without it that is 'unknown'.
  */
 export async function checkByCounters(
   read: CounterReader,
@@ -31,17 +29,13 @@ export async function checkByCounters(
   previous: InferenceSample | null,
   timeoutMs: number,
   now: number,
-  answersBesideMetrics: (() => Promise<boolean>) | null = null,
+  unansweredMetrics: ((waitedMs: number) => Promise<{ result: 'fail' | 'unknown'; reason: string }>) | null = null,
 ): Promise<InferenceCheck> {
   let counters: GenerationCounters | null;
   try {
     counters = await read(timeoutMs);
   } catch (error) {
-    if (error instanceof HttpTimeout && answersBesideMetrics) {
-      if (await answersBesideMetrics())
-        return { result: 'fail', reason: `inference stalled: GET /metrics got no answer in ${seconds(timeoutMs)} s while /health answers (the server's main loop is stuck)`, sample: previous };
-      return { result: 'unknown', reason: 'the server answers nothing (every HTTP thread busy, or hung): left to the health check', sample: previous };
-    }
+    if (error instanceof HttpTimeout && unansweredMetrics) return { ...(await unansweredMetrics(timeoutMs)), sample: previous };
     counters = null;
   }
   if (!counters) return { result: 'unknown', reason: 'no metrics to read', sample: previous };

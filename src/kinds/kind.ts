@@ -38,6 +38,11 @@ export interface ServerKind {
    * cannot tell (never counted). It must cost nothing on a busy server and never fail a slow but working one.
    */
   checkInference?(target: ServerTarget, previous: InferenceSample | null, timeoutMs: number, now: number): Promise<InferenceCheck>;
+  /**
+   * Its health check got no answer in time: is it too busy to answer, rather than stuck? Why (the probe is then not
+   * counted as a failure), or null.
+   */
+  busyReason?(target: ServerTarget): Promise<string | null>;
 }
 
 /** A running server of the kind, for sampling and checks. */
@@ -46,6 +51,10 @@ export interface ServerTarget {
   port: number;
   /** The live processes of its tree, read when asked (a kind whose workers are child processes watches them). */
   pids(): number[];
+  /** Its command line as it runs (null: unknown), read when asked. */
+  argv?(): string[] | null;
+  /** The pid of the process llama-top started (or adopted), when known. */
+  pid?: number | null;
 }
 
 /** What an inference check remembers between two calls: its progress counter and when it last moved. */

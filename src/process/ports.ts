@@ -8,16 +8,75 @@ export interface PortHolder {
   program: string | null;
 }
 
-/** Parses /proc/net/tcp{,6} text: inodes of sockets LISTENing on `port`. Pure. */
-export function listeningInodes(procNetTcp: string, port: number): number[] {
-  const inodes: number[] = [];
+interface SocketRow {
+  /** This end, as the kernel writes it (hex address:port). */
+  local: string;
+  localPort: number;
+  /** The other end, as the kernel writes it (hex address:port). */
+  remote: string;
+  /** 0A: LISTEN, 01: ESTABLISHED. */
+  state: string;
+  inode: number;
+}
+
+/** Parses /proc/net/tcp{,6} text. Pure. */
+function socketRows(procNetTcp: string): SocketRow[] {
+  const rows: SocketRow[] = [];
   for (const line of procNetTcp.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
-    if (cols.length < 10 || cols[3] !== '0A') continue;
-    const localPort = parseInt(cols[1]!.split(':').pop()!, 16);
-    if (localPort === port) inodes.push(Number(cols[9]));
+    if (cols.length < 10) continue;
+    rows.push({ local: cols[1]!, localPort: parseInt(cols[1]!.split(':').pop()!, 16), remote: cols[2]!, state: cols[3]!, inode: Number(cols[9]) });
   }
-  return inodes;
+  return rows;
+}
+
+/** Inodes of sockets LISTENing on `port`, from /proc/net/tcp{,6} text. Pure. */
+export function listeningInodes(procNetTcp: string, port: number): number[] {
+  return socketRows(procNetTcp)
+    .filter((r) => r.state === '0A' && r.localPort === port)
+    .map((r) => r.inode);
+}
+
+/**
+ * The clients connected to a server on `port` (their address:port), from /proc/net/tcp{,6} text, but for the
+ * connections whose client end is one of `ownInodes` (this process's sockets). Pure.
+ */
+export function connectedClients(procNetTcp: string, port: number, ownInodes: Set<number> = new Set()): string[] {
+  const rows = socketRows(procNetTcp);
+  const ownEnds = new Set(rows.filter((r) => ownInodes.has(r.inode)).map((r) => r.local));
+  return rows.filter((r) => r.state === '01' && r.localPort === port && !ownEnds.has(r.remote)).map((r) => r.remote);
+}
+
+/** Inodes of this process's sockets. */
+function ownSocketInodes(): Set<number> {
+  const out = new Set<number>();
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) out.add(Number(m[1]));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * The clients connected to `port` on this machine now (any address), llama-top's own connections left out; null
+ * where there is no /proc/net/tcp.
+ */
+export function clientsOf(port: number): Set<string> | null {
+  if (!fs.existsSync('/proc/net/tcp')) return null;
+  const own = ownSocketInodes();
+  const out = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const remote of connectedClients(fs.readFileSync(file, 'utf8'), port, own)) out.add(remote);
+    } catch {
+      // no IPv6
+    }
+  }
+  return out;
 }
 
 function socketOwners(inodes: Set<number>): number[] {

@@ -22,3 +22,4 @@ export function commandLine(pid: number, procDir = '/proc'): string[] | null {
     return null;
   }
 }
+

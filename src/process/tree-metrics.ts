@@ -20,12 +20,19 @@ function sysconf(name: string, fallback: number): number {
   }
 }
 
+let ticksPerSecond: number | null = null;
+/** The kernel's clock ticks per second (CPU times in /proc are in ticks). */
+export function clockTicksPerSecond(): number {
+  ticksPerSecond ??= process.platform === 'linux' ? sysconf('CLK_TCK', 100) : 100;
+  return ticksPerSecond;
+}
+
 /**
  * CPU and memory of whole process trees. On Linux one /proc pass per sample serves every service
  * (sampling per process is what made process-compose burn a core); elsewhere pidusage.
  */
 export class TreeMetrics {
-  private readonly clockTicks = process.platform === 'linux' ? sysconf('CLK_TCK', 100) : 100;
+  private readonly clockTicks = clockTicksPerSecond();
   private readonly pageSize = process.platform === 'linux' ? sysconf('PAGESIZE', 4096) : 4096;
   private previous = new Map<string, { ticks: number; at: number }>();
 

@@ -1,10 +1,12 @@
 import type { HealthCheck } from '../config/types.js';
 import { canConnect } from '../process/ports.js';
-import { httpGet } from './http-get.js';
+import { httpGet, HttpTimeout } from './http-get.js';
 
 export interface ProbeResult {
   result: 'ok' | 'loading' | 'fail';
   reason?: string;
+  /** A failure because no answer came in time (rather than a wrong one, or none listening). */
+  timedOut?: boolean;
 }
 
 export interface ProbeTarget {
@@ -37,7 +39,7 @@ export async function runProbe(check: HealthCheck, target: ProbeTarget): Promise
         return { result: 'ok' };
     }
   } catch (error) {
-    return { result: 'fail', reason: (error as Error).message };
+    return { result: 'fail', reason: (error as Error).message, timedOut: error instanceof HttpTimeout };
   }
 }
 

@@ -5,7 +5,8 @@ import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { liveTree, stopProcessTree } from '../process/kill-tree.js';
 import { ProcTable } from '../process/proc-table.js';
 import { serverKind } from '../kinds/index.js';
-import type { InferenceSample } from '../kinds/kind.js';
+import type { InferenceSample, ServerTarget } from '../kinds/kind.js';
+import { commandLine } from '../process/proc-io.js';
 import type { InferenceCheckReport } from '../protocol/messages.js';
 import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
@@ -31,6 +32,8 @@ export class ServiceRunner {
   private probing = false;
   private inferenceTimer: NodeJS.Timeout | null = null;
   private inferenceSample: InferenceSample | null = null;
+  /** Why its last health check went unanswered without counting (too busy to answer), or null. */
+  private busy: string | null = null;
   /** The last inference check's outcome, for status. */
   lastInference: InferenceCheckReport | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
@@ -98,8 +101,7 @@ export class ServiceRunner {
     if (this.inferenceTimer || this.disposed) return;
     const pid = this.state.pid;
     this.inferenceTimer = setTimeout(async () => {
-      const target = { host: this.config.host, port: this.config.port!, pids: () => this.livePids() };
-      const result = await server.checkInference!(target, this.inferenceSample, check.timeoutMs, Date.now());
+      const result = await server.checkInference!(this.serverTarget(), this.inferenceSample, check.timeoutMs, Date.now());
       this.inferenceTimer = null;
       if (this.disposed || this.state.pid !== pid) return;
       this.inferenceSample = result.sample;
@@ -114,6 +116,17 @@ export class ServiceRunner {
     if (!identity || identity.startTicks < 0) return;
     for (const [pid, ticks] of this.descendants) if (table.byPid.get(pid)?.startTicks !== ticks) this.descendants.delete(pid);
     for (const pid of liveTree(identity, table)) if (pid !== identity.pid) this.descendants.set(pid, table.byPid.get(pid)!.startTicks);
+  }
+
+  /** The server as its kind's checks see it (needs a port). */
+  private serverTarget(): ServerTarget {
+    return {
+      host: this.config.host,
+      port: this.config.port!,
+      pids: () => this.livePids(),
+      argv: () => (this.state.pid === null ? null : commandLine(this.state.pid)),
+      pid: this.state.pid,
+    };
   }
 
   /** The live processes of its tree now. */
@@ -259,6 +272,16 @@ export class ServiceRunner {
       result = aliveFor >= cfg.health.afterMs ? { result: 'ok' } : { result: 'fail', reason: `alive for ${aliveFor}ms of ${cfg.health.afterMs}ms` };
     } else {
       result = await runProbe(cfg.health, { host: cfg.host, port: cfg.port, cwd: cfg.cwd, timeoutMs: cfg.probeTimeoutMs });
+      // A server too busy to answer (llama-server: every HTTP thread serving a client) is not failing: not counted.
+      const busyReason = serverKind(cfg.kind)?.busyReason;
+      const busy = result.timedOut && this.state.phase !== 'starting' && busyReason && cfg.port !== undefined ? await busyReason(this.serverTarget()) : null;
+      if (busy !== this.busy && busy) this.log(`${cfg.name}: ${cfg.health.type === 'http' ? `GET ${cfg.health.path}` : 'its health check'} got no answer in ${cfg.probeTimeoutMs} ms, not counted as a failure: ${busy}`);
+      this.busy = busy;
+      if (busy) {
+        this.probing = false;
+        this.scheduleProbe();
+        return;
+      }
     }
     this.probing = false;
     if (this.state.pid === pid) this.dispatch({ type: 'probe', ...result, at: Date.now() });

@@ -9,6 +9,8 @@ export interface StatsTarget {
   host: string;
   port: number | undefined;
   ready: boolean;
+  /** The process llama-top started or adopted. */
+  pid: number | null;
 }
 
 /** LLM figures and GPU memory: asked of the servers only while someone looks, so an idle daemon stays idle. */
@@ -40,7 +42,7 @@ export class StatsSampler {
           return;
         }
         const port = t.port;
-        const sampled = await server.sampleStats({ host: t.host, port, pids: () => usage.get(t.name)?.pids ?? [] }, this.counters.get(t.name) ?? null, Date.now());
+        const sampled = await server.sampleStats({ host: t.host, port, pids: () => usage.get(t.name)?.pids ?? [], pid: t.pid }, this.counters.get(t.name) ?? null, Date.now());
         if (!sampled) {
           this.llm.delete(t.name); // no figures rather than old ones shown as now
           return;

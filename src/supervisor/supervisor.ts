@@ -117,6 +117,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       host: r.config.host,
       port: r.config.port,
       ready: r.state.phase === 'ready' || r.state.phase === 'external',
+      pid: r.state.pid,
     }));
     return this.stats.refresh(targets, this.usage, maxAgeMs);
   }
