@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseProcStat } from '../../src/process/proc-stat.js';
 import { ProcTable } from '../../src/process/proc-table.js';
 import { connectedClients, listeningInodes } from '../../src/process/ports.js';
-import { httpThreads } from '../../src/kinds/llama-server.js';
+import { httpThreads } from '../../src/kinds/llama-server-loop.js';
 
 const line = (pid: number, comm: string, ppid: number, pgid: number, utime = 10, stime = 5, start = 1000, rss = 256, state = 'S') =>
   `${pid} (${comm}) ${state} ${ppid} ${pgid} ${pgid} 0 -1 4194560 100 0 0 0 ${utime} ${stime} 0 0 20 0 1 0 ${start} 12345678 ${rss} 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0`;
