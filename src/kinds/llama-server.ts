@@ -44,6 +44,7 @@ export function llamaServerStats(
   if (Array.isArray(listed) && listed.some((m) => m.status?.value))
     stats.routerModels = listed.map((m) => ({ id: m.id ?? '?', status: m.status?.failed ? 'failed' : (m.status?.value ?? 'unknown') }));
   stats.metricsEnabled = metrics === 'unanswered' ? null : metrics !== null;
+  if (metrics === 'unanswered') stats.unanswered = true;
   let counters: LlmCounters | null = null;
   if (metrics instanceof Map) {
     stats.requestsProcessing = metrics.get('llamacpp:requests_processing') ?? null;
@@ -114,7 +115,8 @@ const server: ServerKind = {
       const rest = ['loading', 'failed', 'unloaded'].flatMap((st) => (byStatus(st).length ? [`${byStatus(st).length} ${st}`] : []));
       parts.push(`router: ${loaded.length ? loaded.join(', ') : 'no model loaded'}${rest.length ? ` (${rest.join(', ')})` : ''}`);
     }
-    if (llm?.metricsEnabled === false) parts.push(short ? '(no --metrics)' : 'metrics off (add --metrics)');
+    if (llm?.unanswered) parts.push(short ? 'busy: no figures' : 'busy or stuck: /metrics not answered yet');
+    else if (llm?.metricsEnabled === false) parts.push(short ? '(no --metrics)' : 'metrics off (add --metrics)');
     else if (llm?.generationTokensPerSecond != null) parts.push(`${llm.generationTokensPerSecond} tok/s`);
     if (!short && llm?.requestTokensPerSecond != null) parts.push(`${llm.requestTokensPerSecond} tok/s per request`);
     if (llm?.slotsTotal != null) parts.push(short ? `${llm.slotsBusy ?? '?'}/${llm.slotsTotal} busy` : `${llm.slotsBusy ?? '?'}/${llm.slotsTotal} slots busy`);

@@ -4,6 +4,8 @@ import { httpGet } from '../supervisor/http-get.js';
 export interface LlmStats {
   /** llama-server: false when started without --metrics (then the figures below are null). */
   metricsEnabled: boolean | null;
+  /** Asked for its figures and got no answer in time: busy (every HTTP thread serving a client) or stuck. */
+  unanswered?: boolean;
   /** Throughput: tokens per second over the last sampling interval, all requests together. */
   promptTokensPerSecond: number | null;
   generationTokensPerSecond: number | null;

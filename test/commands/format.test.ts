@@ -33,6 +33,9 @@ describe('formatters', () => {
     const llm = { metricsEnabled: true, promptTokensPerSecond: 1, generationTokensPerSecond: 12.5, requestsProcessing: 1, requestsDeferred: 2, slotsBusy: 1, slotsTotal: 4, loadedModels: null, sampledAt: '' };
     expect(llmSummary(service('l', { llm }), NOW)).toBe('12.5 tok/s · 1/4 slots busy · 2 queued');
     expect(llmSummary(service('l', { llm: { ...llm, metricsEnabled: false, requestsDeferred: null, slotsTotal: null } }), NOW)).toBe('metrics off (add --metrics)');
+    // a sample whose /metrics got no answer in time (every HTTP thread serving a client, or a stuck loop): no old figures
+    const unanswered = { ...llm, metricsEnabled: null, unanswered: true, generationTokensPerSecond: null, requestsProcessing: null, requestsDeferred: null, slotsBusy: null, slotsTotal: 2 };
+    expect(llmSummary(service('l', { llm: unanswered }), NOW)).toBe('busy or stuck: /metrics not answered yet · ?/2 slots busy');
     const ollama = service('o', { kind: 'ollama', llm: { ...llm, loadedModels: [{ name: 'qwen', sizeVramBytes: 1, expiresAt: new Date(NOW + 90_000).toISOString() }] } });
     expect(llmSummary(ollama, NOW)).toBe('qwen (1m30s left) · ≈12.5 tok/s');
   });
