@@ -3,7 +3,7 @@ import path from 'node:path';
 import { configRelative as rel } from '../config/relative-path.js';
 import { formatBytes } from '../config/durations.js';
 import { GgufError, formatParameters, readGguf, type GgufInfo } from '../models/gguf.js';
-import { counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
+import { counterRates, emptyStats, getJson, round, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { httpPost, HttpTimeout } from '../supervisor/http-get.js';
@@ -53,6 +53,18 @@ export function llamaServerStats(
     counters = rates.counters;
     stats.promptTokensPerSecond = rates.prompt;
     stats.generationTokensPerSecond = rates.generation;
+    // tokens_predicted_total moves only when a request ends: 0 tok/s all through a long answer, then a spike. Decode
+    // steps move while it generates, each one token per busy slot: that estimate, marked as one; no step, no token.
+    const decodes = metrics.get('llamacpp:n_decode_total');
+    if (counters && decodes !== undefined) {
+      counters.decodes = decodes;
+      const seconds = previous ? (now - previous.at) / 1000 : 0;
+      if (previous?.decodes !== undefined && seconds > 0 && decodes >= previous.decodes) {
+        const steps = (decodes - previous.decodes) / seconds;
+        stats.generationTokensPerSecond = round(steps * Math.max(1, stats.requestsProcessing ?? 1));
+        if (steps > 0) stats.generationEstimated = true;
+      }
+    }
     const perRequest = metrics.get('llamacpp:predicted_tokens_seconds');
     stats.requestTokensPerSecond = perRequest === undefined || perRequest === 0 ? null : Math.round(perRequest * 10) / 10;
   }
@@ -117,7 +129,7 @@ const server: ServerKind = {
     }
     if (llm?.unanswered) parts.push(short ? 'busy: no figures' : 'busy or stuck: /metrics not answered yet');
     else if (llm?.metricsEnabled === false) parts.push(short ? '(no --metrics)' : 'metrics off (add --metrics)');
-    else if (llm?.generationTokensPerSecond != null) parts.push(`${llm.generationTokensPerSecond} tok/s`);
+    else if (llm?.generationTokensPerSecond != null) parts.push(`${llm.generationEstimated ? '≈' : ''}${llm.generationTokensPerSecond} tok/s`);
     if (!short && llm?.requestTokensPerSecond != null) parts.push(`${llm.requestTokensPerSecond} tok/s per request`);
     if (llm?.slotsTotal != null) parts.push(short ? `${llm.slotsBusy ?? '?'}/${llm.slotsTotal} busy` : `${llm.slotsBusy ?? '?'}/${llm.slotsTotal} slots busy`);
     if (!short && llm?.requestsDeferred) parts.push(`${llm.requestsDeferred} queued`);

@@ -32,6 +32,8 @@ export interface LlmStats {
 export interface LlmCounters {
   prompt: number;
   predicted: number;
+  /** llama-server: llama_decode() steps (n_decode_total), which move during a generation. */
+  decodes?: number;
   at: number;
 }
 

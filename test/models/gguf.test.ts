@@ -68,6 +68,20 @@ other{label="x"} 7
     expect(llamaServerStats(null, null, null, null, 0).stats.metricsEnabled).toBe(false);
   });
 
+  it('during a long answer (tokens_predicted_total still, n_decode_total moving): decode steps × busy slots, marked as an estimate', () => {
+    const at = (decodes: number, predicted: number, busy: number) =>
+      new Map(metrics).set('llamacpp:n_decode_total', decodes).set('llamacpp:tokens_predicted_total', predicted).set('llamacpp:requests_processing', busy);
+    const first = llamaServerStats(at(1000, 0, 1), null, null, null, 0);
+    const one = llamaServerStats(at(3800, 0, 1), null, null, first.counters, 2000); // 1,400 steps/s, one slot: as measured on b4748
+    expect(one.stats).toMatchObject({ generationTokensPerSecond: 1400, generationEstimated: true });
+    const two = llamaServerStats(at(5800, 0, 2), null, null, one.counters, 4000);
+    expect(two.stats).toMatchObject({ generationTokensPerSecond: 2000, generationEstimated: true });
+    // the answer has ended and its 16,000 tokens are counted at once: no step, so no spike
+    const idle = llamaServerStats(at(5800, 16000, 0), null, null, two.counters, 6000);
+    expect(idle.stats.generationTokensPerSecond).toBe(0);
+    expect(idle.stats.generationEstimated).toBeUndefined();
+  });
+
   it('slots: from /slots where it is on, else /props total_slots and requests_processing (build 4748 answers /slots 501)', () => {
     const busy = new Map(metrics).set('llamacpp:requests_processing', 3);
     expect(llamaServerStats(busy, null, { total_slots: 4 }, null, 0).stats).toMatchObject({ slotsTotal: 4, slotsBusy: 3 });
