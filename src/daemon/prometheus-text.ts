@@ -21,6 +21,12 @@ const FAMILIES: Family[] = [
   { name: 'llama_top_service_memory_bytes', help: "Resident memory of the service's process tree.", type: 'gauge', value: (s) => s.memoryBytes },
   { name: 'llama_top_service_uptime_seconds', help: 'Seconds since the service was started.', type: 'gauge', value: (s) => s.uptimeSeconds },
   { name: 'llama_top_service_gpu_memory_bytes', help: "GPU memory of the service's process tree (nvidia-smi).", type: 'gauge', value: (s) => s.gpuMemoryBytes },
+  {
+    name: 'llama_top_llm_inference_ok',
+    help: 'The last inference liveness check: 1 it generated (or answered a 1-token request), 0 it stalled; absent when there was none or it could not tell.',
+    type: 'gauge',
+    value: (s) => (s.inference?.result === 'ok' ? 1 : s.inference?.result === 'fail' ? 0 : null),
+  },
   { name: 'llama_top_llm_generation_tokens_per_second', help: 'Tokens generated per second, all requests together, over the last sample (ollama: estimated from its runners\' writes, one per token).', type: 'gauge', value: (s) => s.llm?.generationTokensPerSecond ?? null },
   { name: 'llama_top_llm_prompt_tokens_per_second', help: 'Prompt tokens processed per second over the last sample.', type: 'gauge', value: (s) => s.llm?.promptTokensPerSecond ?? null },
   { name: 'llama_top_llm_requests_processing', help: 'Requests being processed now.', type: 'gauge', value: (s) => s.llm?.requestsProcessing ?? null },
