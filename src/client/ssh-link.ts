@@ -66,6 +66,9 @@ export async function dialSsh(target: RemoteTarget, start: boolean): Promise<Dae
   }
 }
 
+/** How long ssh gets to exit by itself once its link is closed. */
+const SSH_EXIT_GRACE_MS = 2000;
+
 const TRANSIENT = /kex_exchange_identification|Connection reset by peer|Connection closed by .* port \d+/;
 
 async function dialOnce(target: RemoteTarget, start: boolean): Promise<DaemonClient | null> {
@@ -92,7 +95,10 @@ async function dialOnce(target: RemoteTarget, start: boolean): Promise<DaemonCli
       child.stdin.end(done);
     },
     destroy(error, done) {
-      child.kill();
+      // Closing ssh's stdin ends the remote dial-stdio, and ssh exits with its status. Killing ssh at once would lose
+      // that status when the remote side has just ended (ssh says 255 when signalled): only if it lingers.
+      child.stdin.end();
+      if (child.exitCode === null && child.signalCode === null) setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(), SSH_EXIT_GRACE_MS).unref();
       done(error);
     },
   });

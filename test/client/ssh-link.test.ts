@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dialCommand, shellQuote, sshArgs, sshFailure } from '../../src/client/ssh-link.js';
+import { dialCommand, dialSsh, shellQuote, sshArgs, sshFailure } from '../../src/client/ssh-link.js';
 import { parseHostsFile } from '../../src/config/hosts-file.js';
 
 describe('the ssh link (pure parts)', () => {
@@ -32,5 +35,32 @@ describe('the ssh link (pure parts)', () => {
     ]);
     expect(() => parseHostsFile('a\na\n', '/h')).toThrow('/h:2: a is listed twice');
     expect(() => parseHostsFile('-oProxyCommand=x\n', '/h')).toThrow(/\/h:1: "-oProxyCommand=x" is not a host/);
+  });
+});
+
+describe('the ssh link (with a stand-in ssh)', () => {
+  it('waits for the exit status that follows the end of output: "no daemon" is not lost to a signalled ssh', async () => {
+    // sshd sends the remote command's end of output, then its exit status. OpenSSH signalled meanwhile exits 255,
+    // which reads as "ssh failed": the link must let ssh finish rather than kill it when the output ends.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-ssh-'));
+    const fakeSsh = path.join(dir, 'ssh.mjs');
+    fs.writeFileSync(
+      fakeSsh,
+      [
+        "process.on('SIGTERM', () => process.exit(255));",
+        "process.stderr.write('llama-top: no daemon runs for /srv/llama-top.yaml\\n');",
+        'process.stdout.end();',
+        'setTimeout(() => process.exit(4), 300);',
+      ].join('\n'),
+    );
+    const saved = process.env.LLAMA_TOP_SSH;
+    process.env.LLAMA_TOP_SSH = `${process.execPath} ${fakeSsh}`;
+    try {
+      expect(await dialSsh({ host: 'box', bin: 'llama-top' }, false)).toBeNull();
+    } finally {
+      if (saved === undefined) delete process.env.LLAMA_TOP_SSH;
+      else process.env.LLAMA_TOP_SSH = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
