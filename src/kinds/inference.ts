@@ -13,7 +13,8 @@ export interface GenerationCounters {
 /** Reads the counters within `timeoutMs`; rejects with HttpTimeout when the server does not answer in time. */
 export type CounterReader = (timeoutMs: number) => Promise<GenerationCounters | null>;
 
-const seconds = (ms: number) => Math.round(ms / 1000);
+/** Milliseconds as whole seconds, for a reason a user reads. */
+export const seconds = (ms: number) => Math.round(ms / 1000);
 
 /**
  * Inference liveness from counters, for servers with Prometheus metrics (llama-server, vLLM). Busy: alive as long

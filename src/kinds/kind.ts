@@ -51,8 +51,6 @@ export interface ServerTarget {
   port: number;
   /** The live processes of its tree, read when asked (a kind whose workers are child processes watches them). */
   pids(): number[];
-  /** Its command line as it runs (null: unknown), read when asked. */
-  argv?(): string[] | null;
   /** The pid of the process llama-top started (or adopted), when known. */
   pid?: number | null;
 }

@@ -1,9 +1,11 @@
 import os from 'node:os';
 import { getJson } from '../models/llm-stats.js';
 import { clientsOf } from '../process/ports.js';
+import { commandLine } from '../process/proc-io.js';
 import { readProcStat } from '../process/proc-table.js';
 import { clockTicksPerSecond } from '../process/tree-metrics.js';
 import { httpGet, HttpTimeout, type HttpResult } from '../supervisor/http-get.js';
+import { seconds } from './inference.js';
 import type { ServerTarget } from './kind.js';
 
 // What llama-server's main loop and its HTTP threads allow a watcher to ask, and what their silence means.
@@ -26,13 +28,14 @@ const outstanding = new Map<string, Question>();
 const QUESTION_LIMIT_MS = 10 * 60_000;
 
 /** GET /metrics, waiting at most `waitMs` past when the outstanding question was asked; rejects with HttpTimeout. */
-export function askMetrics(host: string, port: number, waitMs: number, now = Date.now(), pid: number | null = null): Promise<HttpResult> {
+export function askMetrics({ host, port, pid }: ServerTarget, waitMs: number): Promise<HttpResult> {
   const key = `${host}:${port}`;
+  const now = Date.now();
   let question = outstanding.get(key);
   if (!question) {
     const answer = httpGet(host, port, '/metrics', QUESTION_LIMIT_MS).finally(() => outstanding.delete(key));
     answer.catch(() => undefined); // whoever waits gets the failure; nobody waiting is no failure
-    question = { since: now, answer, clientsThen: clientsOf(port), cpuThen: pid === null ? null : (readProcStat(pid)?.cpuTicks ?? null) };
+    question = { since: now, answer, clientsThen: clientsOf(port), cpuThen: pid == null ? null : (readProcStat(pid)?.cpuTicks ?? null) };
     outstanding.set(key, question);
   }
   const left = Math.max(0, question.since + waitMs - now);
@@ -61,7 +64,7 @@ export function httpThreads(argv: string[] | null, cores = os.availableParalleli
  */
 export function crowded(target: ServerTarget): { clients: Set<string>; threads: number } | null {
   const clients = clientsOf(target.port);
-  const threads = httpThreads(target.argv?.() ?? null);
+  const threads = httpThreads(target.pid == null ? null : commandLine(target.pid));
   return clients && clients.size >= threads ? { clients, threads } : null;
 }
 
@@ -72,7 +75,7 @@ export function crowded(target: ServerTarget): { clients: Set<string>; threads: 
  */
 export async function judgeUnansweredMetrics(target: ServerTarget, waitedMs: number): Promise<{ result: 'fail' | 'unknown'; reason: string }> {
   const question = outstanding.get(`${target.host}:${target.port}`);
-  const secs = Math.round((question ? Math.max(waitedMs, Date.now() - question.since) : waitedMs) / 1000);
+  const secs = seconds(question ? Math.max(waitedMs, Date.now() - question.since) : waitedMs);
   const crowd = crowded(target);
   if (crowd) {
     // /health would only wait its turn. Signs of work since the question was asked: a client's request ended, or the

@@ -97,11 +97,12 @@ const server: ServerKind = {
     }
   },
 
-  async sampleStats({ host, port, pid }, previous, now) {
+  async sampleStats(target, previous, now) {
+    const { host, port } = target;
     try {
       // /props and /models are answered by the HTTP threads alone; /metrics and /slots wait for the main loop.
       const [metrics, props, models] = await Promise.all([
-        askMetrics(host, port, SAMPLE_WAIT_MS, Date.now(), pid ?? null).catch((error) => {
+        askMetrics(target, SAMPLE_WAIT_MS).catch((error) => {
           if (error instanceof HttpTimeout) return 'unanswered' as const;
           throw error;
         }),
@@ -197,7 +198,7 @@ const server: ServerKind = {
     return checkByCounters(
       // tokens_predicted_total moves only when a request ends and prompt_tokens_total when its prompt is read;
       // n_decode_total counts every llama_decode() step, so a single long generation shows progress too.
-      countersFromMetrics((timeoutMs) => askMetrics(host, port, timeoutMs, Date.now(), target.pid ?? null), 'llamacpp:requests_processing', ['llamacpp:n_decode_total', 'llamacpp:tokens_predicted_total', 'llamacpp:prompt_tokens_total']),
+      countersFromMetrics((timeoutMs) => askMetrics(target, timeoutMs), 'llamacpp:requests_processing', ['llamacpp:n_decode_total', 'llamacpp:tokens_predicted_total', 'llamacpp:prompt_tokens_total']),
       canSleep
         ? null
         : async (timeout) => {

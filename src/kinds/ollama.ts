@@ -3,6 +3,7 @@ import { answersLike, counterRates, emptyStats, getJson, type LlmStats } from '.
 import { commandLine, HAS_PROC_IO, writeCalls } from '../process/proc-io.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { HttpTimeout, httpPost } from '../supervisor/http-get.js';
+import { seconds } from './inference.js';
 import type { InferenceCheck, InferenceSample, KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './llama-server.js';
 
@@ -89,8 +90,7 @@ export async function checkRunners(
         const after = writesNow(r.pid) ?? r.writes;
         if (!(error instanceof HttpTimeout)) return { pid: r.pid, writes: after, result: 'unknown', reason: `the 1-token request failed: ${(error as Error).message}` };
         if (after - r.writes >= GENERATION_WRITES) return { pid: r.pid, writes: after, result: 'ok' }; // queued behind requests that generate
-        const secs = Math.round(timeoutMs / 1000);
-        return { pid: r.pid, writes: after, result: 'fail', reason: `inference stalled: ollama's runner (pid ${r.pid}, port ${r.port}) generated no token in ${secs} s, and a 1-token request got no answer` };
+        return { pid: r.pid, writes: after, result: 'fail', reason: `inference stalled: ollama's runner (pid ${r.pid}, port ${r.port}) generated no token in ${seconds(timeoutMs)} s, and a 1-token request got no answer` };
       }
     }),
   );

@@ -47,12 +47,18 @@ export function connectedClients(procNetTcp: string, port: number, ownInodes: Se
   return rows.filter((r) => r.state === '01' && r.localPort === port && !ownEnds.has(r.remote)).map((r) => r.remote);
 }
 
-/** Inodes of this process's sockets. */
-function ownSocketInodes(): Set<number> {
+/** Inodes of the sockets process `pid` ('self' for this one) holds; empty when it is gone or not ours to read. */
+function socketInodes(pid: number | 'self'): Set<number> {
   const out = new Set<number>();
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return out;
+  }
+  for (const fd of fds) {
     try {
-      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
       if (m) out.add(Number(m[1]));
     } catch {
       // closed meanwhile
@@ -67,7 +73,7 @@ function ownSocketInodes(): Set<number> {
  */
 export function clientsOf(port: number): Set<string> | null {
   if (!fs.existsSync('/proc/net/tcp')) return null;
-  const own = ownSocketInodes();
+  const own = socketInodes('self');
   const out = new Set<string>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     try {
@@ -83,25 +89,11 @@ function socketOwners(inodes: Set<number>): number[] {
   const owners: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = fs.readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      let target: string;
-      try {
-        target = fs.readlinkSync(`/proc/${entry}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      const m = /^socket:\[(\d+)\]$/.exec(target);
-      if (m && inodes.has(Number(m[1]))) {
+    for (const inode of socketInodes(Number(entry)))
+      if (inodes.has(inode)) {
         owners.push(Number(entry));
         break;
       }
-    }
   }
   return owners;
 }

@@ -6,7 +6,6 @@ import { liveTree, stopProcessTree } from '../process/kill-tree.js';
 import { ProcTable } from '../process/proc-table.js';
 import { serverKind } from '../kinds/index.js';
 import type { InferenceSample, ServerTarget } from '../kinds/kind.js';
-import { commandLine } from '../process/proc-io.js';
 import type { InferenceCheckReport } from '../protocol/messages.js';
 import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
@@ -124,7 +123,6 @@ export class ServiceRunner {
       host: this.config.host,
       port: this.config.port!,
       pids: () => this.livePids(),
-      argv: () => (this.state.pid === null ? null : commandLine(this.state.pid)),
       pid: this.state.pid,
     };
   }

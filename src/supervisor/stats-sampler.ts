@@ -41,8 +41,7 @@ export class StatsSampler {
           this.counters.delete(t.name);
           return;
         }
-        const port = t.port;
-        const sampled = await server.sampleStats({ host: t.host, port, pids: () => usage.get(t.name)?.pids ?? [], pid: t.pid }, this.counters.get(t.name) ?? null, Date.now());
+        const sampled = await server.sampleStats({ host: t.host, port: t.port, pids: () => usage.get(t.name)?.pids ?? [], pid: t.pid }, this.counters.get(t.name) ?? null, Date.now());
         if (!sampled) {
           this.llm.delete(t.name); // no figures rather than old ones shown as now
           return;
