@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
-import { PROTOCOL_VERSION, type DaemonInfo, type Push, type RequestBody, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
+import { PROTOCOL_VERSION, type ContainmentInfo, type DaemonInfo, type Push, type RequestBody, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
 import { VERSION } from '../version.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -128,9 +128,9 @@ export class DaemonClient implements DaemonApi {
   }
 
   /** The services, and what is wrong with the stack as a whole (a full disk, lost state). */
-  async statusReport(): Promise<{ services: ServiceStatus[]; problems: string[] }> {
-    const report = await this.request<{ services: ServiceStatus[]; problems?: string[] }>({ type: 'status' });
-    return { services: report.services, problems: report.problems ?? [] };
+  async statusReport(): Promise<{ services: ServiceStatus[]; problems: string[]; containment?: ContainmentInfo }> {
+    const report = await this.request<{ services: ServiceStatus[]; problems?: string[]; containment?: ContainmentInfo }>({ type: 'status' });
+    return { services: report.services, problems: report.problems ?? [], ...(report.containment ? { containment: report.containment } : {}) };
   }
 
   daemonInfo(): Promise<DaemonInfo> {

@@ -5,6 +5,7 @@ import { findVenvPython, isPythonProgram, isSystemPython, missingDistributionsSc
 import type { ServiceConfig } from '../config/types.js';
 import { errorMessage } from '../protocol/errors.js';
 import { readGguf } from '../models/gguf.js';
+import { Containment, stackKey } from '../process/containment.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { resolveBinary } from '../process/spawner.js';
 import type { ServiceStatus } from '../protocol/messages.js';
@@ -90,6 +91,10 @@ export async function doctorCommand(ctx: CommandContext): Promise<number> {
   const info = client ? await client.daemonInfo().catch(() => null) : null;
   client?.close();
   checks.push(info ? { level: 'ok', what: 'daemon', detail: `running, pid ${info.pid}` } : { level: 'ok', what: 'daemon', detail: 'not running (the next command starts it)' });
+  // Which way a stop finds every process of a service: the daemon's own answer, else what a daemon here would pick.
+  const containment = info?.containment ?? (ctx.remote ? null : Containment.detect(stackKey(config.file, config.name)).info());
+  if (containment)
+    checks.push({ level: containment.mechanism === 'cgroup' ? 'ok' : 'warn', what: 'containment', detail: `${containment.detail}; what escapes a stop: ${containment.escapes}` });
   for (const svc of config.services) checks.push(...(await checkService(svc, statuses.find((s) => s.name === svc.name))));
   for (const dir of [localPaths(ctx).stateDir, localPaths(ctx).socketDir]) {
     if (!fs.existsSync(dir)) continue;

@@ -6,9 +6,9 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
   try {
     const report = await client.statusReport();
     const services = ctx.args.length ? report.services.filter((s) => ctx.args.includes(s.name)) : report.services;
-    const { problems } = report;
+    const { problems, containment } = report;
     // The table needs every kind's summary (the kinds registry): `status --json` loads none of it.
-    ctx.out(ctx.flags.json ? JSON.stringify({ services, problems }) : (await import('./format-status.js')).formatStatusTable(services));
+    ctx.out(ctx.flags.json ? JSON.stringify({ services, problems, containment }) : (await import('./format-status.js')).formatStatusTable(services));
     if (!ctx.flags.json) for (const p of problems) ctx.err(`warning: ${p}`);
     return 0;
   } finally {

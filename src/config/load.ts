@@ -11,6 +11,9 @@ import type { HttpConfig, RestartPolicy, ServiceConfig, StackConfig } from './ty
 
 export { findConfigFile } from './find.js';
 
+/** Alias expansions allowed per document: merge keys between services use a handful, a bomb millions. */
+const MAX_ALIAS_COUNT = 1000;
+
 export function loadConfig(file: string, defaultStateLogsDir: (configFile: string, name: string) => string): StackConfig {
   const realFile = fs.realpathSync(file);
   let text: string;
@@ -31,7 +34,14 @@ export function parseConfigText(text: string, file: string, defaultLogsDir: (con
     const pos = lineCounter.linePos(error.pos[0]);
     throw new LlamaTopError('CONFIG', `${file}:${pos.line}:${pos.col}: YAML syntax error: ${firstLine(error.message)}`);
   }
-  const result = configSchema.safeParse(withoutExtensions(doc.toJS() ?? {}));
+  let plain: unknown;
+  try {
+    plain = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    // yaml refuses a document whose aliases expand beyond maxAliasCount (a "billion laughs" bomb)
+    throw new LlamaTopError('CONFIG', `${file}: ${firstLine((error as Error).message)}: its aliases (*name) expand too far; write the values out or use fewer nested aliases`);
+  }
+  const result = configSchema.safeParse(withoutExtensions(plain));
   if (!result.success) throw new LlamaTopError('CONFIG', describeIssue(result.error.issues[0]!, doc, lineCounter, file));
   const raw = result.data;
   const locate = (keyPath: Array<string | number>) => `${file}:${position(doc, lineCounter, keyPath)}`;
@@ -132,6 +142,10 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
   const host = svc.host ?? '127.0.0.1';
   const port = svc.port ?? preset.defaultPort;
   const ctx = { name, raw: resolved, host, port, commandWords, args: svc.args ?? [] };
+  const argv = preset.argv(ctx);
+  // "   " or [""] would spawn nothing at all: the service would sit in starting and wedge every later request.
+  if (argv.length === 0 || argv[0]!.trim() === '')
+    throw new LlamaTopError('CONFIG', `${locate(['services', name, svc.command !== undefined ? 'command' : 'args'])} services.${name}.command: is blank: name the program to run, e.g. command: [node, server.js]`);
   const restart: RestartPolicy = {
     maxRetries: svc.restart?.maxRetries ?? raw.restart?.maxRetries ?? 5,
     backoffMs: svc.restart?.backoff ?? raw.restart?.backoff ?? 1000,
@@ -142,7 +156,7 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
   return {
     name,
     kind: svc.kind,
-    argv: preset.argv(ctx),
+    argv,
     cwd: svc.cwd ? resolvePath(dir, svc.cwd) : dir,
     env: { PYTHONUNBUFFERED: '1', ...preset.env(ctx), ...svc.env },
     host,

@@ -2,6 +2,9 @@ import { KINDS } from '../kinds/index.js';
 import { z } from 'zod';
 import { MAX_TIMER_MS, parseBytes, parseDuration } from './durations.js';
 
+/** Longest service name: it names its log directory and cgroup (plus a start id), within NAME_MAX (255). */
+export const MAX_SERVICE_NAME = 100;
+
 const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === null) {
@@ -96,7 +99,14 @@ export const configSchema = z
       })
       .strict()
       .optional(),
-    services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'service names use letters, digits, . _ -'), serviceSchema),
+    services: z.record(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'service names use letters, digits, . _ -')
+        // it names a log directory, a cgroup and files inside them: well under a file name's 255 bytes
+        .max(MAX_SERVICE_NAME, `service names are at most ${MAX_SERVICE_NAME} characters (they name directories and files)`),
+      serviceSchema,
+    ),
     backend: z
       .object({
         app: z.string(),

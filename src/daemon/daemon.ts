@@ -14,7 +14,7 @@ import { VERSION } from '../version.js';
 import { acquireLock } from './lock.js';
 import { daemonPaths, ensurePrivateDir, type DaemonPaths } from './paths.js';
 import { ControlServer, type Subscriber } from './server.js';
-import { readStateFile, writeFileAtomic, writeStateFile } from './state-file.js';
+import { readStateFile, stateMightBeStale, StateWriter, writeFileAtomic } from './state-file.js';
 
 export interface DaemonOptions {
   config: StackConfig;
@@ -32,6 +32,9 @@ export class Daemon {
   private releaseLock: (() => void) | null = null;
   private exiting = false;
   private stateLost: string | null = null;
+  /** state.json may not list every start of the last daemon (its last write did not land): check for live copies. */
+  private stateStale = false;
+  private readonly stateWriter: StateWriter;
   /** The HTTP listener (config `http:`, or `llama-top web`), when one runs. */
   private http: import('./http-api.js').HttpApi | null = null;
   private httpConfig = '';
@@ -39,6 +42,7 @@ export class Daemon {
 
   constructor(private readonly options: DaemonOptions) {
     this.supervisor = new Supervisor(options.config);
+    this.stateWriter = new StateWriter(options.paths.stateFile, options.log);
     this.server = new ControlServer((request, connection) => this.handle(request, connection));
   }
 
@@ -56,6 +60,8 @@ export class Daemon {
       const s = event.status;
       log(`${event.service}: ${event.from} -> ${event.to}${s.pid ? ` pid ${s.pid}` : ''}${event.to !== 'ready' && s.lastError ? ` (${s.lastError})` : ''}`);
     });
+    this.stateStale = stateMightBeStale(paths.stateFile);
+    if (this.stateStale) log(`${paths.stateFile} may be stale (its last write was not known to land): starts check for running copies first`);
     const { state: saved, from, damaged } = readStateFile(paths.stateFile);
     if (damaged) log(`${paths.stateFile} could not be read: moved to ${damaged}${from === 'previous' ? '; using the previous copy' : ''}`);
     if (damaged && !saved)
@@ -140,6 +146,7 @@ export class Daemon {
       name: this.options.config.name,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
       version: VERSION,
+      containment: this.supervisor.containment.info(),
       ...(this.http ? { http: { url: this.http.url, tokenFile: this.httpTokenFile } } : {}),
     };
   }
@@ -151,6 +158,7 @@ export class Daemon {
     this.options.log(`daemon stopping: ${reason}`);
     if (stopServices) await this.supervisor.stop([], false);
     this.persist();
+    this.stateWriter.dispose();
     this.server.broadcast({ push: 'bye', reason });
     this.supervisor.dispose();
     await this.http?.close();
@@ -169,6 +177,8 @@ export class Daemon {
       { dir: config.logs.dir, what: writing.length ? `the output of ${writing.join(', ')} is dropped until space returns` : 'no running service writes there now' },
     ]);
     if (this.stateLost) problems.push(this.stateLost);
+    const unsaved = this.stateWriter.problem();
+    if (unsaved) problems.push(unsaved);
     return problems;
   }
 
@@ -228,31 +238,28 @@ export class Daemon {
       if (pid !== null)
         throw new LlamaTopError(
           'FAILED',
-          `${name}: pid ${pid} already runs its command line (${argv.join(' ')}), and state.json was lost, so it may be a copy this stack started: stop it (kill ${pid}) or run llama-top start --force ${name}`,
+          `${name}: pid ${pid} already runs its command line (${argv.join(' ')}), and ${this.stateLost ? 'state.json was lost' : 'state.json may be stale (a write of it did not land)'}, so it may be a copy this stack started: stop it (kill ${pid}) or run llama-top start --force ${name}`,
         );
     }
   }
 
+  /** Saves what a successor needs; a write that fails (full disk) is retried until it lands (see StateWriter). */
   private persist(): void {
-    try {
-      writeStateFile(this.options.paths.stateFile, {
-        version: 1,
-        daemonPid: process.pid,
-        configFile: this.options.config.file,
-        updatedAt: new Date().toISOString(),
-        services: this.supervisor.savedState(),
-        envOverrides: this.supervisor.envOverrides(),
-      });
-    } catch (error) {
-      this.options.log(`cannot write ${this.options.paths.stateFile}: ${(error as Error).message}`);
-    }
+    this.stateWriter.save({
+      version: 1,
+      daemonPid: process.pid,
+      configFile: this.options.config.file,
+      updatedAt: new Date().toISOString(),
+      services: this.supervisor.savedState(),
+      envOverrides: this.supervisor.envOverrides(),
+    });
   }
 
   private async handle(request: Request, connection: Subscriber): Promise<unknown> {
     switch (request.type) {
       case 'status':
         await Promise.all([this.supervisor.refreshStats(), this.supervisor.refreshTrees()]);
-        return { services: this.supervisor.status(), problems: this.problems() };
+        return { services: this.supervisor.status(), problems: this.problems(), containment: this.supervisor.containment.info() };
       case 'daemon-info': {
         if (!this.options.config.backend) return this.info();
         const { currentBackend } = await import('../backend/backends.js'); // loaded when asked: an idle daemon stays small
@@ -280,7 +287,7 @@ export class Daemon {
         return null;
       case 'start':
       case 'restart': {
-        if (this.stateLost && !request.force) this.refuseLiveCopies(request.names);
+        if ((this.stateLost || this.stateStale) && !request.force) this.refuseLiveCopies(request.names);
         const run = this.supervisor.start(request.names, request.type);
         if (!request.wait) {
           run.catch(() => undefined);

@@ -15,6 +15,8 @@ export interface StopOptions {
   shouldForce?: () => boolean;
   /** Descendants seen earlier (pid → start ticks): found even after they left the group and lost their parent. */
   alsoTrack?: Map<number, number>;
+  /** Processes identified as the service's some other way (its environment marker), looked up on every scan. */
+  members?: (table: ProcTable) => Iterable<number>;
 }
 
 export interface StopOutcome {
@@ -45,6 +47,7 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopOpti
     const leaderAlive = table.byPid.get(leader.pid)?.startTicks === leader.startTicks;
     const groupOurs = leaderAlive || tracked.size > 0 || !table.byPid.has(leader.pid);
     const roots = leaderAlive ? [leader.pid, ...tracked.keys()] : [...tracked.keys()];
+    if (options.members) roots.push(...options.members(table));
     for (const pid of table.groupAndDescendants(groupOurs ? leader.pid : -1, roots)) {
       const stat = table.byPid.get(pid)!;
       if (!tracked.has(pid)) tracked.set(pid, stat.startTicks);
@@ -88,10 +91,14 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopOpti
   let killed = false;
   if (options.timeoutMs > 0) {
     signalAll('SIGTERM');
+    // A stopped (SIGSTOP, Ctrl-Z) process would sit on its SIGTERM until the SIGKILL: let it handle it now.
+    signalAll('SIGCONT');
     if (await waitGone(Date.now() + options.timeoutMs)) return { killed, signalled: [...everSignalled] };
   }
-  // SIGKILL cannot be ignored: keep at it until every tracked process is gone (new forks included).
+  // SIGKILL cannot be ignored, but a fork loop forks between a scan and the kill, and its orphans leave the tree:
+  // stop everything first, scanning again until nothing new appears, then kill what holds still.
   killed = true;
+  await freeze(refresh, signalAll, tracked, pollMs);
   for (;;) {
     refresh();
     if (tracked.size === 0) break;
@@ -99,6 +106,23 @@ export async function stopProcessTree(leader: ProcessIdentity, options: StopOpti
     await delay(pollMs);
   }
   return { killed, signalled: [...everSignalled] };
+}
+
+/**
+ * SIGSTOPs every tracked process, scanning again until a scan finds nothing new and every process is stopped (a
+ * stopped process cannot fork). Bounded: after 2 s the kill goes ahead with whatever holds still.
+ */
+async function freeze(refresh: () => ProcTable, signalAll: (signal: NodeJS.Signals) => void, tracked: Map<number, number>, pollMs: number): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline) {
+    const before = new Set(tracked.keys());
+    signalAll('SIGSTOP');
+    const table = refresh();
+    const grew = [...tracked.keys()].some((pid) => !before.has(pid));
+    const allStopped = [...tracked.keys()].every((pid) => /^[Tt]$/.test(table.byPid.get(pid)?.state ?? 'T'));
+    if (!grew && allStopped) return;
+    if (!grew) await delay(Math.min(pollMs, 5));
+  }
 }
 
 /** Every live process of the tree (for CPU/memory and for "is anything left?"). */

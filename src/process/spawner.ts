@@ -19,8 +19,66 @@ export interface SpawnRequest {
 export interface SpawnedProcess extends ProcessIdentity {
   /** Resolves with the exit once the leader exits (only for children of this process). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves once the log writer has written everything and exited (after the last holder of the pipe). */
-  writerExited: Promise<void>;
+  /** The service's log writer; replaced by `restart()` if it dies while the service runs. */
+  writer: WriterHandle;
+}
+
+export interface WriterExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * A log writer and the read end of its pipe, which the daemon keeps too: while the daemon holds it, a writer that
+ * dies (killed, OOM) does not break the service's pipe (no EPIPE / SIGPIPE for the service) and a new writer can
+ * take over the same pipe. `close()` lets go of the read end once the service is gone.
+ */
+export class WriterHandle {
+  pid: number;
+  /** Resolves when the current writer exits: after the last holder of the pipe's write end, or when it dies. */
+  exited: Promise<WriterExit>;
+  private readFd: number | null;
+
+  constructor(private readonly request: Pick<SpawnRequest, 'logDir' | 'maxBytes' | 'maxFiles'>, readFd: number, chunk: { fd: number; seq: number }) {
+    this.readFd = readFd;
+    const started = startWriter(request, readFd, chunk);
+    this.pid = started.pid;
+    this.exited = started.exited;
+  }
+
+  /** Starts a new writer on the same pipe (it continues in a new chunk); false once the read end was let go. */
+  restart(): boolean {
+    if (this.readFd === null) return false;
+    const chunk = openNextChunk(this.request.logDir, 0);
+    try {
+      const started = startWriter(this.request, this.readFd, chunk);
+      this.pid = started.pid;
+      this.exited = started.exited;
+    } finally {
+      fs.closeSync(chunk.fd);
+    }
+    return true;
+  }
+
+  /** Lets go of our read end (the service is gone, or we stop caring): the writer then owns the pipe alone. */
+  close(): void {
+    if (this.readFd === null) return;
+    fs.closeSync(this.readFd);
+    this.readFd = null;
+  }
+}
+
+function startWriter(request: Pick<SpawnRequest, 'logDir' | 'maxBytes' | 'maxFiles'>, read: number, chunk: { fd: number; seq: number }): { pid: number; exited: Promise<WriterExit> } {
+  const writer = spawn(process.execPath, [...WRITER_NODE_FLAGS, WRITER, request.logDir, String(request.maxBytes), String(request.maxFiles), String(chunk.seq)], {
+    detached: true,
+    stdio: [read, 'ignore', 'ignore', chunk.fd],
+  });
+  const exited = new Promise<WriterExit>((res) => {
+    writer.once('exit', (code, signal) => res({ code, signal }));
+    writer.once('error', () => res({ code: null, signal: null }));
+  });
+  writer.unref();
+  return { pid: writer.pid ?? -1, exited };
 }
 
 /** Resolves `binary` like execvp would: as a path when it has a slash, else on PATH. */
@@ -76,35 +134,35 @@ export function spawnDetached(request: SpawnRequest): Promise<SpawnedProcess> {
   if (problem) return Promise.reject(new Error(`${problem}: another user could redirect its output; remove it or choose another logs.dir`));
   const { fd: chunkFd, seq: firstSeq } = openNextChunk(request.logDir, 0);
   let fds: number[] = [chunkFd];
+  let writer: WriterHandle | null = null;
   try {
     const [read, write] = makePipe(request.logDir);
-    fds = [chunkFd, read, write];
-    const writer = spawn(process.execPath, [...WRITER_NODE_FLAGS, WRITER, request.logDir, String(request.maxBytes), String(request.maxFiles), String(firstSeq)], {
-      detached: true,
-      stdio: [read, 'ignore', 'ignore', chunkFd],
-    });
-    const writerExited = new Promise<void>((res) => {
-      writer.once('exit', () => res());
-      writer.once('error', () => res());
-    });
-    writer.unref();
+    fds = [chunkFd, write];
+    writer = new WriterHandle(request, read, { fd: chunkFd, seq: firstSeq });
     const child = spawn(request.argv[0]!, request.argv.slice(1), {
       cwd: request.cwd,
       env: { ...process.env, ...request.env },
       detached: true,
       stdio: ['ignore', write, write],
     });
+    const handle = writer;
     return new Promise((resolve, reject) => {
-      child.once('error', reject);
+      child.once('error', (error) => {
+        handle.close();
+        reject(error);
+      });
       child.once('spawn', () => {
         child.unref();
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
           child.once('exit', (code, signal) => res({ code, signal })),
         );
         const identity = identify(child.pid!);
-        resolve({ pid: child.pid!, startTicks: identity?.startTicks ?? -1, exited, writerExited });
+        resolve({ pid: child.pid!, startTicks: identity?.startTicks ?? -1, exited, writer: handle });
       });
     });
+  } catch (error) {
+    writer?.close();
+    throw error;
   } finally {
     for (const fd of fds) fs.closeSync(fd);
   }

@@ -36,14 +36,16 @@ export class TreeMetrics {
   private readonly pageSize = process.platform === 'linux' ? sysconf('PAGESIZE', 4096) : 4096;
   private previous = new Map<string, { ticks: number; at: number }>();
 
-  async sample(targets: Map<string, ProcessIdentity>, table: ProcTable | null): Promise<Map<string, TreeUsage>> {
+  /** `pidsOf`: every process of a service (its jail's too); by default its process tree. */
+  async sample(targets: Map<string, ProcessIdentity>, table: ProcTable | null, pidsOf?: (name: string) => number[]): Promise<Map<string, TreeUsage>> {
     const out = new Map<string, TreeUsage>();
     if (!table) return out;
     if (process.platform !== 'linux') return this.samplePidusage(targets, table);
+    const members = (name: string, identity: ProcessIdentity) => (pidsOf ? pidsOf(name) : liveTree(identity, table)).filter((pid) => table.byPid.has(pid));
     const now = performance.now();
     const next = new Map<string, { ticks: number; at: number }>();
     for (const [name, identity] of targets) {
-      const pids = liveTree(identity, table);
+      const pids = members(name, identity);
       let ticks = 0;
       let pages = 0;
       for (const pid of pids) {

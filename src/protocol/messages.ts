@@ -53,6 +53,16 @@ export interface InferenceCheckReport {
   reason: string | null;
 }
 
+/** How the daemon keeps track of each service's processes, so a stop leaves nothing behind. */
+export interface ContainmentInfo {
+  /** cgroup: a cgroup v2 per service; marker: LLAMA_TOP_SERVICE_ID in each process's environment. */
+  mechanism: 'cgroup' | 'marker';
+  /** Where the cgroups are, or why there are none. */
+  detail: string;
+  /** What a service's process could do to escape a stop under this mechanism. */
+  escapes: string;
+}
+
 export interface DaemonInfo {
   running: boolean;
   pid: number | null;
@@ -68,6 +78,8 @@ export interface DaemonInfo {
   backend?: string | null;
   /** The HTTP listener, when one runs: its URL and the file holding its token. */
   http?: { url: string; tokenFile: string };
+  /** How services are contained (absent from daemons older than it). */
+  containment?: ContainmentInfo;
   /** Set by a multi-host client: each host's daemon, or why it cannot be reached. */
   hosts?: Array<{ host: string; pid: number | null; reachable: boolean; error: string | null }>;
 }

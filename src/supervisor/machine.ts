@@ -40,7 +40,11 @@ export type MachineEvent =
   | { type: 'inference'; result: 'ok' | 'fail'; reason?: string; at: number }
   | { type: 'exited'; code: number | null; signal: string | null; logLine: string | null; at: number }
   | { type: 'stopped'; at: number }
-  | { type: 'timer'; name: TimerName; at: number };
+  | { type: 'timer'; name: TimerName; at: number }
+  /** An effect threw: the service goes to `error` (keeping its pid while that process lives, so stop still works). */
+  | { type: 'failed'; message: string; alive: boolean; at: number }
+  /** Something the user should know that changes nothing else (e.g. its log writer died and was replaced). */
+  | { type: 'problem'; message: string; at: number };
 
 export type Effect =
   | { type: 'spawn' }
@@ -99,6 +103,8 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
 
   switch (e.type) {
     case 'start':
+      // An internal error left its process running: stop that one before starting another.
+      if (s.phase === 'error' && s.pid !== null) return { state: { ...s, phase: 'stopping', detail: 'restarting', then: 'start', retries: 0 }, effects: [{ type: 'stop', force: false }] };
       if (s.phase === 'stopped' || s.phase === 'error' || s.phase === 'crashed') return spawn({ retries: 0 });
       if (s.phase === 'stopping') return { state: { ...s, then: 'start', retries: 0 }, effects: [] };
       return same;
@@ -112,6 +118,7 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
         if (s.pid !== null && (s.phase !== 'stopping' || e.force)) effects.push({ type: 'stop', force: e.force });
         return { state: { ...s, phase: 'stopping', detail: null, then: null }, effects };
       }
+      if (s.phase === 'error' && s.pid !== null) return { state: { ...s, phase: 'stopping', detail: null, then: null }, effects: [{ type: 'stop', force: e.force }] };
       if (s.phase === 'crashed' || s.phase === 'error')
         return { state: { ...s, phase: 'stopped', detail: null, nextRetryAt: null }, effects: [{ type: 'clear-timer', name: 'backoff' }] };
       return same;
@@ -141,6 +148,7 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
       const recorded = { ...s, exitCode: e.code, signal: e.signal };
       if (s.phase === 'stopping') return { state: recorded, effects: [] }; // the stop decides, not the exit status
       if (s.phase === 'external') return { state: { ...recorded, phase: 'stopped', detail: null, pid: null, lastError: 'the external server went away', lastErrorAt: e.at }, effects: [] };
+      if (s.phase === 'error') return { state: { ...recorded, pid: null, startTicks: null }, effects: [] };
       if (!RUNNING.includes(s.phase)) return same;
       const why = describeExit(e.code, e.signal);
       const crash = failed(e.logLine ? `${why}: ${e.logLine}` : why, e.at);
@@ -155,6 +163,15 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
     }
     case 'timer':
       return onTimer(s, e, cfg);
+    case 'failed': {
+      const kept = e.alive ? {} : { pid: null, startTicks: null, readyAt: null };
+      return {
+        state: { ...s, ...kept, phase: 'error', detail: null, then: null, nextRetryAt: null, lastError: e.message, lastErrorAt: e.at },
+        effects: (['start-timeout', 'stable', 'backoff'] as const).map((name) => ({ type: 'clear-timer', name })),
+      };
+    }
+    case 'problem':
+      return { state: { ...s, lastError: e.message, lastErrorAt: e.at }, effects: [] };
   }
 }
 

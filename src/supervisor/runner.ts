@@ -1,15 +1,18 @@
 import type { LogsConfig, ServiceConfig } from '../config/types.js';
 import { readLastLogLines, serviceLogDir } from '../logs/chunks.js';
 import { meaningfulLine } from '../logs/tail.js';
+import { removeCgroup } from '../process/cgroup.js';
+import { Containment, type Jail } from '../process/containment.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
-import { liveTree, stopProcessTree } from '../process/kill-tree.js';
+import { servicePids, stopService } from '../process/jail.js';
+import { MarkerScanner } from '../process/marker.js';
 import { ProcTable } from '../process/proc-table.js';
 import { serverKind } from '../kinds/index.js';
 import type { InferenceSample, ServerTarget } from '../kinds/kind.js';
 import type { InferenceCheckReport } from '../protocol/messages.js';
 import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
-import { spawnDetached } from '../process/spawner.js';
+import { spawnDetached, type WriterHandle } from '../process/spawner.js';
 import { isDiskFull } from '../process/disk-space.js';
 import { waitForGpuRelease } from '../process/gpu.js';
 import { spawnProblem } from './spawn-check.js';
@@ -38,7 +41,10 @@ export class ServiceRunner {
   private watchTimer: NodeJS.Timeout | null = null;
   private stopInFlight: Promise<void> | null = null;
   private forceRequested = false;
-  private writerExited: Promise<void> | null = null;
+  private writer: WriterHandle | null = null;
+  /** Where this start's processes are kept track of (cgroup or marker); saved in state.json for a successor. */
+  jail: Jail | null = null;
+  private readonly scanner = new MarkerScanner();
   private disposed = false;
   /** Every descendant seen so far: found again even after it left the group and its parent died. */
   private readonly descendants = new Map<number, number>();
@@ -51,6 +57,8 @@ export class ServiceRunner {
     public logs: LogsConfig,
     private readonly onChange: ChangeListener,
     private readonly log: (line: string) => void = () => undefined,
+    /** How services are contained (see process/containment.ts); null: process group and descendants only. */
+    private readonly containment: Containment | null = null,
   ) {}
 
   /** The config with llama-top's environment override applied (used from the next spawn on). */
@@ -69,7 +77,7 @@ export class ServiceRunner {
     this.state = state;
     if (state.phase === 'ready' && previous.phase !== 'ready') this.noteDescendants(ProcTable.read());
     if (state.pid !== previous.pid && previous.pid !== null) this.descendants.clear();
-    for (const effect of effects) this.perform(effect);
+    for (const effect of effects) this.guard(() => this.perform(effect));
     this.scheduleProbe();
     this.scheduleInference();
     if (state !== previous) this.onChange(this.config.name, state, previous);
@@ -110,11 +118,37 @@ export class ServiceRunner {
     }, check.intervalMs);
   }
 
+  /**
+   * Runs an effect; what it throws (now or later) turns the service into `error` with the reason, never leaves it in
+   * a transitional state (starting, stopping) that nothing would end.
+   */
+  private guard(effect: () => void | Promise<void>): void {
+    const fail = (error: unknown) => {
+      const message = `internal error: ${(error as Error)?.message ?? String(error)}`;
+      this.log(`${this.config.name}: ${message}${(error as Error)?.stack ? `\n${(error as Error).stack}` : ''}`);
+      this.stopInFlight = null;
+      const identity = this.identity();
+      this.dispatch({ type: 'failed', message, alive: identity !== null && isSameProcess(identity), at: Date.now() });
+    };
+    try {
+      const pending = effect();
+      if (pending) pending.catch(fail);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
   noteDescendants(table: ProcTable): void {
     const identity = this.identity();
     if (!identity || identity.startTicks < 0) return;
     for (const [pid, ticks] of this.descendants) if (table.byPid.get(pid)?.startTicks !== ticks) this.descendants.delete(pid);
-    for (const pid of liveTree(identity, table)) if (pid !== identity.pid) this.descendants.set(pid, table.byPid.get(pid)!.startTicks);
+    for (const pid of servicePids(identity, this.jail, table, this.scanner)) if (pid !== identity.pid) this.descendants.set(pid, table.byPid.get(pid)!.startTicks);
+  }
+
+  /** Every live process of the service in `table` (its tree and its jail), for CPU and memory. */
+  pidsIn(table: ProcTable): number[] {
+    const identity = this.identity();
+    return identity && identity.startTicks >= 0 ? servicePids(identity, this.jail, table, this.scanner) : [];
   }
 
   /** The server as its kind's checks see it (needs a port). */
@@ -129,8 +163,7 @@ export class ServiceRunner {
 
   /** The live processes of its tree now. */
   private livePids(): number[] {
-    const identity = this.identity();
-    return identity ? liveTree(identity, ProcTable.read()) : [];
+    return this.pidsIn(ProcTable.read());
   }
 
   identity(): ProcessIdentity | null {
@@ -153,10 +186,10 @@ export class ServiceRunner {
   private perform(effect: Effect): void {
     switch (effect.type) {
       case 'spawn':
-        void this.spawn();
+        this.guard(() => this.spawn());
         return;
       case 'stop':
-        this.stop(effect.force);
+        this.guard(() => this.stop(effect.force));
         return;
       case 'set-timer': {
         this.clearTimer(effect.name);
@@ -190,23 +223,61 @@ export class ServiceRunner {
     if (this.state.phase === 'stopping') return fail('stopped before it was started');
     if (this.state.phase !== 'starting') return;
     const logDir = serviceLogDir(this.logs.dir, cfg.name);
+    const jail = this.containment?.open(cfg.name) ?? null;
+    const { argv, env } = Containment.wrap(jail, cfg.argv, cfg.env);
+    let child: Awaited<ReturnType<typeof spawnDetached>>;
     try {
-      const child = await spawnDetached({ argv: cfg.argv, cwd: cfg.cwd, env: cfg.env, logDir, maxBytes: this.logs.maxBytes, maxFiles: this.logs.maxFiles });
-      const identity = { pid: child.pid, startTicks: child.startTicks };
-      this.dispatch({ type: 'spawned', pid: child.pid, startTicks: child.startTicks, logDir, at: Date.now() });
-      this.writerExited = child.writerExited;
-      void child.exited.then(({ code, signal }) => this.onLeaderExit(identity, code, signal));
+      child = await spawnDetached({ argv, cwd: cfg.cwd, env, logDir, maxBytes: this.logs.maxBytes, maxFiles: this.logs.maxFiles });
     } catch (error) {
-      fail(`cannot start ${cfg.argv[0]}: ${(error as Error).message}`);
+      if (jail?.kind === 'cgroup') removeCgroup(jail.path);
+      return fail(`cannot start ${cfg.argv[0]}: ${(error as Error).message}`);
     }
+    const identity = { pid: child.pid, startTicks: child.startTicks };
+    this.jail = jail;
+    this.writer?.close();
+    this.writer = child.writer;
+    this.watchWriter(child.writer, identity);
+    this.dispatch({ type: 'spawned', pid: child.pid, startTicks: child.startTicks, logDir, at: Date.now() });
+    void child.exited.then(({ code, signal }) => this.guard(() => this.onLeaderExit(identity, code, signal)));
+  }
+
+  /**
+   * A log writer that exits while its service still runs did not see the end of the pipe: it died (killed, out of
+   * memory). Say so and start another on the same pipe (the daemon kept a read end, so the service saw nothing).
+   */
+  private watchWriter(writer: WriterHandle, identity: ProcessIdentity): void {
+    const pid = writer.pid;
+    void writer.exited.then((exit) => {
+      if (this.disposed || this.writer !== writer || writer.pid !== pid) return;
+      // The end of the pipe: every process of the service closed its output (or exited). Nothing more will come.
+      if (exit.signal === null && exit.code === 0) return writer.close();
+      const serviceLives = this.state.pid === identity.pid && this.pidsIn(ProcTable.read()).length > 0;
+      if (!serviceLives) return writer.close();
+      const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      let message = `its log writer (pid ${pid}) ${how} while it ran`;
+      try {
+        if (writer.restart()) {
+          message += `: started a new one (pid ${writer.pid}); no output was lost`;
+          this.watchWriter(writer, identity);
+        } else message += ': its output has nowhere to go until it is restarted';
+      } catch (error) {
+        message += `: a new one could not be started (${(error as Error).message}); restart the service`;
+      }
+      this.log(`${this.config.name}: ${message}`);
+      this.dispatch({ type: 'problem', message, at: Date.now() });
+    });
   }
 
   private async onLeaderExit(identity: ProcessIdentity, code: number | null, signal: string | null): Promise<void> {
     if (this.state.pid !== identity.pid) return;
     // Descendants that outlive the leader would keep the port: clear them before anything restarts.
-    if (!this.stopInFlight && identity.startTicks >= 0) await stopProcessTree(identity, { timeoutMs: 2000, alsoTrack: this.descendants });
+    if (!this.stopInFlight && identity.startTicks >= 0) await this.stopAll(identity, 2000, () => false);
     // The service's last words are in the pipe until its writer has read them: wait for it (bounded).
-    if (this.writerExited) await Promise.race([this.writerExited, new Promise((res) => setTimeout(res, WRITER_DRAIN_MS))]);
+    const writer = this.writer;
+    if (writer) {
+      writer.close();
+      await Promise.race([writer.exited, new Promise((res) => setTimeout(res, WRITER_DRAIN_MS))]);
+    }
     const dir = this.state.logDir;
     const lastLine = dir ? meaningfulLine(readLastLogLines(dir, 40).map((l) => l.text)) : null;
     // On a full disk the last line on disk is whatever was cut short: the cause worth reporting is the disk.
@@ -219,7 +290,7 @@ export class ServiceRunner {
     this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
   }
 
-  private stop(force: boolean): void {
+  private stop(force: boolean): Promise<void> | undefined {
     if (force) this.forceRequested = true;
     if (this.stopInFlight) return;
     const identity = this.identity();
@@ -227,12 +298,8 @@ export class ServiceRunner {
     this.forceRequested = force;
     this.stopInFlight = (async () => {
       const tree = [identity.pid, ...this.descendants.keys()];
-      if (identity.startTicks >= 0)
-        await stopProcessTree(identity, {
-          timeoutMs: force ? 0 : this.config.stopTimeoutMs,
-          shouldForce: () => this.forceRequested,
-          alsoTrack: this.descendants,
-        });
+      if (identity.startTicks >= 0) await this.stopAll(identity, force ? 0 : this.config.stopTimeoutMs, () => this.forceRequested);
+      this.writer?.close();
       // The driver may hold a dead server's VRAM for seconds: the stop ends once nvidia-smi lets it go, so a
       // restart or a backend switch loads the next model on free memory.
       const held = await waitForGpuRelease(tree, GPU_RELEASE_MS);
@@ -242,6 +309,13 @@ export class ServiceRunner {
       this.stopInFlight = null;
       this.dispatch({ type: 'stopped', at: Date.now() });
     })();
+    return this.stopInFlight;
+  }
+
+  /** Stops every process of the service (its jail, its group, its descendants); the jail goes with them. */
+  private async stopAll(identity: ProcessIdentity, timeoutMs: number, shouldForce: () => boolean): Promise<void> {
+    const outcome = await stopService(identity, this.jail, this.scanner, { timeoutMs, shouldForce, alsoTrack: this.descendants });
+    if (outcome.problem) this.log(`${this.config.name}: ${outcome.problem}`);
   }
 
   private scheduleProbe(): void {

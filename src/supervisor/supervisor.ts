@@ -2,10 +2,13 @@ import { EventEmitter } from 'node:events';
 import type { ServiceConfig, StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
+import { Containment, stackKey, type Jail } from '../process/containment.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
+import { findLeftover } from '../process/leftovers.js';
 import { ProcTable } from '../process/proc-table.js';
 import { isProtectedPid } from '../process/protected-pids.js';
 import { TreeMetrics, type TreeUsage } from '../process/tree-metrics.js';
+import { serviceLogDir } from '../logs/chunks.js';
 import type { ServiceRuntime } from './machine.js';
 import { ServiceRunner } from './runner.js';
 import { toServiceStatus } from './service-status.js';
@@ -30,6 +33,8 @@ export interface SavedService {
   startedAt: number;
   /** Crash recoveries so far (the ↻ count); absent in files written before it was kept. */
   restarts?: number;
+  /** Its cgroup or marker (absent in files written before containment). */
+  jail?: Jail;
 }
 
 const UNWATCHED_METRICS_MS = 10_000;
@@ -42,13 +47,17 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   private readonly stats = new StatsSampler();
   private metricsTimer: NodeJS.Timeout | null = null;
 
-  constructor(public config: StackConfig) {
+  constructor(
+    public config: StackConfig,
+    /** How each service's processes are kept track of: a cgroup per service, else an environment marker. */
+    readonly containment: Containment = Containment.detect(stackKey(config.file, config.name)),
+  ) {
     super();
     for (const svc of config.services) this.runners.set(svc.name, this.makeRunner(svc));
   }
 
   private makeRunner(svc: ServiceConfig): ServiceRunner {
-    return new ServiceRunner(svc, this.config.logs, (name, state, previous) => this.changed(name, state, previous), (line) => this.emit('log', line));
+    return new ServiceRunner(svc, this.config.logs, (name, state, previous) => this.changed(name, state, previous), (line) => this.emit('log', line), this.containment);
   }
 
   /**
@@ -139,9 +148,31 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
         this.emit('log', `${name}: pid ${entry.pid} from the state file is gone or is another process now (start time differs): not adopted`);
         continue;
       }
+      runner.jail = entry.jail ?? null;
       runner.dispatch({ type: 'adopted', pid: entry.pid, startTicks: entry.startTicks, logDir: entry.logDir, startedAt: entry.startedAt, restarts: entry.restarts ?? 0, at: Date.now() });
       runner.watchAdopted();
       this.emit('log', `${name}: adopted pid ${entry.pid}`);
+    }
+    this.adoptLeftovers(saved);
+  }
+
+  /**
+   * Starts of ours that the state file does not list (started, or restarted, while it could not be written): found
+   * by their cgroup or marker and adopted, so a later start never runs a second copy.
+   */
+  private adoptLeftovers(saved: Record<string, SavedService>): void {
+    const table = ProcTable.read();
+    const savedCgroups = Object.values(saved).flatMap((e) => (e.jail?.kind === 'cgroup' ? [e.jail.path] : []));
+    for (const [name, runner] of this.runners) {
+      if (runner.state.pid !== null) continue;
+      const found = findLeftover(this.containment, name, runner.config.argv, table, savedCgroups);
+      if (!found || isProtectedPid(found.leader.pid, table)) continue;
+      runner.jail = found.jail;
+      const logDir = serviceLogDir(this.config.logs.dir, name);
+      runner.dispatch({ type: 'adopted', pid: found.leader.pid, startTicks: found.leader.startTicks, logDir, startedAt: found.startedAt, restarts: saved[name]?.restarts ?? 0, at: Date.now() });
+      runner.watchAdopted();
+      const by = found.jail.kind === 'cgroup' ? `its cgroup ${found.jail.path}` : `its marker ${found.jail.id}`;
+      this.emit('log', `${name}: adopted pid ${found.leader.pid}, found by ${by}: state.json did not list this start (it was not saved)`);
     }
   }
 
@@ -168,7 +199,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     for (const [name, r] of this.runners) {
       const s = r.state;
       if (s.pid !== null && s.startTicks !== null && s.startTicks >= 0 && s.phase !== 'external')
-        out[name] = { pid: s.pid, startTicks: s.startTicks, logDir: s.logDir, startedAt: s.startedAt ?? Date.now(), restarts: s.restarts };
+        out[name] = { pid: s.pid, startTicks: s.startTicks, logDir: s.logDir, startedAt: s.startedAt ?? Date.now(), restarts: s.restarts, ...(r.jail ? { jail: r.jail } : {}) };
     }
     return out;
   }
@@ -259,13 +290,14 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     }
     const table = targets.size > 0 ? ProcTable.read() : null;
     if (table) for (const name of targets.keys()) this.runners.get(name)!.noteDescendants(table);
-    this.usage = targets.size > 0 ? await this.metrics.sample(targets, table) : new Map();
+    this.usage = targets.size > 0 ? await this.metrics.sample(targets, table, (name) => this.runners.get(name)!.pidsIn(table!)) : new Map();
   }
 
   /** Stops watching; the services keep running and a new daemon re-adopts them. */
   dispose(): void {
     if (this.metricsTimer) clearTimeout(this.metricsTimer);
     for (const r of this.runners.values()) r.dispose();
+    this.containment.tidy();
   }
 
   private waitReady(runner: ServiceRunner): Promise<StartOutcome> {
