@@ -144,7 +144,8 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
   const ctx = { name, raw: resolved, host, port, commandWords, args: svc.args ?? [] };
   const argv = preset.argv(ctx);
   // "   " or [""] would spawn nothing at all: the service would sit in starting and wedge every later request.
-  if (argv.length === 0 || argv[0]!.trim() === '')
+  const blankCommand = commandWords !== undefined && (commandWords.length === 0 || commandWords[0]!.trim() === '');
+  if (blankCommand || argv.length === 0 || argv[0]!.trim() === '')
     throw new LlamaTopError('CONFIG', `${locate(['services', name, svc.command !== undefined ? 'command' : 'args'])} services.${name}.command: is blank: name the program to run, e.g. command: [node, server.js]`);
   const restart: RestartPolicy = {
     maxRetries: svc.restart?.maxRetries ?? raw.restart?.maxRetries ?? 5,

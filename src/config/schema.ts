@@ -64,7 +64,8 @@ export type { Kind } from '../kinds/index.js';
 export const serviceSchema = z
   .object({
     kind: z.enum(KINDS, { error: `must be one of: ${KINDS.join(', ')}` }),
-    command: z.union([z.string().min(1), z.array(words).min(1)]).optional(),
+    // (a blank command is refused by the loader, which knows what the kind makes of it)
+    command: z.union([z.string(), z.array(words).min(1)]).optional(),
     args: z.array(words).optional(),
     model: z.string().optional(),
     modelsDir: z.string().optional(),
