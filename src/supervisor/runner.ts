@@ -42,6 +42,8 @@ export class ServiceRunner {
   private stopInFlight: Promise<void> | null = null;
   private forceRequested = false;
   private writer: WriterHandle | null = null;
+  /** Settles once the exit of our child (the current leader) has been handled and fed to the machine. */
+  private exitHandled: Promise<void> | null = null;
   /** Where this start's processes are kept track of (cgroup or marker); saved in state.json for a successor. */
   jail: Jail | null = null;
   private readonly scanner = new MarkerScanner();
@@ -238,7 +240,7 @@ export class ServiceRunner {
     this.writer = child.writer;
     this.watchWriter(child.writer, identity);
     this.dispatch({ type: 'spawned', pid: child.pid, startTicks: child.startTicks, logDir, at: Date.now() });
-    void child.exited.then(({ code, signal }) => this.guard(() => this.onLeaderExit(identity, code, signal)));
+    this.exitHandled = child.exited.then(({ code, signal }) => this.onLeaderExit(identity, code, signal)).catch((error) => this.guard(() => Promise.reject(error)));
   }
 
   /**
@@ -299,6 +301,10 @@ export class ServiceRunner {
     this.stopInFlight = (async () => {
       const tree = [identity.pid, ...this.descendants.keys()];
       if (identity.startTicks >= 0) await this.stopAll(identity, force ? 0 : this.config.stopTimeoutMs, () => this.forceRequested);
+      // A cgroup is empty the moment its last process exits, before Node has seen our child's exit: record that exit
+      // (code, signal) before the stop completes, or it would arrive for a process that is no longer current.
+      const exitHandled = this.exitHandled;
+      if (exitHandled && this.state.pid === identity.pid) await Promise.race([exitHandled, new Promise((res) => setTimeout(res, WRITER_DRAIN_MS + 1000))]);
       this.writer?.close();
       // The driver may hold a dead server's VRAM for seconds: the stop ends once nvidia-smi lets it go, so a
       // restart or a backend switch loads the next model on free memory.

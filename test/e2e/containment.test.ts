@@ -57,6 +57,8 @@ services:
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const status = JSON.parse((await stack.cli(['status', '--json'])).stdout);
     expect(status.containment.mechanism).toBe(mechanism);
+    const doctor = JSON.parse((await stack.cli(['doctor', '--json'])).stdout).checks.find((c: { what: string }) => c.what === 'containment');
+    expect(doctor).toMatchObject({ level: mechanism === 'cgroup' ? 'ok' : 'warn', detail: expect.stringContaining(mechanism === 'cgroup' ? 'a cgroup v2 per service under' : 'LLAMA_TOP_SERVICE_ID marker') });
     const [server] = pidsWith(tag);
     expect(server).toBeDefined();
     expect(fs.readFileSync(`/proc/${server}/stat`, 'utf8')).toMatch(/\) \S+ 1 /); // reparented to pid 1: no parent chain leads to it
