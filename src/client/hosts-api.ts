@@ -217,11 +217,11 @@ export class HostsApi implements DaemonApi {
   }
 
   start(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
-    return this.perHost(names, async (api, group) => (await api.call('start', { names: group, wait, force })).results);
+    return this.perHost(names, (api, group) => api.start(group, wait, force));
   }
 
   restart(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
-    return this.perHost(names, async (api, group) => (await api.call('restart', { names: group, wait, force })).results);
+    return this.perHost(names, (api, group) => api.restart(group, wait, force));
   }
 
   stop(names: string[], force: boolean): Promise<StartOutcome[]> {

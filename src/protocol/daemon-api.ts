@@ -13,8 +13,9 @@ export interface DaemonCaller {
 export interface DaemonApi extends DaemonCaller {
   status(): Promise<ServiceStatus[]>;
   daemonInfo(): Promise<DaemonInfo>;
-  start(names: string[], wait: boolean): Promise<StartOutcome[]>;
-  restart(names: string[], wait: boolean): Promise<StartOutcome[]>;
+  /** force: start even though state.json was lost and a copy of the service may run unsupervised. */
+  start(names: string[], wait: boolean, force?: boolean): Promise<StartOutcome[]>;
+  restart(names: string[], wait: boolean, force?: boolean): Promise<StartOutcome[]>;
   stop(names: string[], force: boolean): Promise<StartOutcome[]>;
   stopDaemon(all: boolean): Promise<void>;
   /** Sets (or with null clears) environment applied on the service's next start. */
@@ -41,8 +42,6 @@ export interface ClientApi extends DaemonApi {
   readonly closeReason: LlamaTopError | null;
   /** Called when the connection ends (replaced, not added to: see onDisconnect for that). */
   onClose: () => void;
-  start(names: string[], wait: boolean, force?: boolean): Promise<StartOutcome[]>;
-  restart(names: string[], wait: boolean, force?: boolean): Promise<StartOutcome[]>;
   /** The services, and what is wrong with the stack as a whole (a full disk, lost state). */
   statusReport(): Promise<Result<'status'>>;
   /** Services' logs as the daemon reads them: the last `lines`, or those written in the last `sinceMs`. */

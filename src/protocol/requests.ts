@@ -8,7 +8,8 @@ const answer = <T>(): T => undefined as T;
 
 /** A request without params (any extra keys are ignored, as they always were). */
 const none = z.looseObject({}).transform((): Record<never, never> => ({}));
-const names = z.array(z.string(), { error: 'must be an array of service names' }).default([]);
+const NAMES = 'must be an array of service names';
+const names = z.array(z.string({ error: NAMES }), { error: NAMES }).default([]);
 const env = z.record(z.string(), z.string(), { error: 'must be an object of strings, or null' }).nullable();
 /** The config a client parsed and validated (checked here only for its shape), or null: the daemon reads its own file. */
 const config = z
@@ -105,5 +106,6 @@ export function parseParams<K extends RequestType>(type: K, value: unknown): { o
   const parsed = REQUESTS[type].params.safeParse(value);
   if (parsed.success) return { ok: true, params: parsed.data as Params<K> }; // the schema of K made it
   const issue = parsed.error.issues[0]!;
-  return { ok: false, error: `${type}: request.${issue.path.map(String).join('.') || '(params)'} ${issue.message}` };
+  const key = issue.path.filter((p) => typeof p === 'string').join('.'); // names, not names.0: the key a client wrote
+  return { ok: false, error: key ? `request.${key} ${issue.message} (${type})` : `${type}: ${issue.message}` };
 }
