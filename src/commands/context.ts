@@ -5,7 +5,6 @@ import type { StackConfig } from '../config/types.js';
 import type { ClientApi } from '../protocol/daemon-api.js';
 import { daemonPaths, type DaemonPaths } from '../daemon/paths.js';
 import { findConfigFile } from '../config/find.js';
-import { withKnownKinds } from '../config/known-kinds.js';
 import { commandPrefix, currentInvocation } from '../cli/invocation.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { RemoteTarget } from '../client/ssh-link.js';
@@ -146,7 +145,8 @@ export function createRemoteContext(flags: Flags, args: string[], target: Remote
     args,
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
-    config: () => (config ??= ask(async (client) => withKnownKinds(await client.stackConfig()))),
+    // known-kinds loads every kind: only when a remote config is asked for, not on every command's start.
+    config: () => (config ??= ask(async (client) => (await import('../config/known-kinds.js')).withKnownKinds(await client.stackConfig()))),
     reloadable: async () => null,
     daemon: async () => (await dial(true))!,
     existingDaemon: () => dial(false),
