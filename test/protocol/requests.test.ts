@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { HANDLERS } from '../../src/daemon/handlers/index.js';
 import type { HandlerContext } from '../../src/daemon/handlers/context.js';
@@ -31,4 +33,11 @@ describe('the request table', () => {
     const missing: Handlers<HandlerContext> = rest;
     expect(Object.keys(missing)).not.toContain('status');
   });
+
+  it('the @ts-expect-error above holds: this file type-checks, so the compiler did reject the table missing a type', () => {
+    const file = fileURLToPath(import.meta.url);
+    const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, jsx: ts.JsxEmit.ReactJSX });
+    const errors = ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(errors).toEqual([]); // an unused @ts-expect-error would be reported here
+  }, 120_000);
 });
