@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cgroup2Mount, cgroupPids, exists, isPopulated, joinAndExec, ownCgroup, removeCgroup } from './cgroup.js';
 import { markerId, MARKER_VAR } from './marker.js';
-import type { ContainmentInfo } from '../protocol/messages.js';
+import type { ContainmentInfo } from '../protocol/status.js';
 
 /**
  * How a service's processes stay findable after they leave its process group and lose their parent (a daemonizing
