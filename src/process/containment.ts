@@ -140,7 +140,7 @@ export class Containment {
     return out.sort((a, b) => b.at - a.at).map((c) => c.dir);
   }
 
-  /** Removes this stack's cgroups that are empty (a stop removes its own; this sweeps what a crash of ours left). */
+  /** Removes this stack's cgroups that are empty (a stop removes its own; this sweeps what a crash of ours left), and its directory once empty. */
   tidy(): void {
     if (!this.stackDir) return;
     let entries: string[] = [];
@@ -153,5 +153,6 @@ export class Containment {
       const dir = path.join(this.stackDir, entry);
       if (/^.+\.\d+$/.test(entry) && exists(dir) && !isPopulated(dir) && cgroupPids(dir).length === 0) removeCgroup(dir);
     }
+    removeCgroup(this.stackDir); // only once empty: a stack with services running keeps its directory
   }
 }

@@ -9,7 +9,9 @@ import { cleanupAll, fixture, isAlive, llamaServerCommand, makeStack, NODE, REAL
 afterEach(cleanupAll);
 
 /** Can this machine give each service a cgroup (root, or a delegated cgroup2 subtree)? */
-const cgroupUsable = Containment.detect(`probe-${process.pid}`).mechanism === 'cgroup';
+const probe = Containment.detect(`probe-${process.pid}`);
+const cgroupUsable = probe.mechanism === 'cgroup';
+probe.tidy();
 
 /** Live (not zombie) processes whose command line holds `word`. */
 function pidsWith(word: string): number[] {
