@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { HttpConfig } from '../config/types.js';
 import { errorMessage, isLlamaTopError, type ErrorCode } from '../protocol/errors.js';
-import type { Push, Request, RequestBody, Response, ServiceStatus } from '../protocol/messages.js';
+import type { Push, Request, RequestBody, Response, ServiceStatus, StartOutcome } from '../protocol/messages.js';
 import { timedLine } from '../logs/timed-line.js';
 import { STATUS_PAGE } from '../web/status-page.js';
+import { pathSegments, sameToken, tokenProof, TOKEN_COOKIE } from './http-auth.js';
 import { prometheusText } from './prometheus-text.js';
 import type { Subscriber } from './server.js';
 
@@ -24,7 +25,6 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** An event stream whose client has this much unread is dropped: a stuck browser never holds the daemon up. */
 const MAX_UNREAD_BYTES = 1024 * 1024;
 const heartbeatMs = () => Number(process.env.LLAMA_TOP_SSE_HEARTBEAT_MS) || 15_000;
-const COOKIE = 'llama_top_token';
 const ACTIONS = new Set(['start', 'stop', 'restart', 'kill']);
 
 class HttpError extends Error {
@@ -53,17 +53,6 @@ export function loadOrCreateToken(file: string): string {
   fs.writeFileSync(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
   fs.renameSync(temp, file);
   return token;
-}
-
-const sameToken = (given: string | undefined, token: string) =>
-  given !== undefined && given.length === token.length && crypto.timingSafeEqual(Buffer.from(given), Buffer.from(token));
-
-function cookieToken(header: string | undefined): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return v.join('=');
-  }
-  return undefined;
 }
 
 /**
@@ -137,15 +126,12 @@ export class HttpApi {
     // The token URL a user opens once: it becomes an HttpOnly, SameSite=Strict cookie, and the address bar loses it.
     if (url.pathname === '/' && url.searchParams.has('token')) {
       if (!sameToken(url.searchParams.get('token') ?? '', this.token)) throw new HttpError(401, 'UNAUTHORIZED', 'wrong token (llama-top web prints the URL to open)');
-      res.writeHead(303, { Location: '/', 'Set-Cookie': `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' });
+      res.writeHead(303, { Location: '/', 'Set-Cookie': `${TOKEN_COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' });
       return void res.end();
     }
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    // EventSource cannot send headers: the read-only streams also take the token as ?token= (useLlamaTop does).
-    const streamToken = req.method === 'GET' && (url.pathname === '/api/events' || url.pathname.endsWith('/logs')) ? (url.searchParams.get('token') ?? undefined) : undefined;
-    const byHeader = sameToken(bearer, this.token) || sameToken(streamToken, this.token);
-    const byCookie = !byHeader && sameToken(cookieToken(req.headers.cookie), this.token);
-    if (!byHeader && !byCookie) {
+    const proof = tokenProof(req, url, this.token);
+    const byCookie = proof === 'cookie';
+    if (!proof) {
       if (url.pathname === '/') return this.send(res, 401, 'text/html; charset=utf-8', LOCKED_PAGE);
       throw new HttpError(401, 'UNAUTHORIZED', 'a token is needed: Authorization: Bearer <token> (the token file is in `llama-top daemon status --json` under http.tokenFile)', { 'WWW-Authenticate': 'Bearer realm="llama-top"' });
     }
@@ -153,7 +139,8 @@ export class HttpApi {
     if (req.method === 'POST' && byCookie && !(origin !== undefined && this.ownOrigins.has(origin)))
       throw new HttpError(403, 'FORBIDDEN_ORIGIN', 'a request that changes the stack needs the Authorization header, or to come from the status page itself');
 
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = pathSegments(url.pathname);
+    if (!parts) throw new HttpError(400, 'BAD_REQUEST', `${url.pathname}: a malformed percent-escape`);
     const method = (allowed: string[]) => {
       if (!allowed.includes(req.method ?? '')) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname} (${allowed.join(', ')})`, { Allow: allowed.join(', ') });
     };
@@ -203,7 +190,11 @@ export class HttpApi {
       const wait = url.searchParams.get('wait') !== '0';
       const request: RequestBody =
         action === 'start' || action === 'restart' ? { type: action, names: [name], wait } : { type: 'stop', names: [name], force: action === 'kill' };
-      return this.json(res, 200, await this.ask(request));
+      const answer = (await this.ask(request)) as { results: StartOutcome[] };
+      if (wait || answer.results.length > 0) return this.json(res, 200, answer);
+      // Not waited for: the documented shape still, each service as the request left it (e.g. "starting").
+      const { services } = (await this.ask({ type: 'status' })) as { services: ServiceStatus[] };
+      return this.json(res, 200, { results: acceptedOutcomes([name], services) });
     }
     throw new HttpError(404, 'NOT_FOUND', `no ${req.method} ${url.pathname} here`);
   }
@@ -261,6 +252,11 @@ export class HttpApi {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
     res.end(body);
   }
+}
+
+/** The outcome of a request taken and not waited for: ok, in the state it left each named service. Pure. */
+export function acceptedOutcomes(names: string[], services: ServiceStatus[]): StartOutcome[] {
+  return names.map((name) => ({ name, ok: true, state: services.find((s) => s.name === name)?.state ?? 'stopped', error: null, elapsedMs: 0 }));
 }
 
 /** The request's JSON body ({} when empty); 413 past MAX_BODY_BYTES, 400 when it is not a JSON object. */
