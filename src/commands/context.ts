@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DaemonClient } from '../client/daemon-client.js';
+import { connectOwnDaemon } from '../client/own-daemon.js';
 import type { StackConfig } from '../config/types.js';
 import { daemonPaths, type DaemonPaths } from '../daemon/paths.js';
 import { findConfigFile } from '../config/find.js';
@@ -96,7 +97,7 @@ export function createContext(flags: Flags, args: string[], demo = false): Comma
   const configFile = fs.realpathSync(findConfigFile(flags.config));
   const paths = daemonPaths(configFile);
   let loaded: Promise<StackConfig> | null = null;
-  const connect = () => DaemonClient.connect(paths.socket, 2000, { daemonPid: readHolder(paths.lockFile)?.pid ?? null, daemonLog: paths.daemonLog });
+  const connect = () => connectOwnDaemon(paths, 2000, { daemonPid: readHolder(paths.lockFile)?.pid ?? null, daemonLog: paths.daemonLog });
   const parse = () => import('../config/load.js').then(({ loadConfig }) => loadConfig(configFile, (f) => daemonPaths(f).logsDir));
   const config = () => (loaded ??= parse());
   return {
@@ -110,7 +111,7 @@ export function createContext(flags: Flags, args: string[], demo = false): Comma
     config,
     reloadable: parse,
     async daemon() {
-      const running = await connect().catch(() => null);
+      const running = await connect();
       if (running) {
         await warnIfConfigChanged(configFile, paths, config, loaded !== null);
         return running;
@@ -119,7 +120,7 @@ export function createContext(flags: Flags, args: string[], demo = false): Comma
       const { ensureDaemon } = await import('../client/ensure-daemon.js');
       return ensureDaemon(await config(), paths);
     },
-    existingDaemon: () => connect().catch(() => null),
+    existingDaemon: () => connect(),
     hint: (rest) => `${commandPrefix(currentInvocation(demo, demo ? undefined : flags.config))} ${rest}`,
   };
 }
