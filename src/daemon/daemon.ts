@@ -50,6 +50,7 @@ export class Daemon {
     if (!lock.acquired) throw new LlamaTopError('FAILED', `a daemon for this config already runs (pid ${lock.holderPid})`);
     this.releaseLock = lock.release;
     this.supervisor.on('log', log);
+    this.server.onDrop = log;
     this.supervisor.on('change', (event) => {
       this.persist();
       this.server.broadcast({ push: 'event', event });
