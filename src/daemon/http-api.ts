@@ -7,6 +7,7 @@ import type { Push, Request, RequestBody, Response, ServiceStatus, StartOutcome 
 import { timedLine } from '../logs/timed-line.js';
 import { STATUS_PAGE } from '../web/status-page.js';
 import { pathSegments, sameToken, tokenProof, TOKEN_COOKIE } from './http-auth.js';
+import { ConnectionGuard } from './http-guard.js';
 import { prometheusText } from './prometheus-text.js';
 import type { Subscriber } from './server.js';
 
@@ -63,6 +64,8 @@ export function loadOrCreateToken(file: string): string {
 export class HttpApi {
   private readonly server: http.Server;
   private streams = 0;
+  /** Connection limits and the header deadline, before any route: a slowloris never starves authorised clients. */
+  readonly guard = new ConnectionGuard();
   private readonly ownOrigins: Set<string>;
   private readonly hosts: Set<string>;
 
@@ -72,9 +75,7 @@ export class HttpApi {
     private readonly daemon: HttpDaemon,
   ) {
     this.server = http.createServer((req, res) => void this.serve(req, res));
-    this.server.maxConnections = MAX_EVENT_STREAMS * 2;
-    this.server.headersTimeout = 10_000;
-    this.server.requestTimeout = 30_000;
+    this.guard.attach(this.server);
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     this.hosts = new Set([`${host}:${config.port}`, `localhost:${config.port}`]);
     this.ownOrigins = new Set([...this.hosts].map((h) => `http://${h}`));
@@ -131,6 +132,7 @@ export class HttpApi {
     }
     const proof = tokenProof(req, url, this.token);
     const byCookie = proof === 'cookie';
+    if (proof) this.guard.authorise(req.socket);
     if (!proof) {
       if (url.pathname === '/') return this.send(res, 401, 'text/html; charset=utf-8', LOCKED_PAGE);
       throw new HttpError(401, 'UNAUTHORIZED', 'a token is needed: Authorization: Bearer <token> (the token file is in `llama-top daemon status --json` under http.tokenFile)', { 'WWW-Authenticate': 'Bearer realm="llama-top"' });
