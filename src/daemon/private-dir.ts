@@ -50,7 +50,7 @@ export function privateDirError(what: string, dir: string, problem: string): Lla
   return new LlamaTopError(
     'CONFIG',
     `${what} ${problem}: another user could read what llama-top keeps or sends there (the resolved config, env included) and answer in the daemon's place`,
-    `remove it if you trust nobody made it on purpose (rm -r ${dir}), or point ${what === 'the socket directory' ? 'XDG_RUNTIME_DIR (or TMPDIR)' : 'XDG_STATE_HOME'} at a directory only you can write to`,
+    `point ${what === 'the socket directory' ? 'XDG_RUNTIME_DIR (or TMPDIR)' : 'XDG_STATE_HOME'} at a directory only you can write to, or have it removed (rm -r ${dir}, by its owner or root) if nobody should have made it`,
   );
 }
 
