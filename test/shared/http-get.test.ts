@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpGet } from '../../src/supervisor/http-get.js';
+import { httpGet } from '../../src/shared/http-get.js';
 import { fixture, NODE } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
