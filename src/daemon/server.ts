@@ -39,6 +39,7 @@ export class Connection implements Subscriber, Queued {
 
   send(message: Response | Push): void {
     if (this.socket.destroyed) return;
+    if (!this.budget.admit(this, 0)) return; // already over: dropped before anything more is encoded for it
     // Bytes, not a string: what waits for a slow reader is then outside the JS heap, and freed with the connection.
     const data = Buffer.from(encode(message), 'utf8');
     // A client that stops reading is dropped rather than allowed to grow our memory or stall the others.
