@@ -3,11 +3,15 @@ import { findConfigFile } from '../config/find.js';
 import { readHolder } from '../daemon/lock-holder.js';
 import { daemonPaths, type DaemonPaths } from '../daemon/paths.js';
 import type { ClientApi } from '../protocol/daemon-api.js';
-import { DaemonClient } from './daemon-client.js';
+import type { DaemonClient } from './daemon-client.js';
+import { connectOwnDaemon } from './own-daemon.js';
 
-/** Connects to this machine's daemon of `paths` if one runs (rejects UNREACHABLE otherwise). */
-export const connectLocal = (paths: DaemonPaths): Promise<DaemonClient> =>
-  DaemonClient.connect(paths.socket, 2000, { daemonPid: readHolder(paths.lockFile)?.pid ?? null, daemonLog: paths.daemonLog });
+/**
+ * Connects to this machine's daemon of `paths` if one runs (null otherwise), only through directories of ours: one
+ * another user made first is refused with exit 2 (own-daemon.ts).
+ */
+export const connectLocal = (paths: DaemonPaths): Promise<DaemonClient | null> =>
+  connectOwnDaemon(paths, 2000, { daemonPid: readHolder(paths.lockFile)?.pid ?? null, daemonLog: paths.daemonLog });
 
 /** Parses and validates the config (yaml + zod are loaded only then: a running daemon needs neither). */
 export const loadStackConfig = (configFile: string) => import('../config/load.js').then(({ loadConfig }) => loadConfig(configFile, (f) => daemonPaths(f).logsDir));
@@ -29,7 +33,7 @@ export async function connectStack(target: StackTarget): Promise<ClientApi> {
   }
   const configFile = fs.realpathSync(findConfigFile(target.config));
   const paths = daemonPaths(configFile);
-  const running = await connectLocal(paths).catch(() => null);
+  const running = await connectLocal(paths);
   if (running) return running;
   const { ensureDaemon } = await import('./ensure-daemon.js');
   return ensureDaemon(await loadStackConfig(configFile), paths);

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
 import type { ClientApi } from '../protocol/daemon-api.js';
-import { PROTOCOL_VERSION, type DaemonInfo, type Push, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type DaemonInfo, type Push, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
 import type { ParamsIn, RequestType, Result } from '../protocol/requests.js';
 import type { LogLine } from '../protocol/results.js';
 import type { StackConfig } from '../protocol/stack-config.js';
@@ -20,6 +20,9 @@ export interface ClientOptions {
   deadlineMs?: number;
 }
 
+/** The longest line taken from a daemon that has said hello. */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
 /** Default deadline; LLAMA_TOP_DEADLINE (ms) overrides it. */
 const DEFAULT_DEADLINE_MS = 10_000;
 const deadlineFromEnv = () => Number(process.env.LLAMA_TOP_DEADLINE) || DEFAULT_DEADLINE_MS;
@@ -33,6 +36,7 @@ export class DaemonClient implements ClientApi {
   private lastHeard = Date.now();
   private readonly watchdog: NodeJS.Timeout;
   private readonly deadlineMs: number;
+  private readonly decoder: NdjsonDecoder;
   /** Why the connection ended, when it was not the daemon's choice (e.g. it stopped answering). */
   closeReason: LlamaTopError | null = null;
   onClose: () => void = () => undefined;
@@ -51,11 +55,16 @@ export class DaemonClient implements ClientApi {
     // is awaited, ask it something cheap now and then; no answer at all within the deadline ends the wait.
     this.watchdog = setInterval(() => this.checkAlive(), Math.max(100, Math.floor(this.deadlineMs / 4)));
     this.watchdog.unref();
-    const decoder = new NdjsonDecoder(64 * 1024 * 1024);
+    // Until the daemon has said hello, lines are capped as the daemon caps ours (a login banner that never ends, or
+    // something else at the far end of ssh, cannot grow us); its answers may be larger (logs, a big status).
+    this.decoder = new NdjsonDecoder(MAX_MESSAGE_BYTES);
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       this.lastHeard = Date.now();
-      for (const decoded of decoder.push(chunk)) if (decoded.ok) this.receive(decoded.value as Response | Push);
+      for (const decoded of this.decoder.push(chunk)) {
+        if (decoded.ok) this.receive(decoded.value as Response | Push);
+        else if (decoded.oversized) return this.refuseOversized();
+      }
     });
     socket.on('close', () => {
       this.closed = true;
@@ -66,6 +75,15 @@ export class DaemonClient implements ClientApi {
       this.onClose();
     });
     socket.on('error', () => undefined);
+  }
+
+  /** A line over the cap is never buffered: the link is closed, saying why (a request would otherwise wait forever). */
+  private refuseOversized(): void {
+    const greeted = this.decoder.maxBytes > MAX_MESSAGE_BYTES;
+    this.closeReason = greeted
+      ? new LlamaTopError('FAILED', `the daemon sent a message over ${this.decoder.maxBytes / 1024 / 1024} MiB`, 'ask for less (e.g. logs -n with fewer lines)')
+      : new LlamaTopError('UNREACHABLE', `the other end sent a line over ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB instead of the daemon's greeting: it is not llama-top`);
+    this.socket.destroy();
   }
 
   private checkAlive(): void {
@@ -222,7 +240,10 @@ export class DaemonClient implements ClientApi {
           'restart the daemon with this version: llama-top daemon stop (services keep running and are re-adopted), then run the command again',
         );
         this.socket.destroy();
-      } else this.greet.resolve();
+      } else {
+        this.decoder.maxBytes = MAX_ANSWER_BYTES;
+        this.greet.resolve();
+      }
       return;
     }
     if ('push' in message) {

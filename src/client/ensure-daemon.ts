@@ -8,7 +8,8 @@ import { ensurePrivateDir, type DaemonPaths } from '../daemon/paths.js';
 import { readLastLines } from '../logs/tail.js';
 import { assertSafeDir, openOwnFileForAppend } from '../logs/safe-open.js';
 import { LlamaTopError } from '../protocol/errors.js';
-import { DaemonClient } from './daemon-client.js';
+import type { DaemonClient } from './daemon-client.js';
+import { connectOwnDaemon } from './own-daemon.js';
 
 const DAEMON_MAIN = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
 // The daemon mostly sleeps: V8's lite mode (no optimising compiler) saves ~5 MB of its ~52 MB RSS at no
@@ -17,15 +18,14 @@ const DAEMON_NODE_ARGS = (process.env.LLAMA_TOP_DAEMON_NODE_ARGS ?? '--lite-mode
 
 /** Connects to the config's daemon, starting it (detached, in its own session) when there is none. */
 export async function ensureDaemon(config: StackConfig, paths: DaemonPaths, deadlineMs = 15_000): Promise<DaemonClient> {
-  try {
-    return await DaemonClient.connect(paths.socket);
-  } catch {
-    // absent or stale: start one
-  }
+  const running = await connectOwnDaemon(paths);
+  if (running) return running;
+  // absent or stale: start one
   assertSafeDir(path.dirname(paths.stateDir), 'the state directory');
   assertSafeDir(path.dirname(config.logs.dir), 'logs.dir');
   assertSafeDir(config.logs.dir, "this stack's log directory", true);
-  ensurePrivateDir(paths.stateDir);
+  ensurePrivateDir(paths.stateDir, 'the state directory');
+  ensurePrivateDir(paths.socketDir, 'the socket directory');
   // The client has parsed and validated the config: the daemon reads the result and never loads yaml or zod.
   const resolved = path.join(paths.stateDir, 'config.resolved.json');
   writeFileAtomic(resolved, JSON.stringify(config));
@@ -42,11 +42,8 @@ export async function ensureDaemon(config: StackConfig, paths: DaemonPaths, dead
   child.unref();
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    try {
-      return await DaemonClient.connect(paths.socket);
-    } catch {
-      // not listening yet
-    }
+    const started = await connectOwnDaemon(paths); // null while it is not listening yet
+    if (started) return started;
     if (exitCode !== null) {
       const why = (readLastLines(paths.daemonLog, 1)[0] ?? `exit code ${exitCode}`).replace(/^\S+Z /, '');
       // Another client's daemon won the race for the lock: wait for it to listen instead.

@@ -66,6 +66,20 @@ export async function dialSsh(target: RemoteTarget, start: boolean): Promise<Dae
   }
 }
 
+/** The remote daemon must have greeted within this (ssh's own connect and auth included); LLAMA_TOP_GREETING_MS overrides. */
+export const GREETING_DEADLINE_MS = 15_000;
+const greetingDeadlineMs = () => Number(process.env.LLAMA_TOP_GREETING_MS) || GREETING_DEADLINE_MS;
+
+/** What ssh said on stderr, for an error's end: its last lines, or nothing. */
+const sshSaid = (stderr: string): string => {
+  const said = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
+  return said ? ` (ssh said: ${said})` : ' (ssh said nothing)';
+};
+
+/** What came instead of the greeting, for the error: its start (control characters shown as ?) and its size. */
+const whatCame = (head: string, bytes: number): string =>
+  bytes === 0 ? 'nothing on its output' : `${bytes} bytes that are not the greeting, starting ${JSON.stringify(head.slice(0, 60).replace(/[\x00-\x1f]/g, '?'))}`;
+
 /** How long ssh gets to exit by itself once its link is closed. */
 const SSH_EXIT_GRACE_MS = 2000;
 
@@ -98,18 +112,52 @@ async function dialOnce(target: RemoteTarget, start: boolean): Promise<DaemonCli
       // Closing ssh's stdin ends the remote dial-stdio, and ssh exits with its status. Killing ssh at once would lose
       // that status when the remote side has just ended (ssh says 255 when signalled): only if it lingers.
       child.stdin.end();
-      if (child.exitCode === null && child.signalCode === null) setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(), SSH_EXIT_GRACE_MS).unref();
+      const running = () => child.exitCode === null && child.signalCode === null;
+      if (running()) setTimeout(() => running() && child.kill(), SSH_EXIT_GRACE_MS).unref();
+      if (running()) setTimeout(() => running() && child.kill('SIGKILL'), 2 * SSH_EXIT_GRACE_MS).unref(); // a wedged ssh
       done(error);
     },
   });
-  child.stdout.on('data', (chunk: Buffer) => link.push(chunk));
+  // What arrives before the greeting, kept short for the error when it never comes (a banner, another program).
+  let head = '';
+  let before = 0;
+  let greeted = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (!greeted) {
+      if (head.length < 200) head += chunk.subarray(0, 200).toString('utf8');
+      before += chunk.length;
+    }
+    link.push(chunk);
+  });
   child.stdout.on('end', () => link.push(null));
   child.once('close', () => link.destroy());
   const client = DaemonClient.over(link);
-  const outcome = await Promise.race([client.greeted.then(() => 'greeted' as const), exited]).catch(() => exited);
-  if (outcome === 'greeted') return client;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), greetingDeadlineMs())));
+  const outcome = await Promise.race([client.greeted.then(() => 'greeted' as const), exited, deadline]).catch(() => exited);
+  clearTimeout(timer);
+  if (outcome === 'greeted') {
+    greeted = true;
+    return client;
+  }
+  if (outcome === 'late') {
+    client.close();
+    child.kill('SIGKILL'); // a link that never greeted has nothing to finish
+    await exited;
+    const seconds = Math.round(greetingDeadlineMs() / 1000);
+    throw new LlamaTopError(
+      'UNREACHABLE',
+      `${target.host}: no greeting from llama-top within ${seconds} s: got ${whatCame(head, before)}${sshSaid(stderr)}`,
+      'check that `ssh HOST llama-top dial-stdio` answers at once (a login banner or a shell profile that prints and waits gets in the way; --remote-bin names the llama-top there)',
+    );
+  }
   client.close();
-  if (client.closeReason) throw client.closeReason; // e.g. a daemon of another protocol version
+  if (client.closeReason) {
+    // e.g. a daemon of another protocol version, or a line too long to be a greeting
+    const reason = client.closeReason;
+    if (reason.message.startsWith('the daemon (pid')) throw reason;
+    throw new LlamaTopError(reason.code, `${target.host}: ${reason.message}${sshSaid(stderr)}`, reason.hint);
+  }
   const { code, signal } = await exited;
   const failure = sshFailure(target, code, signal, stderr);
   if (failure) throw failure;

@@ -110,7 +110,7 @@ export function createContext(flags: Flags, args: string[], demo = false): Comma
     config,
     reloadable: parse,
     async daemon() {
-      const running = await connect().catch(() => null);
+      const running = await connect();
       if (running) {
         await warnIfConfigChanged(configFile, paths, config, loaded !== null);
         return running;
@@ -119,7 +119,7 @@ export function createContext(flags: Flags, args: string[], demo = false): Comma
       const { ensureDaemon } = await import('../client/ensure-daemon.js');
       return ensureDaemon(await config(), paths);
     },
-    existingDaemon: () => connect().catch(() => null),
+    existingDaemon: () => connect(),
     hint: (rest) => `${commandPrefix(currentInvocation(demo, demo ? undefined : flags.config))} ${rest}`,
   };
 }

@@ -73,12 +73,13 @@ export class Daemon {
 
   async start(): Promise<void> {
     const { paths, log } = this.options;
-    ensurePrivateDir(paths.stateDir);
-    ensurePrivateDir(paths.socketDir);
+    ensurePrivateDir(paths.stateDir, 'the state directory');
+    ensurePrivateDir(paths.socketDir, 'the socket directory');
     const lock = acquireLock(paths.lockFile);
     if (!lock.acquired) throw new LlamaTopError('FAILED', `a daemon for this config already runs (pid ${lock.holderPid})`);
     this.releaseLock = lock.release;
     this.supervisor.on('log', log);
+    this.server.onDrop = log;
     this.supervisor.on('change', (event) => {
       this.persist();
       this.server.broadcast({ push: 'event', event });

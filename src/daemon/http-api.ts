@@ -8,6 +8,8 @@ import { parseParams, type ParamsIn, type RequestOf, type RequestType, type Resu
 import { timedLine } from '../logs/timed-line.js';
 import { STATUS_PAGE } from '../web/status-page.js';
 import { matchRoutes, type HttpRoute, type RouteInput } from './http-routes.js';
+import { pathSegments, sameToken, tokenProof, TOKEN_COOKIE } from './http-auth.js';
+import { ConnectionGuard } from './http-guard.js';
 import { prometheusText } from './prometheus-text.js';
 import type { Subscriber } from './server.js';
 
@@ -26,7 +28,6 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** An event stream whose client has this much unread is dropped: a stuck browser never holds the daemon up. */
 const MAX_UNREAD_BYTES = 1024 * 1024;
 const heartbeatMs = () => Number(process.env.LLAMA_TOP_SSE_HEARTBEAT_MS) || 15_000;
-const COOKIE = 'llama_top_token';
 
 class HttpError extends Error {
   constructor(
@@ -56,17 +57,6 @@ export function loadOrCreateToken(file: string): string {
   return token;
 }
 
-const sameToken = (given: string | undefined, token: string) =>
-  given !== undefined && given.length === token.length && crypto.timingSafeEqual(Buffer.from(given), Buffer.from(token));
-
-function cookieToken(header: string | undefined): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return v.join('=');
-  }
-  return undefined;
-}
-
 /**
  * The opt-in HTTP listener: the status API, Server-Sent Events, Prometheus /metrics and the status page. Every
  * request needs the token (a bearer header, or the cookie the token URL sets); the Host header must name this
@@ -75,6 +65,8 @@ function cookieToken(header: string | undefined): string | undefined {
 export class HttpApi {
   private readonly server: http.Server;
   private streams = 0;
+  /** Connection limits and the header deadline, before any route: a slowloris never starves authorised clients. */
+  readonly guard = new ConnectionGuard();
   private readonly ownOrigins: Set<string>;
   private readonly hosts: Set<string>;
 
@@ -84,9 +76,7 @@ export class HttpApi {
     private readonly daemon: HttpDaemon,
   ) {
     this.server = http.createServer((req, res) => void this.serve(req, res));
-    this.server.maxConnections = MAX_EVENT_STREAMS * 2;
-    this.server.headersTimeout = 10_000;
-    this.server.requestTimeout = 30_000;
+    this.guard.attach(this.server);
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     this.hosts = new Set([`${host}:${config.port}`, `localhost:${config.port}`]);
     this.ownOrigins = new Set([...this.hosts].map((h) => `http://${h}`));
@@ -138,15 +128,13 @@ export class HttpApi {
     // The token URL a user opens once: it becomes an HttpOnly, SameSite=Strict cookie, and the address bar loses it.
     if (url.pathname === '/' && url.searchParams.has('token')) {
       if (!sameToken(url.searchParams.get('token') ?? '', this.token)) throw new HttpError(401, 'UNAUTHORIZED', 'wrong token (llama-top web prints the URL to open)');
-      res.writeHead(303, { Location: '/', 'Set-Cookie': `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' });
+      res.writeHead(303, { Location: '/', 'Set-Cookie': `${TOKEN_COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' });
       return void res.end();
     }
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    // EventSource cannot send headers: the read-only streams also take the token as ?token= (useLlamaTop does).
-    const streamToken = req.method === 'GET' && (url.pathname === '/api/events' || url.pathname.endsWith('/logs')) ? (url.searchParams.get('token') ?? undefined) : undefined;
-    const byHeader = sameToken(bearer, this.token) || sameToken(streamToken, this.token);
-    const byCookie = !byHeader && sameToken(cookieToken(req.headers.cookie), this.token);
-    if (!byHeader && !byCookie) {
+    const proof = tokenProof(req, url, this.token);
+    const byCookie = proof === 'cookie';
+    if (proof) this.guard.authorise(req.socket);
+    if (!proof) {
       if (url.pathname === '/') return this.send(res, 401, 'text/html; charset=utf-8', LOCKED_PAGE);
       throw new HttpError(401, 'UNAUTHORIZED', 'a token is needed: Authorization: Bearer <token> (the token file is in `llama-top daemon status --json` under http.tokenFile)', { 'WWW-Authenticate': 'Bearer realm="llama-top"' });
     }
@@ -154,11 +142,13 @@ export class HttpApi {
     if (req.method === 'POST' && byCookie && !(origin !== undefined && this.ownOrigins.has(origin)))
       throw new HttpError(403, 'FORBIDDEN_ORIGIN', 'a request that changes the stack needs the Authorization header, or to come from the status page itself');
 
+    const parts = pathSegments(url.pathname);
+    if (!parts) throw new HttpError(400, 'BAD_REQUEST', `${url.pathname}: a malformed percent-escape`);
     if (url.pathname === '/') {
       if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on / (GET)`, { Allow: 'GET' });
       return this.send(res, 200, 'text/html; charset=utf-8', STATUS_PAGE);
     }
-    const matches = matchRoutes(url.pathname.split('/').filter(Boolean).map(decodeURIComponent));
+    const matches = matchRoutes(parts);
     if (matches.length === 0) {
       if (!url.pathname.startsWith('/api/')) throw new HttpError(404, 'NOT_FOUND', `no ${url.pathname} here (see /api/status, /api/events, /metrics)`);
       throw new HttpError(404, 'NOT_FOUND', `no ${req.method} ${url.pathname} here`);

@@ -1,5 +1,5 @@
 import type { ParamsIn, RequestType, Result } from '../protocol/requests.js';
-import type { ServiceStatus } from '../protocol/messages.js';
+import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
 
 /** What a route reads its request's params from. */
 export interface RouteInput {
@@ -28,7 +28,7 @@ export interface Route<K extends RequestType> {
   /** What to say when the params do not check (400); the table's own reason otherwise. */
   usage?: string;
   /** Default: the result as JSON. A stream route (`subscribe`, `logs-follow`) is answered by `stream` instead. */
-  reply?: (answer: Result<K>, input: RouteInput, replies: RouteReplies) => void | Promise<void>;
+  reply?: (answer: Result<K>, input: RouteInput, replies: RouteContext) => void | Promise<void>;
   /** Answered as an event stream: the request is made with the stream as its subscriber. */
   streams?: boolean;
 }
@@ -63,6 +63,18 @@ function route<K extends RequestType>(r: Route<K>): HttpRoute {
 const lines = (query: URLSearchParams) => Math.min(10_000, Math.max(0, Number(query.get('lines') ?? 100) || 0));
 const wait = (query: URLSearchParams) => query.get('wait') !== '0';
 
+/** The outcome of a start or restart taken and not waited for: ok, in the state it left each named service. Pure. */
+export function acceptedOutcomes(names: string[], services: ServiceStatus[]): StartOutcome[] {
+  return names.map((name) => ({ name, ok: true, state: services.find((s) => s.name === name)?.state ?? 'stopped', error: null, elapsedMs: 0 }));
+}
+
+/** `?wait=0` still answers the documented `{"results": [{name, ok, state, error, elapsedMs}]}`. */
+const accepted = async (answer: Result<'start'>, { name, query }: RouteInput, r: RouteContext) => {
+  if (wait(query) || answer.results.length > 0) return r.json(answer);
+  const { services } = await r.ask('status', {});
+  r.json({ results: acceptedOutcomes([name], services) });
+};
+
 /** The HTTP API: one line a route, `method + path → (request type, params)`; every request goes to the daemon's table. */
 export const ROUTES: HttpRoute[] = [
   route({ method: 'GET', path: '/metrics', type: 'status', params: () => ({}), reply: (a, _, r) => r.prometheus(a.services) }),
@@ -72,8 +84,8 @@ export const ROUTES: HttpRoute[] = [
   route({ method: 'GET', path: '/api/backend', type: 'backend-report', params: ({ query }) => ({ health: query.get('health') === '1' }) }),
   route({ method: 'POST', path: '/api/backend/switch', type: 'backend-switch', params: ({ body }) => ({ name: body.name as string, force: body.force === true }), usage: 'the body must be {"name": "<backend>", "force"?: true}' }),
   route({ method: 'GET', path: '/api/services/:name/logs', type: 'logs', params: ({ name, query }) => ({ names: [name], lines: lines(query), sinceMs: null, times: true }), reply: (a, { name, query }, r) => (query.get('follow') === '1' ? r.stream('logs-follow', { names: [name], times: true }, r.timedLogs(a)) : r.json(r.timedLogs(a))) }),
-  route({ method: 'POST', path: '/api/services/:name/start', type: 'start', params: ({ name, query }) => ({ names: [name], wait: wait(query) }) }),
-  route({ method: 'POST', path: '/api/services/:name/restart', type: 'restart', params: ({ name, query }) => ({ names: [name], wait: wait(query) }) }),
+  route({ method: 'POST', path: '/api/services/:name/start', type: 'start', params: ({ name, query }) => ({ names: [name], wait: wait(query) }), reply: accepted }),
+  route({ method: 'POST', path: '/api/services/:name/restart', type: 'restart', params: ({ name, query }) => ({ names: [name], wait: wait(query) }), reply: accepted }),
   route({ method: 'POST', path: '/api/services/:name/stop', type: 'stop', params: ({ name }) => ({ names: [name], force: false }) }),
   route({ method: 'POST', path: '/api/services/:name/kill', type: 'stop', params: ({ name }) => ({ names: [name], force: true }) }),
 ];

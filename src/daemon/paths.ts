@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,6 +14,9 @@ export interface DaemonPaths {
 
 const SOCKET_PATH_MAX = 100; // sun_path is 108 bytes on Linux, 104 on macOS
 
+/** The temporary directory as os.tmpdir() finds it, but from `env`. */
+const tmpDir = (env: NodeJS.ProcessEnv): string => path.resolve(env.TMPDIR || env.TMP || env.TEMP || os.tmpdir());
+
 /** One daemon per config: everything is keyed by the config file's real path. */
 export function daemonPaths(configFile: string, env: NodeJS.ProcessEnv = process.env): DaemonPaths {
   const id = createHash('sha256').update(configFile).digest('hex').slice(0, 12);
@@ -22,7 +24,7 @@ export function daemonPaths(configFile: string, env: NodeJS.ProcessEnv = process
   const stateRoot = env.XDG_STATE_HOME ? path.join(env.XDG_STATE_HOME, 'llama-top') : path.join(os.homedir(), '.local', 'state', 'llama-top');
   const stateDir = path.join(stateRoot, `${label}-${id}`);
   let socketDir = env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'llama-top') : path.join(stateDir, 'run');
-  if (path.join(socketDir, `${id}.sock`).length > SOCKET_PATH_MAX) socketDir = path.join(os.tmpdir(), `llama-top-${process.getuid?.() ?? 'user'}`);
+  if (path.join(socketDir, `${id}.sock`).length > SOCKET_PATH_MAX) socketDir = path.join(tmpDir(env), `llama-top-${process.getuid?.() ?? 'user'}`);
   return {
     stateDir,
     stateFile: path.join(stateDir, 'state.json'),
@@ -34,8 +36,11 @@ export function daemonPaths(configFile: string, env: NodeJS.ProcessEnv = process
   };
 }
 
-/** Creates `dir` (and parents) and makes it 0700 even if it existed with looser rights. */
-export function ensurePrivateDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dir, 0o700);
-}
+/** The directory checks live in private-dir.ts; re-exported where callers have always found them. */
+export { ensurePrivateDir } from './private-dir.js';
+
+/** What each directory of `paths` holds, for errors that say which one is wrong. */
+export const DIR_ROLES = (paths: DaemonPaths): Array<{ dir: string; what: string }> => [
+  { dir: paths.stateDir, what: 'the state directory' },
+  { dir: paths.socketDir, what: 'the socket directory' },
+];

@@ -4,6 +4,7 @@ import { errorMessage, isLlamaTopError } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
 import { PROTOCOL_VERSION, type Push, type Request, type Response } from '../protocol/messages.js';
 import { VERSION } from '../version.js';
+import { QueueBudget, type Queued } from './queue-budget.js';
 import { parseRequest, type RequestType, type Result } from '../protocol/requests.js';
 
 export type RequestHandler = (request: Request, connection: Subscriber) => Promise<Result<RequestType>>;
@@ -18,7 +19,6 @@ export interface Subscriber {
   close(): void;
 }
 
-const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 /** More connections than this are refused at once: idle ones can no longer eat every file descriptor. */
 export const MAX_CONNECTIONS = 256;
 /** A message begun and not finished within this is dropped with its connection (a slowloris). */
@@ -26,22 +26,33 @@ export const PARTIAL_MESSAGE_DEADLINE_MS = 5000;
 /** A connection that neither subscribed nor awaits an answer is closed after this much silence. */
 const idleMs = () => Number(process.env.LLAMA_TOP_CONNECTION_IDLE_MS) || 30_000;
 
-export class Connection implements Subscriber {
+export class Connection implements Subscriber, Queued {
   subscribed = false;
   inFlight = 0;
   /** Run when the connection ends (e.g. stopping the log follows it asked for). */
   readonly onClose: Array<() => void> = [];
 
-  constructor(readonly socket: net.Socket) {}
+  constructor(
+    readonly socket: net.Socket,
+    private readonly budget: QueueBudget = new QueueBudget(),
+  ) {}
 
   send(message: Response | Push): void {
     if (this.socket.destroyed) return;
+    if (!this.budget.admit(this, 0)) return; // already over: dropped before anything more is encoded for it
+    // Bytes, not a string: what waits for a slow reader is then outside the JS heap, and freed with the connection.
+    const data = Buffer.from(encode(message), 'utf8');
     // A client that stops reading is dropped rather than allowed to grow our memory or stall the others.
-    if (this.socket.writableLength > MAX_QUEUED_BYTES) {
-      this.socket.destroy();
-      return;
-    }
-    this.socket.write(encode(message));
+    if (!this.budget.admit(this, data.length)) return;
+    this.socket.write(data);
+  }
+
+  queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  drop(): void {
+    this.socket.destroy();
   }
 
   close(): void {
@@ -53,6 +64,11 @@ export class Connection implements Subscriber {
 export class ControlServer {
   private readonly server: net.Server;
   readonly connections = new Set<Subscriber>();
+  /** Told when a client that does not read is dropped (the daemon logs it). */
+  onDrop: (line: string) => void = () => undefined;
+  private readonly budget = new QueueBudget(undefined, undefined, (unread, reason) =>
+    this.onDrop(`dropped a client that does not read: ${(unread / 1024 / 1024).toFixed(1)} MiB unread, ${reason}`),
+  );
 
   constructor(private readonly handle: RequestHandler) {
     this.server = net.createServer((socket) => this.accept(socket));
@@ -91,8 +107,9 @@ export class ControlServer {
   }
 
   private accept(socket: net.Socket): void {
-    const connection = new Connection(socket);
+    const connection = new Connection(socket, this.budget);
     this.connections.add(connection);
+    this.budget.add(connection);
     connection.send({ push: 'hello', protocol: PROTOCOL_VERSION, version: VERSION, pid: process.pid });
     const decoder = new NdjsonDecoder();
     let partialTimer: NodeJS.Timeout | null = null;
@@ -121,6 +138,7 @@ export class ControlServer {
     socket.on('close', () => {
       if (partialTimer) clearTimeout(partialTimer);
       this.connections.delete(connection);
+      this.budget.remove(connection);
       for (const done of connection.onClose.splice(0)) done();
     });
   }

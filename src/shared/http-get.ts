@@ -8,12 +8,17 @@ export interface HttpResult {
 /** A request that got no answer in time (as opposed to one refused or answered with an error). */
 export class HttpTimeout extends Error {}
 
-/** A small request with a hard timeout; rejects with a readable reason. Bodies are capped at 1 MiB. */
+/**
+ * A small request with a hard timeout; rejects with a readable reason. Bodies are capped at 1 MiB. A fresh
+ * connection each time (`agent: false`): Node's global agent keeps sockets alive, and a server that closes its end
+ * without saying `connection: close` (Python's http.server at HTTP/1.1) would fail every other probe with
+ * "socket hang up" on the reused socket.
+ */
 function request(method: 'GET' | 'POST', host: string, port: number, path: string, timeoutMs: number, body?: string): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { connection: 'close' };
     if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    const req = http.request({ method, host, port, path, timeout: timeoutMs, headers }, (res) => {
+    const req = http.request({ method, host, port, path, timeout: timeoutMs, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {

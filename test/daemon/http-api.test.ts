@@ -58,3 +58,61 @@ describe('HttpApi event streams', () => {
     stuck.destroy();
   });
 });
+
+/** A daemon that knows one service, "llama", and answers a start or restart not waited for as the real one does. */
+function oneServiceDaemon() {
+  return {
+    stack: () => 'test',
+    async handle(request: Request) {
+      if (request.type === 'status') return { services: [{ name: 'llama', state: 'starting' }], problems: [] };
+      if (request.type === 'restart' || request.type === 'start') return { results: [] };
+      return null;
+    },
+    attach: () => undefined,
+    detach: () => undefined,
+  };
+}
+
+/** One request on a raw socket (header bytes exactly as given, latin1): the answer's status. */
+function rawRequest(port: number, head: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('end', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(received)?.[1]) }));
+    socket.write(Buffer.from(`${head}Host: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`, 'latin1'));
+  });
+}
+
+describe('HttpApi answers hostile requests with 4xx, never 500', () => {
+  it('401 for a token of the right length in characters but not in bytes (header, query and cookie)', async () => {
+    const [port] = await findFreePorts(1);
+    api = new HttpApi({ host: '127.0.0.1', port: port!, allowRemote: false, origins: [] }, TOKEN, oneServiceDaemon());
+    await api.listen();
+    const accented = `é${'a'.repeat(63)}`; // 64 characters, 65 bytes in UTF-8
+    expect((await rawRequest(port!, `GET /api/status HTTP/1.1\r\nAuthorization: Bearer ${accented}\r\n`)).status).toBe(401);
+    expect((await rawRequest(port!, `GET /api/events?token=${encodeURIComponent(accented)} HTTP/1.1\r\n`)).status).toBe(401);
+    expect((await rawRequest(port!, `GET /?token=${encodeURIComponent(accented)} HTTP/1.1\r\n`)).status).toBe(401);
+    expect((await rawRequest(port!, `GET /api/status HTTP/1.1\r\nCookie: llama_top_token=${accented}\r\n`)).status).toBe(401);
+    expect((await rawRequest(port!, `GET /api/status HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\n`)).status).toBe(200);
+  });
+
+  it('400 naming the path for a malformed percent-escape', async () => {
+    const [port] = await findFreePorts(1);
+    api = new HttpApi({ host: '127.0.0.1', port: port!, allowRemote: false, origins: [] }, TOKEN, oneServiceDaemon());
+    await api.listen();
+    const bad = await fetch(`http://127.0.0.1:${port}/api/services/%E0%A4%A/restart`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: { code: 'BAD_REQUEST', message: '/api/services/%E0%A4%A/restart: a malformed percent-escape' } });
+  });
+
+  it('POST …/restart?wait=0 answers {"results": [{name, ok, state, error, elapsedMs}]}', async () => {
+    const [port] = await findFreePorts(1);
+    api = new HttpApi({ host: '127.0.0.1', port: port!, allowRemote: false, origins: [] }, TOKEN, oneServiceDaemon());
+    await api.listen();
+    const res = await fetch(`http://127.0.0.1:${port}/api/services/llama/restart?wait=0`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ results: [{ name: 'llama', ok: true, state: 'starting', error: null, elapsedMs: 0 }] });
+  });
+});

@@ -156,6 +156,10 @@ describe('the HTTP API (http.listen)', () => {
     const nowhere = await request(port, '/api/nothing', { headers: auth });
     expect(nowhere.status).toBe(404);
     for (const r of [unknown, wrongMethod, big, nowhere]) expect(r.body).not.toMatch(/\n\s+at |node:internal|\.js:\d+/);
+    // Not waited for: still {"results": [{name, ok, state, error, elapsedMs}]}, in the state the request left it.
+    const accepted = await request(port, '/api/services/llama/restart?wait=0', { method: 'POST', headers: auth });
+    expect(accepted.status).toBe(200);
+    expect(accepted.json()).toEqual({ results: [{ name: 'llama', ok: true, state: expect.stringMatching(/^(stopping|starting|ready)$/), error: null, elapsedMs: 0 }] });
   });
 
   it('events: a snapshot of every service first, then each state change in order, with heartbeats; a client that stops reading holds up no one', async () => {
