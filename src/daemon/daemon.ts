@@ -32,6 +32,8 @@ export class Daemon {
   private releaseLock: (() => void) | null = null;
   private exiting = false;
   private stateLost: string | null = null;
+  /** Per service, the lastErrorAt already written to daemon.log. */
+  private readonly loggedErrorAt = new Map<string, string | null>();
   /** The HTTP listener (config `http:`, or `llama-top web`), when one runs. */
   private http: import('./http-api.js').HttpApi | null = null;
   private httpConfig = '';
@@ -54,7 +56,10 @@ export class Daemon {
       this.persist();
       this.server.broadcast({ push: 'event', event });
       const s = event.status;
-      log(`${event.service}: ${event.from} -> ${event.to}${s.pid ? ` pid ${s.pid}` : ''}${event.to !== 'ready' && s.lastError ? ` (${s.lastError})` : ''}`);
+      // An error is told once, with the transition it caused: not again with every later one.
+      const fresh = s.lastError !== null && s.lastErrorAt !== this.loggedErrorAt.get(event.service);
+      this.loggedErrorAt.set(event.service, s.lastErrorAt);
+      log(`${event.service}: ${event.from} -> ${event.to}${s.pid ? ` pid ${s.pid}` : ''}${fresh ? ` (${s.lastError})` : ''}`);
     });
     const { state: saved, from, damaged } = readStateFile(paths.stateFile);
     if (damaged) log(`${paths.stateFile} could not be read: moved to ${damaged}${from === 'previous' ? '; using the previous copy' : ''}`);
