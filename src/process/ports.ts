@@ -20,7 +20,7 @@ interface SocketRow {
 }
 
 /** Parses /proc/net/tcp{,6} text. Pure. */
-function socketRows(procNetTcp: string): SocketRow[] {
+export function socketRows(procNetTcp: string): SocketRow[] {
   const rows: SocketRow[] = [];
   for (const line of procNetTcp.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
@@ -48,7 +48,7 @@ export function connectedClients(procNetTcp: string, port: number, ownInodes: Se
 }
 
 /** Inodes of the sockets process `pid` ('self' for this one) holds; empty when it is gone or not ours to read. */
-function socketInodes(pid: number | 'self' | `${number}/task/${string}`): Set<number> {
+export function socketInodes(pid: number | 'self' | `${number}/task/${string}`): Set<number> {
   const out = new Set<number>();
   let fds: string[];
   try {
