@@ -82,6 +82,6 @@ describe(`${RUNS} back-to-back restarts under CPU load`, () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
       expect(failures).toEqual([]);
-    }, Math.max(120_000, RUNS * 3000));
+    }, Math.max(120_000, RUNS * 6000));
   }
 });
