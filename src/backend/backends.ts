@@ -1,8 +1,9 @@
+import { appBackendUrl } from './app-backend-url.js';
 import type { BackendConfig, StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { readBackendValue } from './config-file.js';
-import { checkChoiceHealth } from './choice-health.js';
+import { checkChoiceHealth, checkUrl } from './choice-health.js';
 import { checkServiceHealth } from './health.js';
 
 export type { BackendEntry } from '../protocol/results.js';
@@ -49,11 +50,19 @@ export async function describeBackends(config: StackConfig, services: ServiceSta
         return { name, service, healthy: health.healthy, reason: health.reason, active: name === active };
       }
       if (service === null) {
+        // The app's own config names where it reaches this backend (Chat-O-Llama: ollama.base_url): reach it.
+        const url = backend.file ? appBackendUrl(backend.file, name) : null;
+        if (url) {
+          const health = await checkUrl(url);
+          return { name, service, healthy: health.healthy, reason: health.reason ?? `reached at ${url}`, active: name === active };
+        }
         const app = byName.get(backend.app);
         const appUp = app?.state === 'ready' || app?.state === 'external';
-        // Served inside the app: we can only vouch for it while the app runs on it.
-        const healthy = name === active ? appUp : null;
-        return { name, service, healthy, reason: healthy === null ? 'served by the app itself: not checked until it is active' : appUp ? null : `the app ${backend.app} is ${app?.state ?? 'unknown'}`, active: name === active };
+        // The app running says nothing about a backend it serves itself: that is never a ✓.
+        const reason = !appUp
+          ? `the app ${backend.app} is ${app?.state ?? 'unknown'}`
+          : `served by the app itself: nothing to ask (set backend.health.${name} to { url: … }, { http: /path } or { command: … })`;
+        return { name, service, healthy: name === active && !appUp ? false : null, reason, active: name === active };
       }
       const health = await checkServiceHealth(byName.get(service));
       return { name, service, healthy: health.healthy, reason: health.reason, active: name === active };

@@ -20,6 +20,7 @@ export async function checkChoiceHealth(check: BackendConfig['health'][string], 
       return { healthy: false, reason: `GET ${check.http}: ${(error as Error).message}` };
     }
   }
+  if ('url' in check) return checkUrl(check.url, timeoutMs);
   const [program, ...args] = check.argv;
   const run = await execa(program!, args, { cwd: app.cwd, env: app.env, reject: false, timeout: timeoutMs, stdin: 'ignore', all: true });
   if (run.exitCode === 0) return { healthy: true, reason: null };
@@ -27,4 +28,23 @@ export async function checkChoiceHealth(check: BackendConfig['health'][string], 
   if (run.code === 'ENOENT') return { healthy: false, reason: `cannot run ${program} (not found from ${app.cwd})` };
   const last = String(run.all ?? '').trim().split('\n').filter(Boolean).at(-1);
   return { healthy: false, reason: last ?? `${program} exited with code ${run.exitCode}` };
+}
+
+/** Reaches a backend at its own address (`http://host:port/path`): healthy on 2xx, else what answered or failed. */
+export async function checkUrl(url: string, timeoutMs = 5000): Promise<BackendHealth> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { healthy: null, reason: `${url} is not a URL: cannot check it` };
+  }
+  const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
+  if (target.protocol !== 'http:') return { healthy: null, reason: `${url}: only http:// can be checked` };
+  try {
+    const res = await httpGet(target.hostname.replace(/^\[|\]$/g, ''), port, `${target.pathname}${target.search}`, timeoutMs);
+    if (res.status >= 200 && res.status < 300) return { healthy: true, reason: null };
+    return { healthy: false, reason: `GET ${url} answered ${res.status}: ${res.body.trim().split('\n')[0]!.slice(0, 200)}` };
+  } catch (error) {
+    return { healthy: false, reason: `nothing answers at ${url} (${(error as Error).message})` };
+  }
 }

@@ -1,3 +1,4 @@
+import { listeningPortsOf } from '../process/listening-ports.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -43,12 +44,22 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
   if (svc.port !== undefined) {
     const ours = status && status.pid !== null && ['starting', 'ready', 'unhealthy', 'stopping'].includes(status.state);
     const holder = ours ? null : await findPortHolder(svc.port, svc.host);
-    if (ours) out.push({ level: 'ok', what: `${svc.name} port`, detail: `${svc.port} held by our pid ${status.pid}` });
+    if (ours) out.push(ourPortCheck(svc.name, svc.port, status.pid!));
     else if (status?.state === 'external') out.push({ level: 'warn', what: `${svc.name} port`, detail: `${svc.port}: an external ${svc.kind} (adopted read-only)` });
     else if (holder) out.push({ level: 'fail', what: `${svc.name} port`, detail: describePortHolder(svc.port, holder) });
     else out.push({ level: 'ok', what: `${svc.name} port`, detail: `${svc.port} is free` });
   }
   return out;
+}
+
+/** Our service's port, as the kernel sees it: the port its process tree really listens on, not the one configured. */
+function ourPortCheck(name: string, port: number, pid: number): Check {
+  const what = `${name} port`;
+  const held = listeningPortsOf(pid);
+  if (held === null) return { level: 'warn', what, detail: `? cannot tell which port pid ${pid} listens on (no /proc/net/tcp or its sockets are not readable)` };
+  if (held.includes(port)) return { level: 'ok', what, detail: `${port} held by our pid ${pid}` };
+  if (held.length === 0) return { level: 'warn', what, detail: `our pid ${pid} listens on no TCP port yet; the config says ${port} (services.${name}.port)` };
+  return { level: 'fail', what, detail: `our pid ${pid} listens on ${held.join(', ')}, not on ${port} as services.${name}.port says: make the app's own config and services.${name}.port agree` };
 }
 
 /**

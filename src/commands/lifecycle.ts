@@ -1,4 +1,5 @@
 import { dependencyOrder } from '../supervisor/start-order.js';
+import { spawnProblem } from '../supervisor/spawn-check.js';
 import type { ClientApi } from '../protocol/daemon-api.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
 import { isRunning } from '../protocol/service-state.js';
@@ -12,7 +13,14 @@ import { StartProgress } from './start-progress.js';
 export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart'): Promise<number> {
   const config = await ctx.config();
   let names = namedServices(ctx.args, config);
-  if (names.length === 0 && kind === 'start') names = config.services.filter((s) => s.autostart).map((s) => s.name);
+  if (names.length === 0 && kind === 'start') {
+    names = config.services.filter((s) => s.autostart).map((s) => s.name);
+    // Services left out (autostart: false) that could not start anyway: say what to fill in, without refusing the rest.
+    for (const svc of config.services.filter((s) => !s.autostart)) {
+      const problem = spawnProblem(svc);
+      if (problem) process.stderr.write(`llama-top: ${svc.name} not started (autostart: false): ${problem.message}\n`);
+    }
+  }
   if (names.length === 0) names = config.services.map((s) => s.name);
   // Checked before any daemon is started: a config that cannot start leaves nothing behind. A remote stack's files
   // are checked there, by its daemon (the same check runs before every spawn).

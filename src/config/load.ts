@@ -80,7 +80,7 @@ function resolveConfig(
     health: Object.fromEntries(
       Object.entries(raw.backend.health ?? {}).map(([choice, h]) => [
         choice,
-        h.http !== undefined ? { http: h.http } : { argv: typeof h.command === 'string' ? splitCommand(h.command) : h.command! },
+        h.http !== undefined ? { http: h.http } : h.url !== undefined ? { url: h.url } : { argv: typeof h.command === 'string' ? splitCommand(h.command) : h.command! },
       ]),
     ),
     stopOther: raw.backend.stopOther ?? false,

@@ -121,9 +121,14 @@ export const configSchema = z
           .record(
             z.string(),
             z
-              .object({ command: z.union([z.string().min(1), z.array(words).min(1)]).optional(), http: z.string().startsWith('/', 'must be a path starting with /').optional() })
+              .object({
+                command: z.union([z.string().min(1), z.array(words).min(1)]).optional(),
+                http: z.string().startsWith('/', 'must be a path starting with /').optional(),
+                // the backend's own address (e.g. the ollama the app talks to): GET it, healthy on 2xx
+                url: z.string().regex(/^https?:\/\/[^/]+/, 'must be an http:// or https:// URL').optional(),
+              })
               .strict()
-              .refine((h) => (h.command === undefined) !== (h.http === undefined), 'give either command or http'),
+              .refine((h) => [h.command, h.http, h.url].filter((v) => v !== undefined).length === 1, 'give one of command, http or url'),
           )
           .optional(),
         stopOther: z.boolean().optional(),

@@ -39,6 +39,8 @@ export class Daemon {
   private releaseLock: (() => void) | null = null;
   private exiting = false;
   private stateLost: string | null = null;
+  /** Per service, the lastErrorAt already written to daemon.log. */
+  private readonly loggedErrorAt = new Map<string, string | null>();
   onExit: () => void = () => undefined;
 
   constructor(private readonly options: DaemonOptions) {
@@ -84,7 +86,10 @@ export class Daemon {
       this.persist();
       this.server.broadcast({ push: 'event', event });
       const s = event.status;
-      log(`${event.service}: ${event.from} -> ${event.to}${s.pid ? ` pid ${s.pid}` : ''}${event.to !== 'ready' && s.lastError ? ` (${s.lastError})` : ''}`);
+      // An error is told once, with the transition it caused: not again with every later one.
+      const fresh = s.lastError !== null && s.lastErrorAt !== this.loggedErrorAt.get(event.service);
+      this.loggedErrorAt.set(event.service, s.lastErrorAt);
+      log(`${event.service}: ${event.from} -> ${event.to}${s.pid ? ` pid ${s.pid}` : ''}${fresh ? ` (${s.lastError})` : ''}`);
     });
     this.stateStale = stateMightBeStale(paths.stateFile);
     if (this.stateStale) log(`${paths.stateFile} may be stale (its last write was not known to land): starts check for running copies first`);

@@ -264,8 +264,9 @@ const init: KindInit = {
           `  # llama-server found at ${binary}, but no GGUF model in ./models: put one there and set model: below`,
           '  llama:',
           '    kind: llama-server',
-          '    model: ./models/your-model.gguf   # TODO: no GGUF model found (llama-top start names the missing file)',
+          '    model: ./models/your-model.gguf   # TODO: no GGUF model found: put one there and set its path here',
           '    port: 8080',
+          '    autostart: false         # TODO: set to true (or remove) once model: names a GGUF file; `start` starts the rest',
           '    startTimeout: 120s',
         ],
       };

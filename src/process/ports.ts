@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { processName } from './proc-table.js';
+import { EXITING, processName, readProcStat } from './proc-table.js';
 
 export interface PortHolder {
   pid: number | null;
@@ -20,7 +20,7 @@ interface SocketRow {
 }
 
 /** Parses /proc/net/tcp{,6} text. Pure. */
-function socketRows(procNetTcp: string): SocketRow[] {
+export function socketRows(procNetTcp: string): SocketRow[] {
   const rows: SocketRow[] = [];
   for (const line of procNetTcp.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
@@ -48,7 +48,7 @@ export function connectedClients(procNetTcp: string, port: number, ownInodes: Se
 }
 
 /** Inodes of the sockets process `pid` ('self' for this one) holds; empty when it is gone or not ours to read. */
-function socketInodes(pid: number | 'self'): Set<number> {
+export function socketInodes(pid: number | 'self' | `${number}/task/${string}`): Set<number> {
   const out = new Set<number>();
   let fds: string[];
   try {
@@ -85,11 +85,25 @@ export function clientsOf(port: number): Set<string> | null {
   return out;
 }
 
+/**
+ * The sockets of a process whose leader thread has exited while others still run (its fd table is read through
+ * one of those threads: the leader's own /proc/PID/fd is empty then).
+ */
+function exitingSocketInodes(pid: number): Set<number> {
+  if (readProcStat(pid)?.state !== EXITING) return new Set();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`, { withFileTypes: false }).filter((t) => t !== String(pid))) {
+    const inodes = socketInodes(`${pid}/task/${tid}`);
+    if (inodes.size) return inodes;
+  }
+  return new Set();
+}
+
 function socketOwners(inodes: Set<number>): number[] {
   const owners: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    for (const inode of socketInodes(Number(entry)))
+    const own = socketInodes(Number(entry));
+    for (const inode of own.size ? own : exitingSocketInodes(Number(entry)))
       if (inodes.has(inode)) {
         owners.push(Number(entry));
         break;
@@ -143,6 +157,6 @@ export function canConnect(host: string, port: number, timeoutMs = 1000): Promis
 }
 
 export function describePortHolder(port: number, holder: PortHolder): string {
-  if (holder.pid === null) return `port ${port} is in use by another process`;
+  if (holder.pid === null) return `port ${port} is in use by a process llama-top cannot see (another user's, or outside this pid namespace)`;
   return `port ${port} is in use by pid ${holder.pid} (${holder.program ?? 'unknown'})`;
 }

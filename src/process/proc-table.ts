@@ -66,9 +66,26 @@ export class ProcTable {
 export function readProcStat(pid: number, procDir = '/proc'): ProcStat | null {
   if (!HAS_PROC && procDir === '/proc') return readPsTable(pid)[0] ?? null;
   try {
-    return parseProcStat(fs.readFileSync(`${procDir}/${pid}/stat`, 'utf8'));
+    const stat = parseProcStat(fs.readFileSync(`${procDir}/${pid}/stat`, 'utf8'));
+    return stat?.state === 'Z' && otherThreadsLive(pid, procDir) ? { ...stat, state: EXITING } : stat;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The state of a zombie thread-group leader whose other threads still run: the leader's own thread has exited, but
+ * the process still holds its files (a listening port) until the last thread is gone. It is alive for every
+ * purpose here (a stop waits for it, a restart must not bind before it ends).
+ */
+export const EXITING = 'exiting';
+
+/** True while `pid`'s thread group has a thread other than its (exited) leader. */
+function otherThreadsLive(pid: number, procDir: string): boolean {
+  try {
+    return fs.readdirSync(`${procDir}/${pid}/task`).length > 1;
+  } catch {
+    return false;
   }
 }
 

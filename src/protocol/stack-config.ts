@@ -56,7 +56,7 @@ export interface BackendConfig {
   env?: Record<string, Record<string, string>>;
   choices: Record<string, string | null>;
   /** Checks for choices the app serves itself: a command (argv, run in the app's cwd) or an HTTP path of the app. */
-  health: Record<string, { argv: string[] } | { http: string }>;
+  health: Record<string, { argv: string[] } | { http: string } | { url: string }>;
   stopOther: boolean;
 }
 

@@ -179,7 +179,9 @@ function onProbe(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'probe' }>,
   if (s.phase === 'starting') {
     if (e.result === 'ok')
       return {
-        state: { ...s, phase: 'ready', detail: null, readyAt: e.at, probeFailures: 0, lastProbeError: null },
+        // A start or restart asked for (no retry count) that succeeds settles the old error; a recovery from a crash
+        // keeps it: it is why the service was restarted.
+        state: { ...s, phase: 'ready', detail: null, readyAt: e.at, probeFailures: 0, lastProbeError: null, ...(s.retries === 0 ? { lastError: null, lastErrorAt: null } : {}) },
         effects: [{ type: 'clear-timer', name: 'start-timeout' }, { type: 'set-timer', name: 'stable', ms: cfg.restart.resetAfterMs }],
       };
     if (e.result === 'loading') return { state: { ...s, detail: 'loading model', lastProbeError: null }, effects: [] };

@@ -10,6 +10,7 @@ import { isProtectedPid } from '../process/protected-pids.js';
 import { TreeMetrics, type TreeUsage } from '../process/tree-metrics.js';
 import { serviceLogDir } from '../logs/chunks.js';
 import type { ServiceRuntime } from './machine.js';
+import { reloadProblem } from './reload-check.js';
 import { ServiceRunner } from './runner.js';
 import { toServiceStatus } from './service-status.js';
 import { dependencyOrder } from './start-order.js';
@@ -64,6 +65,16 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     const added = [...after.keys()].filter((n) => !before.has(n));
     const changed = [...after.keys()].filter((n) => before.has(n) && JSON.stringify(before.get(n)) !== JSON.stringify(after.get(n)));
     const unchanged = [...after.keys()].filter((n) => before.has(n) && !changed.includes(n));
+    // Checked before anything is stopped: a reload whose new settings cannot start keeps the old instance running.
+    const problems: string[] = [];
+    for (const name of changed) {
+      const r = this.runners.get(name)!;
+      if (r.state.phase === 'stopped' || r.state.phase === 'external') continue;
+      const problem = await reloadProblem(after.get(name)!, r.identity());
+      if (problem) problems.push(problem);
+    }
+    if (problems.length)
+      throw new LlamaTopError('CONFIG', `${problems.join('; ')}: nothing was reloaded, the running services keep their old settings`);
     const stopped = removed.length ? await this.stop(removed.filter((n) => this.runners.get(n)!.state.phase !== 'external'), false) : [];
     for (const name of removed) {
       this.runners.get(name)!.dispose();
@@ -74,7 +85,8 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       const r = this.runners.get(name)!;
       return r.state.pid !== null && r.state.phase !== 'external';
     };
-    const toRestart = changed.filter(running);
+    // A changed service that runs, or was meant to (it failed or waits to retry), starts with its new settings.
+    const toRestart = changed.filter((n) => running(n) || ['error', 'crashed'].includes(this.runners.get(n)!.state.phase));
     for (const name of changed) this.runners.get(name)!.baseConfig = after.get(name)!;
     for (const r of this.runners.values()) r.logs = next.logs;
     for (const name of added) this.runners.set(name, this.makeRunner(after.get(name)!));

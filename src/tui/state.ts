@@ -61,7 +61,7 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
     case 'snapshot':
       return { ...s, services: a.services, selected: Math.min(s.selected, Math.max(0, a.services.length - 1)) };
     case 'event':
-      return { ...s, services: s.services.map((svc) => (svc.name === a.event.service ? a.event.status : svc)) };
+      return { ...s, services: s.services.map((svc) => (svc.name === a.event.service ? a.event.status : svc)), toast: settledError(s.toast, a.event) };
     case 'status':
       return { ...s, services: a.services, history: appendHistory(s.history, a.services) };
     case 'daemon':
@@ -115,6 +115,11 @@ function appendHistory(history: UiState['history'], services: ServiceStatus[]): 
     };
   }
   return next;
+}
+
+/** An error toast about a service is over once that service is ready again (a later success settles it). */
+function settledError(toast: Toast | null, event: StateChangeEvent): Toast | null {
+  return toast?.level === 'error' && event.to === 'ready' && new RegExp(`\\b${event.service.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(toast.text) ? null : toast;
 }
 
 const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n));

@@ -42,3 +42,39 @@ describe('reload: an edited config applied to the running stack', () => {
     expect((await stack.status())[0]).toMatchObject({ name: 'keep', state: 'ready', pid });
   });
 });
+
+describe('reload checks a changed service before stopping it (#18.3, #19.6)', () => {
+  it('a wrong model path, then a port held by another process: refused (exit 2, key named), the server keeps running; the fix restarts it', async () => {
+    const { TINY_GGUF, fixture, findFreePorts } = await import('../helpers/stack.js');
+    const { execa } = await import('execa');
+    const [squatPort] = await findFreePorts(1);
+    const llama = (port: number, model: string) => `services:\n  llama:\n    kind: llama-server\n    command: [${JSON.stringify(NODE)}, ${JSON.stringify(fixture('fake-llama-server.mjs'))}]\n    model: ${JSON.stringify(model)}\n    port: ${port}\n`;
+    const stack = await makeStack((ports) => llama(ports[0]!, TINY_GGUF), 1);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const pid = (await stack.status())[0]!.pid;
+
+    fs.writeFileSync(stack.configFile, llama(stack.ports[0]!, '/nonexistent/model.gguf'));
+    const badModel = await stack.cli(['reload']);
+    expect(badModel.exitCode).toBe(2);
+    expect(badModel.stderr).toMatch(/services\.llama\.model: model file \/nonexistent\/model\.gguf does not exist/);
+    expect((await stack.status())[0]).toMatchObject({ state: 'ready', pid });
+
+    const squatter = execa(NODE, ['-e', `require('net').createServer().listen(${squatPort}, '127.0.0.1', () => console.log('up'))`], { reject: false });
+    try {
+      await waitFor(async () => (await (await import('../../src/process/ports.js')).findPortHolder(squatPort!))?.pid === squatter.pid, 'the squatter listening');
+      fs.writeFileSync(stack.configFile, llama(squatPort!, TINY_GGUF));
+      const taken = await stack.cli(['reload']);
+      expect(taken.exitCode).toBe(2);
+      expect(taken.stderr).toMatch(new RegExp(`services\\.llama\\.port: port ${squatPort} is in use by pid ${squatter.pid}`));
+      expect((await stack.status())[0]).toMatchObject({ state: 'ready', pid });
+    } finally {
+      squatter.kill('SIGKILL');
+    }
+    await waitFor(async () => !(await (await import('../../src/process/ports.js')).findPortHolder(squatPort!)), 'the squatter gone');
+    const fixed = await stack.cli(['reload']);
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    const after = (await stack.status())[0]!;
+    expect(after).toMatchObject({ state: 'ready', port: squatPort });
+    expect(after.pid).not.toBe(pid);
+  });
+});

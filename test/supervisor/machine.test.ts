@@ -154,3 +154,15 @@ describe('transition', () => {
     expect(run([fail, fail, fail], s.state).state).toMatchObject({ phase: 'stopped', pid: null, lastError: 'the external server stopped answering: connection refused on 127.0.0.1:8134' });
   });
 });
+
+describe('lastError after a success', () => {
+  const portTaken: MachineEvent = { type: 'spawn-failed', message: 'port 3113 is in use by pid 7 (node)', at: 5 };
+  it('a start or restart that reaches ready clears the error of an earlier failed start', () => {
+    const t = run([{ type: 'start' }, portTaken, { type: 'start' }, spawned(), ready()]);
+    expect(t.state).toMatchObject({ phase: 'ready', lastError: null, lastErrorAt: null });
+  });
+  it('a recovery from a crash keeps the crash as lastError: it is why the service restarted', () => {
+    const t = run([{ type: 'start' }, spawned(), ready(), exited(3, null, 'boom'), backoffTimer, spawned(101), ready()]);
+    expect(t.state).toMatchObject({ phase: 'ready', retries: 1, lastError: 'exited with code 3: boom' });
+  });
+});

@@ -91,3 +91,13 @@ describe('search position', () => {
     expect(matchPosition(lines, '', 0)).toBeNull();
   });
 });
+
+describe('the status line after a later success', () => {
+  it('an error toast about a service is dropped once that service is ready again; others stay', () => {
+    const failed = { ...initialUiState(), toast: { text: 'switch to ollama failed at step 3 (restart chat): port 13113 is in use', level: 'error' as const } };
+    const event = (name: string, to: string) => ({ type: 'event' as const, event: { service: name, from: 'starting', to, status: service(name, { state: to as never }), at: 'x' } as never });
+    expect(uiReducer(failed, event('chat', 'starting')).toast).toEqual(failed.toast);
+    expect(uiReducer(failed, event('llama', 'ready')).toast).toEqual(failed.toast);
+    expect(uiReducer(failed, event('chat', 'ready')).toast).toBeNull();
+  });
+});
