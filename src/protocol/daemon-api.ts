@@ -17,8 +17,11 @@ export interface DaemonApi {
   subscribe(onPush: (push: Push) => void): Promise<() => void>;
   /** The chat app's backends with their health; health: an unreadable active value is null, not an error. */
   backendReport(only: string | undefined, health?: boolean): Promise<{ active: string | null; app: string; backends: BackendEntry[] }>;
-  /** A log pane's last `lines`, read by the daemon; `lines` is null when nothing changed since `mark`. */
-  logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }>;
+  /**
+   * A log pane's last `lines`, read by the daemon; `lines` is null when nothing changed since `mark`. With `probes`
+   * false, llama-top's own requests (health checks, figures) are folded away, as its kind recognises them.
+   */
+  logTail(name: string, lines: number, mark: string | null, probes?: boolean): Promise<{ mark: string; lines: string[] | null }>;
   /** Applies a config the client parsed, or with null the daemon's own file (a client on another machine). */
   reload(config: StackConfig | null): Promise<ReloadResult>;
   /** The config the daemon runs (a client on another machine cannot read the file). */

@@ -69,7 +69,7 @@ export interface DaemonInfo {
   /** The HTTP listener, when one runs: its URL and the file holding its token. */
   http?: { url: string; tokenFile: string };
   /** Set by a multi-host client: each host's daemon, or why it cannot be reached. */
-  hosts?: Array<{ host: string; pid: number | null; reachable: boolean; error: string | null }>;
+  hosts?: Array<{ host: string; pid: number | null; reachable: boolean; error: string | null; link?: 'connecting' | 'up' | 'lost' | 'unreachable' }>;
 }
 
 export interface StartOutcome {
