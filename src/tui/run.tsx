@@ -27,6 +27,7 @@ export async function runTui(ctx: CommandContext): Promise<number> {
       reload={(api) => reloadConfig(ctx, api)}
       color={!process.env.NO_COLOR}
       lostText={ctx.remote ? `lost the link to ${ctx.remote.host}: reconnecting over ssh (the services keep running)…` : undefined}
+      remote={ctx.remote?.host ?? null}
       onExit={onExit}
       regions={regions}
     />

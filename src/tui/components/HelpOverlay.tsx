@@ -30,7 +30,8 @@ export function HelpOverlay({ width = 80, keys, onClose }: HelpOverlayProps) {
           {cell(row + half)}
         </Text>
       ))}
-      <Text dimColor wrap="truncate-end">searching: {hintFor(SEARCH_BINDINGS)} · picker: {hintFor(PICKER_BINDINGS)}</Text>
+      <Text dimColor wrap="truncate-end">{`${'searching'.padEnd(10)} ${hintFor(SEARCH_BINDINGS)}`}</Text>
+      <Text dimColor wrap="truncate-end">{`${'b picker'.padEnd(10)} ${hintFor(PICKER_BINDINGS)}`}</Text>
       <Text dimColor wrap="truncate-end">q leaves every service running (the daemon keeps them alive). Any key closes this.</Text>
     </Box>
   );

@@ -31,7 +31,9 @@ export function useMainKeys({ keys, stateRef, dispatch, api, actions, panes, rel
   function jumpToMatch(direction: 1 | -1, inclusive = false) {
     const state = stateRef.current;
     const to = scrollToMatch(panes.lines0(), state.search.query, state.scroll, panes.paneHeight, direction, inclusive);
-    if (to === null) toast('info', `no ${direction === 1 ? 'newer' : 'older'} match for "${state.search.query}"`);
+    // Just searched: the status line says "no match" itself.
+    if (to === null && !inclusive) toast('info', `no ${direction === 1 ? 'newer' : 'older'} match for "${state.search.query}"`);
+    else if (to === null) return;
     else dispatch({ type: 'scroll', by: to - state.scroll, maxScroll: Math.max(panes.maxScroll(), to) });
   }
 
