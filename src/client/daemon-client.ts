@@ -160,8 +160,8 @@ export class DaemonClient implements DaemonApi {
   }
 
   /** Services' logs as the daemon reads them: the last `lines`, or those written in the last `sinceMs`. */
-  async logs(names: string[], lines: number, sinceMs: number | null, times: boolean): Promise<Array<{ service: string; dir: string; lines: LogLine[] }>> {
-    return (await this.request<{ logs: Array<{ service: string; dir: string; lines: LogLine[] }> }>({ type: 'logs', names, lines, sinceMs, times })).logs;
+  async logs(names: string[], lines: number, sinceMs: number | null, times: boolean, probes = true): Promise<Array<{ service: string; dir: string; lines: LogLine[] }>> {
+    return (await this.request<{ logs: Array<{ service: string; dir: string; lines: LogLine[] }> }>({ type: 'logs', names, lines, sinceMs, times, ...(probes ? {} : { probes }) })).logs;
   }
 
   /** Every new line of these services from now on, across rotations and restarts, until the connection closes. */
@@ -174,8 +174,8 @@ export class DaemonClient implements DaemonApi {
   }
 
   /** A pane's last `lines`; `lines` is null when nothing changed since `mark`. */
-  logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }> {
-    return this.request({ type: 'log-tail', name, lines, mark });
+  logTail(name: string, lines: number, mark: string | null, probes = true): Promise<{ mark: string; lines: string[] | null }> {
+    return this.request({ type: 'log-tail', name, lines, mark, ...(probes ? {} : { probes }) });
   }
 
   /** Applies `config` (parsed and validated here), or with null the daemon's file read afresh there. */

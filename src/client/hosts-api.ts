@@ -196,10 +196,10 @@ export class HostsApi implements DaemonApi {
     return () => this.listeners.delete(onPush);
   }
 
-  logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }> {
+  logTail(name: string, lines: number, mark: string | null, probes = true): Promise<{ mark: string; lines: string[] | null }> {
     const q = splitQualified(name);
     if (!q.name) return Promise.resolve({ mark: 'none', lines: [] });
-    return this.connected(q.host).logTail(q.name, lines, mark);
+    return this.connected(q.host).logTail(q.name, lines, mark, probes);
   }
 
   /** R: every reachable host's daemon re-reads its own file; the names in the result carry their host. */

@@ -172,6 +172,14 @@ export class Daemon {
     return problems;
   }
 
+  /** How the service's kind tells llama-top's own requests in its log (null: it has none to tell). */
+  private async ownRequestsOf(name: string): Promise<((texts: string[]) => boolean[]) | null> {
+    const kind = this.options.config.services.find((s) => s.name === name)?.kind;
+    const { serverKind } = await import('../kinds/index.js');
+    const server = kind ? serverKind(kind) : undefined;
+    return server?.ownRequests ? (texts) => server.ownRequests!(texts) : null;
+  }
+
   /** Where a service's log chunks are: its directory under this config's logs.dir. */
   private logDirOf(name: string): string {
     return serviceLogDir(this.options.config.logs.dir, name);
@@ -305,11 +313,14 @@ export class Daemon {
       case 'reload':
         return this.reload(request.config);
       case 'logs': {
-        const { readLastLogLines, readLogLinesSince } = await import('../logs/chunks.js');
+        const { readLastShownLines, readShownLinesSince } = await import('../logs/shown-lines.js');
+        const names = this.supervisor.resolveNames(request.names);
+        const hides = await Promise.all(names.map((name) => (request.probes === false ? this.ownRequestsOf(name) : null)));
         return {
-          logs: this.supervisor.resolveNames(request.names).map((name) => {
+          logs: names.map((name, i) => {
             const dir = this.logDirOf(name);
-            const lines = request.sinceMs !== null ? readLogLinesSince(dir, Date.now() - request.sinceMs) : readLastLogLines(dir, request.lines, request.times);
+            const hide = hides[i] ?? null;
+            const lines = request.sinceMs !== null ? readShownLinesSince(dir, request.sinceMs, request.lines, hide) : readLastShownLines(dir, request.lines, hide, request.times);
             return { service: name, dir, lines };
           }),
         };
@@ -327,12 +338,14 @@ export class Daemon {
         return null;
       }
       case 'log-tail': {
-        const { latestChunk, readLastLogLines, sizeOrZero } = await import('../logs/chunks.js');
+        const { latestChunk, sizeOrZero } = await import('../logs/chunks.js');
         const dir = this.logDirOf(this.supervisor.resolveNames([request.name])[0]!);
         const chunk = latestChunk(dir);
-        const mark = `${chunk?.seq ?? 0}:${chunk ? sizeOrZero(chunk.file) : 0}:${request.lines}`;
+        const mark = `${chunk?.seq ?? 0}:${chunk ? sizeOrZero(chunk.file) : 0}:${request.lines}:${request.probes !== false}`;
         if (mark === request.mark) return { mark, lines: null };
-        return { mark, lines: readLastLogLines(dir, request.lines).map((l) => l.text) };
+        const { readLastShownLines } = await import('../logs/shown-lines.js');
+        const hide = request.probes === false ? await this.ownRequestsOf(request.name) : null;
+        return { mark, lines: readLastShownLines(dir, request.lines, hide).map((l) => l.text) };
       }
       case 'backend-report': {
         await this.supervisor.refreshStats();

@@ -39,7 +39,7 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
       return { ok: true, request: { id, type: 'backend-switch', name: v.name, force: v.force === true } };
     case 'logs':
       if (!namesOk || typeof v.lines !== 'number') return { ok: false, id, error: 'logs needs names (array of service names) and lines (a number)' };
-      return { ok: true, request: { id, type: 'logs', names: names as string[], lines: v.lines, sinceMs: typeof v.sinceMs === 'number' ? v.sinceMs : null, times: v.times === true } };
+      return { ok: true, request: { id, type: 'logs', names: names as string[], lines: v.lines, sinceMs: typeof v.sinceMs === 'number' ? v.sinceMs : null, times: v.times === true, probes: v.probes !== false } };
     case 'models':
       if (!namesOk) return { ok: false, id, error: 'request.names must be an array of service names' };
       return { ok: true, request: { id, type: 'models', names: names as string[] } };
@@ -48,7 +48,7 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
       return { ok: true, request: { id, type: 'logs-follow', names: names as string[], times: v.times === true } };
     case 'log-tail':
       if (typeof v.name !== 'string' || typeof v.lines !== 'number') return { ok: false, id, error: 'log-tail needs name and lines' };
-      return { ok: true, request: { id, type: 'log-tail', name: v.name, lines: v.lines, mark: typeof v.mark === 'string' ? v.mark : null } };
+      return { ok: true, request: { id, type: 'log-tail', name: v.name, lines: v.lines, mark: typeof v.mark === 'string' ? v.mark : null, probes: v.probes !== false } };
     case 'reload': {
       const c = v.config as Record<string, unknown> | null | undefined;
       if (c === null || c === undefined) return { ok: true, request: { id, type: 'reload', config: null } };

@@ -93,11 +93,12 @@ export type Request =
   | { id: number; type: 'backend-report'; only?: string; health: boolean }
   | { id: number; type: 'backend-switch'; name: string; force: boolean }
   /** Services' logs, read by the daemon: the last `lines` of each (or those written since `sinceMs` ago). */
-  | { id: number; type: 'logs'; names: string[]; lines: number; sinceMs: number | null; times: boolean }
+  /** (`lines` also caps what `sinceMs` selects; `probes: false` folds llama-top's own requests away.) */
+  | { id: number; type: 'logs'; names: string[]; lines: number; sinceMs: number | null; times: boolean; probes?: boolean }
   /** From now on, every new line of these services, as `log` pushes, until the connection ends. */
   | { id: number; type: 'logs-follow'; names: string[]; times: boolean }
   /** A TUI pane: its last screenful, sent only when it changed since `mark`. */
-  | { id: number; type: 'log-tail'; name: string; lines: number; mark: string | null }
+  | { id: number; type: 'log-tail'; name: string; lines: number; mark: string | null; probes?: boolean }
   /**
    * Applies a config: one the client parsed and validated, or (config null: a client on another machine) the
    * daemon's own file, read afresh there.
