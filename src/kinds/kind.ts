@@ -64,6 +64,8 @@ export interface ServerTarget {
    * is off, its total slots), so a sample asks only what can have changed.
    */
   notes?: Record<string, unknown>;
+  /** The model file it was started with; null without one (llama-server's router mode); undefined: not known. */
+  model?: string | null;
 }
 
 /** What an inference check remembers between two calls: its progress counter and when it last moved. */

@@ -90,7 +90,7 @@ interface SampleNotes {
   props?: unknown;
   /** /props says is_sleeping, which changes: asked every sample. */
   propsLive?: boolean;
-  /** /models lists models with a status (router mode): asked every sample. */
+  /** Without a known model: /models lists models with a status (router mode), asked every sample. */
   router?: boolean;
   /** /slots answered other than 200 (501 on b4748 without --slots). */
   slotsOff?: boolean;
@@ -131,13 +131,13 @@ const server: ServerKind = {
           throw error;
         }),
         notes.props === undefined || notes.propsLive ? getJson(host, port, '/props').catch(() => null) : null,
-        notes.router === undefined || notes.router ? getJson(host, port, '/models').catch(() => null) : null, // router mode: each model's status (older builds: 404)
+        target.model === null || (target.model === undefined && notes.router !== false) ? getJson(host, port, '/models').catch(() => null) : null, // router mode: each model's status (older builds: 404)
       ]);
       if (props) {
         notes.props = ok(props);
         notes.propsLive = typeof (notes.props as { is_sleeping?: unknown } | null)?.is_sleeping === 'boolean';
       }
-      if (models) notes.router = isRouterList(ok(models));
+      if (models && target.model === undefined) notes.router = isRouterList(ok(models));
       const metricsOff = metrics !== 'unanswered' && metrics.status !== 200;
       const slots = metricsOff && !notes.slotsOff ? await getJson(host, port, '/slots').catch(() => null) : null;
       if (slots && slots.status !== 200) notes.slotsOff = true; // 501 (b4748 without --slots): not again this run

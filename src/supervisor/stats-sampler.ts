@@ -11,6 +11,8 @@ export interface StatsTarget {
   ready: boolean;
   /** The process llama-top started or adopted. */
   pid: number | null;
+  /** The model file it serves; null when it has none of its own (llama-server's router mode). */
+  model?: string | null;
 }
 
 /** LLM figures and GPU memory: asked of the servers only while someone looks, so an idle daemon stays idle. */
@@ -46,7 +48,7 @@ export class StatsSampler {
         }
         let run = this.notes.get(t.name);
         if (run?.pid !== t.pid) this.notes.set(t.name, (run = { pid: t.pid, notes: {} }));
-        const target = { host: t.host, port: t.port, pids: () => usage.get(t.name)?.pids ?? [], pid: t.pid, notes: run.notes };
+        const target = { host: t.host, port: t.port, pids: () => usage.get(t.name)?.pids ?? [], pid: t.pid, model: t.model, notes: run.notes };
         const sampled = await server.sampleStats(target, this.counters.get(t.name) ?? null, Date.now());
         if (!sampled) {
           this.llm.delete(t.name); // no figures rather than old ones shown as now
