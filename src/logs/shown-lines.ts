@@ -28,3 +28,9 @@ export function readShownLinesSince(dir: string, sinceMs: number, n: number, hid
   const lines = withoutHidden(readLogLinesSince(dir, Date.now() - sinceMs), hide);
   return n >= lines.length ? lines : lines.slice(-n);
 }
+
+/** The last `n` lines written at or after `since` (epoch ms): one run's own lines, never an older run's. */
+export function readLinesOfRun(dir: string, since: number, n: number): LogLine[] {
+  const lines = readLogLinesSince(dir, since);
+  return lines.slice(-n);
+}

@@ -1,5 +1,6 @@
 import type { LogsConfig, ServiceConfig } from '../config/types.js';
-import { readLastLogLines, serviceLogDir } from '../logs/chunks.js';
+import { serviceLogDir } from '../logs/chunks.js';
+import { readLinesOfRun } from '../logs/shown-lines.js';
 import { meaningfulLine } from '../logs/tail.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { liveTree, stopProcessTree } from '../process/kill-tree.js';
@@ -39,6 +40,8 @@ export class ServiceRunner {
   private stopInFlight: Promise<void> | null = null;
   private forceRequested = false;
   private writerExited: Promise<void> | null = null;
+  /** When the current process was spawned: its exit is explained by lines written since, not an older run's. */
+  private spawnedAt = 0;
   private disposed = false;
   /** Every descendant seen so far: found again even after it left the group and its parent died. */
   private readonly descendants = new Map<number, number>();
@@ -191,6 +194,7 @@ export class ServiceRunner {
     if (this.state.phase !== 'starting') return;
     const logDir = serviceLogDir(this.logs.dir, cfg.name);
     try {
+      this.spawnedAt = Date.now();
       const child = await spawnDetached({ argv: cfg.argv, cwd: cfg.cwd, env: cfg.env, logDir, maxBytes: this.logs.maxBytes, maxFiles: this.logs.maxFiles });
       const identity = { pid: child.pid, startTicks: child.startTicks };
       this.dispatch({ type: 'spawned', pid: child.pid, startTicks: child.startTicks, logDir, at: Date.now() });
@@ -208,7 +212,7 @@ export class ServiceRunner {
     // The service's last words are in the pipe until its writer has read them: wait for it (bounded).
     if (this.writerExited) await Promise.race([this.writerExited, new Promise((res) => setTimeout(res, WRITER_DRAIN_MS))]);
     const dir = this.state.logDir;
-    const lastLine = dir ? meaningfulLine(readLastLogLines(dir, 40).map((l) => l.text)) : null;
+    const lastLine = dir ? meaningfulLine(readLinesOfRun(dir, this.spawnedAt, 40).map((l) => l.text)) : null;
     // On a full disk the last line on disk is whatever was cut short: the cause worth reporting is the disk.
     const hint = lastLine ? missingModuleHint(lastLine, this.config.cwd, this.config.argv[0]!) : null;
     const explained = hint ? `${lastLine} (${hint})` : lastLine;

@@ -23,6 +23,9 @@ import { sparkline } from './sparkline.js';
 import { modeOf, selectedService, type UiState } from './state.js';
 
 export { shownText } from './shown-text.js';
+
+/** Services that keep running after q (ours: an external server was never ours to keep). */
+const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'stopping']);
 export type { BackendControl };
 
 export interface AppProps {
@@ -35,8 +38,8 @@ export interface AppProps {
   reload?: (api: DaemonApi) => Promise<string>;
   color?: boolean;
   size?: { columns: number; rows: number };
-  /** Called with true when the user chose to stop everything (Q), false for q. */
-  onExit?: (stoppedAll: boolean) => void;
+  /** Called with true when the user chose to stop everything (Q), false for q; with the services still running. */
+  onExit?: (stoppedAll: boolean, running: string[]) => void;
   logPollMs?: number;
   /** How long a success message stays in the status line. */
   toastMs?: number;
@@ -69,7 +72,7 @@ export function App({ name, connect, autostart, backend, reload, color = true, s
   const keys = useRef<KeyRouter>({ mode: () => modeOf(stateRef.current), carry: { rest: [] } }).current;
   const panes = useLogPanes({ api, state, stateRef, columns, rows, color, logPollMs, regions });
   const quit = (stoppedAll: boolean) => {
-    onExit?.(stoppedAll);
+    onExit?.(stoppedAll, stateRef.current.services.filter((s) => RUNNING.has(s.state)).map((s) => s.name));
     app.exit();
   };
   useMainKeys({ keys, stateRef, dispatch, api, actions, panes, reload, openPicker: picker.open, quit });
