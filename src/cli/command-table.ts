@@ -3,7 +3,7 @@
  * drawn from this table. Pure data.
  */
 
-export type FlagName = 'config' | 'remote' | 'remoteBin' | 'start' | 'json' | 'wait' | 'lines' | 'follow' | 'all' | 'force' | 'timestamps' | 'since' | 'headless' | 'help' | 'version';
+export type FlagName = 'config' | 'remote' | 'remoteBin' | 'start' | 'json' | 'wait' | 'lines' | 'follow' | 'all' | 'force' | 'timestamps' | 'since' | 'probes' | 'headless' | 'help' | 'version';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -31,6 +31,7 @@ export const FLAGS: Record<FlagName, FlagSpec> = {
   force: { type: 'boolean', default: false, usage: '--force', description: '' },
   timestamps: { type: 'boolean', shortFlag: 't', default: false, usage: '-t, --timestamps', description: 'put the time each line was written in front of it' },
   since: { type: 'string', usage: '--since DURATION', description: 'only lines written in the last DURATION (30s, 10m, 2h)', complete: 'duration' },
+  probes: { type: 'boolean', default: true, usage: '--no-probes', description: "leave out llama-top's own requests (health checks, figures) that the servers log" },
   headless: { type: 'boolean', default: false, usage: '--headless', description: 'no UI; alone: the supervisor in the foreground (systemd)' },
   help: { type: 'boolean', shortFlag: 'h', default: false, usage: '-h, --help', description: 'this help; `llama-top <command> --help` for one command' },
   version: { type: 'boolean', shortFlag: 'v', default: false, usage: '-v, --version', description: 'print the version' },
@@ -111,8 +112,8 @@ export const COMMANDS: CommandSpec[] = [
     name: 'logs',
     args: '[svc…]',
     summary: 'last lines of the logs (-n N), -f to follow',
-    details: 'Prints the last lines of each service\'s log, oldest first, from its rotated chunk files.\n--json prints one object per line: {"service","time","line"}.',
-    flags: ['lines', 'follow', 'timestamps', 'since', 'json', ...REMOTE],
+    details: 'Prints the last lines of each service\'s log, oldest first, from its rotated chunk files (with --since: those written since then, the last N of them with -n).\n--no-probes leaves out llama-top\'s own requests (llama-server\'s GET /health, /metrics… lines; ollama\'s GET /api/version, /api/ps…), as the TUI\'s panes do.\n--json prints one object per line: {"service","time","line"}.',
+    flags: ['lines', 'follow', 'timestamps', 'since', 'probes', 'json', ...REMOTE],
     operands: SERVICES,
   },
   { name: 'events', args: '', summary: 'one line per state change, as it happens', flags: ['json', ...REMOTE], operands: NONE },

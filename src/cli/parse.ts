@@ -124,7 +124,10 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
       all: f.all === true,
       force: f.force === true,
       timestamps: f.timestamps === true,
+      // -n caps what --since selects; --since alone prints every line since then.
+      ...(since !== null && !written.known.has('lines') ? { lines: Number.MAX_SAFE_INTEGER } : {}),
       since,
+      probes: f.probes !== false,
       headless: f.headless === true,
       remote,
       remoteBin: typeof f.remoteBin === 'string' && f.remoteBin.trim() ? f.remoteBin : null,

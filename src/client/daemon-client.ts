@@ -171,8 +171,8 @@ export class DaemonClient implements ClientApi {
     return this.call('backend-switch', { name, force });
   }
 
-  async logs(names: string[], lines: number, sinceMs: number | null, times: boolean): Promise<Result<'logs'>['logs']> {
-    return (await this.call('logs', { names, lines, sinceMs, times })).logs;
+  async logs(names: string[], lines: number, sinceMs: number | null, times: boolean, probes = true): Promise<Result<'logs'>['logs']> {
+    return (await this.call('logs', { names, lines, sinceMs, times, ...(probes ? {} : { probes }) })).logs;
   }
 
   async followLogs(names: string[], times: boolean, onLines: (service: string, lines: LogLine[]) => void, onGap: (service: string, chunks: number) => void): Promise<void> {
@@ -183,8 +183,8 @@ export class DaemonClient implements ClientApi {
     await this.call('logs-follow', { names, times });
   }
 
-  logTail(name: string, lines: number, mark: string | null): Promise<Result<'log-tail'>> {
-    return this.call('log-tail', { name, lines, mark });
+  logTail(name: string, lines: number, mark: string | null, probes = true): Promise<Result<'log-tail'>> {
+    return this.call('log-tail', { name, lines, mark, ...(probes ? {} : { probes }) });
   }
 
   reload(config: StackConfig | null): Promise<Result<'reload'>> {

@@ -19,8 +19,13 @@ interface Member extends HostTarget {
   /** Why it is unreachable; null while connected or before the first attempt ends. */
   error: string | null;
   everConnected: boolean;
+  /** Its link dropped and it is being dialled again (until an attempt fails: then it is unreachable). */
+  lost: boolean;
   retry: NodeJS.Timeout | null;
 }
+
+/** What a box's link is doing, as the header and its row say it. Pure. */
+const linkOf = (m: Member) => (m.api ? 'up' : m.lost ? 'lost' : m.error === null ? 'connecting' : 'unreachable') as 'up' | 'lost' | 'connecting' | 'unreachable';
 
 const ONE_HOST_BACKEND = new LlamaTopError('USAGE', 'with several hosts, switch a backend on one: llama-top --remote HOST backend switch NAME');
 const oneHost = (what: string) => Promise.reject(new LlamaTopError('USAGE', `with several hosts, ${what} on one: llama-top --remote HOST …`));
@@ -54,11 +59,11 @@ export function splitQualified(name: string): { host: string; name: string } {
   return slash < 0 ? { host: '', name } : { host: name.slice(0, slash), name: name.slice(slash + 1) };
 }
 
-/** The row a host shows while it cannot be reached (or is being reached for the first time). */
-export function unreachableRow(host: string, error: string | null): ServiceStatus {
+/** The row a host shows while it cannot be reached (or is being reached for the first time, or again after a drop). */
+export function unreachableRow(host: string, error: string | null, lost = false): ServiceStatus {
   return {
     name: qualify(host, ''), box: host, kind: '-', // a box, not a service
-    state: error ? 'error' : 'starting', detail: error ? 'unreachable' : 'connecting…',
+    state: error && !lost ? 'error' : 'starting', detail: lost ? 'link lost, reconnecting' : error ? 'unreachable' : 'connecting…',
     pid: null, host: '', port: null, model: null, startedAt: null, uptimeSeconds: null, restarts: 0, retries: 0, maxRetries: 0, nextRetryAt: null,
     exitCode: null, signal: null, lastError: error, lastErrorAt: null, cpuPercent: null, memoryBytes: null, processCount: 0, logDir: null,
     autostart: false, dependsOn: [], envOverride: null, llm: null, gpuMemoryBytes: null,
@@ -83,7 +88,7 @@ export class HostsApi implements DaemonApi {
     /** Called once per host, on its first connection (the TUI starts the host's autostart services then). */
     private readonly onFirstConnect: (host: string, api: DaemonApi) => void = () => undefined,
   ) {
-    this.members = targets.map((t) => ({ ...t, api: null, services: [], info: null, error: null, everConnected: false, retry: null }));
+    this.members = targets.map((t) => ({ ...t, api: null, services: [], info: null, error: null, everConnected: false, lost: false, retry: null }));
     for (const m of this.members) void this.open(m);
   }
 
@@ -95,15 +100,18 @@ export class HostsApi implements DaemonApi {
       api.onDisconnect(() => {
         if (m.api !== api) return;
         m.api = null;
+        m.lost = true;
         this.fail(m, `the link to ${m.host} was lost`);
       });
       m.api = api;
       m.error = null;
+      m.lost = false;
       await api.subscribe((push) => this.onPush(m, push));
       if (!m.everConnected) this.onFirstConnect(m.host, api);
       m.everConnected = true;
     } catch (error) {
       m.api = null;
+      m.lost = false;
       this.fail(m, errorMessage(error));
     }
   }
@@ -131,7 +139,7 @@ export class HostsApi implements DaemonApi {
 
   /** Every host's rows, in the order the hosts were given; an unreachable host is one row saying so. */
   private rows(): ServiceStatus[] {
-    return this.members.flatMap((m) => (m.api ? m.services : [unreachableRow(m.host, m.error)]));
+    return this.members.flatMap((m) => (m.api ? m.services : [unreachableRow(m.host, m.error, m.lost)]));
   }
 
   private member(host: string): Member {
@@ -212,7 +220,7 @@ export class HostsApi implements DaemonApi {
     await Promise.all(this.members.map(async (m) => (m.info = m.api ? await m.api.daemonInfo().catch(() => m.info) : null)));
     return {
       running: true, pid: null, socket: '', stateDir: '', configFile: '', name: this.members.map((m) => m.host).join(' + '), uptimeSeconds: null, version: VERSION,
-      hosts: this.members.map((m) => ({ host: m.host, pid: m.info?.pid ?? null, reachable: m.api !== null, error: m.api ? null : m.error })),
+      hosts: this.members.map((m) => ({ host: m.host, pid: m.info?.pid ?? null, reachable: m.api !== null, error: m.api ? null : m.error, link: linkOf(m) })),
     };
   }
 
@@ -243,10 +251,10 @@ export class HostsApi implements DaemonApi {
     return () => this.listeners.delete(onPush);
   }
 
-  logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }> {
+  logTail(name: string, lines: number, mark: string | null, probes = true): Promise<{ mark: string; lines: string[] | null }> {
     const q = splitQualified(name);
     if (!q.name) return Promise.resolve({ mark: 'none', lines: [] });
-    return this.connected(q.host).logTail(q.name, lines, mark);
+    return this.connected(q.host).logTail(q.name, lines, mark, probes);
   }
 
   /** R: every reachable host's daemon re-reads its own file; the names in the result carry their host. */

@@ -21,6 +21,8 @@ export interface Flags {
   timestamps: boolean;
   /** logs: only lines written in the last this many ms. */
   since: number | null;
+  /** logs: false leaves out llama-top's own requests (--no-probes). */
+  probes?: boolean;
   /** Hosts whose stack to reach over ssh (one for commands; the TUI shows several). */
   remote: string[];
   /** The llama-top command to run on the remote hosts; `llama-top` when null. */

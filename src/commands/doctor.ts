@@ -2,7 +2,7 @@ import { listeningPortsOf } from '../process/listening-ports.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { findVenvPython, isPythonProgram, isSystemPython, missingDistributionsScript, requirementNames } from '../kinds/python.js';
+import { findVenvPython, installHint, isOptionalBackend, isPythonProgram, isSystemPython, missingDistributionsScript, requirementNames } from '../kinds/python.js';
 import type { ServiceConfig } from '../config/types.js';
 import { errorMessage } from '../protocol/errors.js';
 import { readGguf } from '../models/gguf.js';
@@ -80,13 +80,18 @@ async function checkPython(svc: ServiceConfig, binary: string): Promise<Check[]>
   const run = await execa(interpreter[0]!, [...interpreter.slice(1), '-c', missingDistributionsScript(wanted.names)], { cwd: svc.cwd, env: svc.env, reject: false, timeout: 30_000 });
   const missing = String(run.stdout).split('\n').filter(Boolean);
   if (run.exitCode !== 0) out.push({ level: 'warn', what: `${svc.name} packages`, detail: `could not ask ${interpreter.join(' ')} which packages it has: ${String(run.stderr).trim().split('\n').at(-1)}` });
-  else if (missing.length)
-    out.push({
-      level: 'fail',
-      what: `${svc.name} packages`,
-      detail: `${interpreter.join(' ')} lacks ${missing.join(', ')} (from ${wanted.from})${venv && isSystemPython(argv0) ? `: run the app with ${venv}` : `: ${interpreter.join(' ')} -m pip install -r requirements.txt (or uv sync)`}`,
-    });
-  else out.push({ level: 'ok', what: `${svc.name} packages`, detail: `${interpreter.join(' ')} has the ${wanted.names.length} packages of ${wanted.from}` });
+  else if (missing.length) {
+    const how = venv && isSystemPython(argv0) ? `run the app with ${venv}` : installHint(interpreter.join(' '), wanted.file);
+    const required = missing.filter((n) => !isOptionalBackend(n));
+    const optional = missing.filter((n) => isOptionalBackend(n));
+    if (required.length) out.push({ level: 'fail', what: `${svc.name} packages`, detail: `${interpreter.join(' ')} lacks ${required.join(', ')} (from ${wanted.from}): ${how}` });
+    if (optional.length)
+      out.push({
+        level: 'warn',
+        what: `${svc.name} optional packages`,
+        detail: `${interpreter.join(' ')} lacks ${optional.join(', ')} (from ${wanted.from}), an optional backend the app loads only when it is chosen: ${how} if you use it`,
+      });
+  } else out.push({ level: 'ok', what: `${svc.name} packages`, detail: `${interpreter.join(' ')} has the ${wanted.names.length} packages of ${wanted.from}` });
   return out;
 }
 

@@ -7,6 +7,7 @@ import { namedServices, type CommandContext } from './context.js';
 import { formatOutcome } from './format-status.js';
 import { preflight } from './preflight.js';
 import { StartProgress } from './start-progress.js';
+import { interruptedStartText, interruption } from './interrupt.js';
 
 
 /** `start` and `restart`: exit 0 only when every named service (all autostart ones by default) is ready. */
@@ -34,7 +35,9 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
     if (kind === 'restart' || !isRunning(before.get(name)?.state ?? 'stopped')) preflight(svc, config.file);
   }
   const client = (ctx.remote ? running : null) ?? (await ctx.daemon());
+  const began = Date.now();
   let progress: StartProgress | null = null;
+  const stop = interruption();
   try {
     if (ctx.flags.wait && !ctx.flags.json) {
       const shown = new StartProgress(dependencyOrder(config.services, names), progressOutput(), async (name) => (await client.logTail(name, 1, null)).lines?.[0] ?? null);
@@ -44,12 +47,20 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
         else if (push.push === 'event') shown.onEvent(push.event);
       });
     }
-    const outcomes = kind === 'start' ? await client.start(names, ctx.flags.wait, ctx.flags.force) : await client.restart(names, ctx.flags.wait, ctx.flags.force);
+    // Ctrl-C stops the waiting, not the services: the daemon goes on starting them, and this says so.
+    const asked = kind === 'start' ? client.start(names, ctx.flags.wait, ctx.flags.force) : client.restart(names, ctx.flags.wait, ctx.flags.force);
+    asked.catch(() => undefined);
+    const outcomes = await Promise.race([asked, stop.interrupted]);
     progress?.finish();
+    if (outcomes === 'interrupted') {
+      ctx.err(interruptedStartText(kind, names, ctx.hint));
+      return 130;
+    }
     const after = new Map((await client.status()).map((s) => [s.name, s]));
     const wasRunning = new Set(kind === 'start' ? names.filter((n) => ['ready', 'external'].includes(before.get(n)?.state ?? 'stopped')) : []);
-    return await report(ctx, client, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready', wasRunning);
+    return await report(ctx, client, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready', wasRunning, began);
   } finally {
+    stop.dispose();
     progress?.finish();
     client.close();
   }
@@ -91,7 +102,7 @@ async function stopDaemonStartedHere(client: ClientApi): Promise<void> {
   await closed;
 }
 
-async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>()): Promise<number> {
+async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>(), since = Date.now()): Promise<number> {
   if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes }));
   else if (outcomes.length === 0) ctx.out('requested; not waiting (see llama-top status)');
   else
@@ -99,7 +110,8 @@ async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOut
       ctx.out(formatOutcome(o, verb, status.get(o.name), o.ok && wasRunning.has(o.name)));
       const logDir = status.get(o.name)?.logDir;
       if (!o.ok && logDir) {
-        const [tail] = await client.logs([o.name], 5, null, false);
+        // This run's lines only (written since the command began): an older run's last words would mislead.
+        const [tail] = await client.logs([o.name], 5, Date.now() - since, false);
         if (tail?.lines.length) ctx.out(`  last log lines (${logDir}):\n${tail.lines.map((l) => `    ${l.text}`).join('\n')}`);
       }
     }

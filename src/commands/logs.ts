@@ -1,5 +1,7 @@
 import type { LogLine } from '../logs/chunks.js';
 import { timedLine } from '../logs/timed-line.js';
+import { withoutHidden, type HideLines } from '../logs/shown-lines.js';
+import { serverKind } from '../kinds/index.js';
 import { namedServices, type CommandContext } from './context.js';
 
 /** One output line of `logs`: `--json` objects, or text with an optional name column and ISO time. Pure. */
@@ -17,14 +19,20 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   const width = Math.max(...names.map((n) => n.length));
   const { timestamps, json, since } = ctx.flags;
   const withTimes = timestamps || json || since !== null;
-  const print = (name: string, lines: LogLine[]) => {
+  const probes = ctx.flags.probes !== false;
+  // Followed lines come a few at a time: llama-top's own requests are told apart here, by the service's kind.
+  const hideOf = (name: string) => {
+    const server = serverKind(config.services.find((s) => s.name === name)?.kind ?? '');
+    return probes || !server?.ownRequests ? null : (texts: string[]) => server.ownRequests!(texts);
+  };
+  const print = (name: string, lines: LogLine[], hide: HideLines | null = null) => {
     const prefix = names.length > 1 ? `${name.padEnd(width)} | ` : '';
-    for (const line of lines) ctx.out(formatLogLine(name, line, { prefix, timestamps, json }));
+    for (const line of withoutHidden(lines, hide)) ctx.out(formatLogLine(name, line, { prefix, timestamps, json }));
   };
   // The daemon reads the logs and follows them: this works wherever the daemon is, files unseen.
   const client = await ctx.daemon();
   try {
-    for (const { service, dir, lines } of await client.logs(names, ctx.flags.lines, since, withTimes)) {
+    for (const { service, dir, lines } of await client.logs(names, ctx.flags.lines, since, withTimes, probes)) {
       if (lines.length === 0 && names.length === 1 && !ctx.flags.follow && since === null) {
         ctx.err(`no log yet for ${service} in ${dir}: start it with llama-top start ${service}`);
         return 1;
@@ -40,7 +48,7 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
       process.once('SIGINT', () => resolve(0));
       process.once('SIGTERM', () => resolve(0));
     });
-    await client.followLogs(names, withTimes, print, (service, chunks) =>
+    await client.followLogs(names, withTimes, (name, lines) => print(name, lines, hideOf(name)), (service, chunks) =>
       ctx.err(`llama-top: ${service}: ${chunks} log file(s) were rotated away before they could be read`),
     );
     return await ended;

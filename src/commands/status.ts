@@ -39,9 +39,20 @@ export async function daemonCommand(ctx: CommandContext): Promise<number> {
     return 0;
   }
   const { pid } = await client.daemonInfo();
+  const running = ctx.flags.all ? [] : (await client.status()).filter((s) => isRunning(s.state)).map((s) => s.name);
   const closed = new Promise<void>((resolve) => (client.onClose = resolve));
   await client.stopDaemon(ctx.flags.all);
   await closed;
-  ctx.out(ctx.flags.json ? JSON.stringify({ stopped: true, pid, servicesStopped: ctx.flags.all }) : `daemon ${pid} stopped${ctx.flags.all ? ' with every service' : '; services keep running'}`);
+  ctx.out(ctx.flags.json ? JSON.stringify({ stopped: true, pid, servicesStopped: ctx.flags.all }) : `daemon ${pid} stopped${daemonStopTail(ctx.flags.all, running)}`);
   return 0;
+}
+
+const RUNNING_STATES = new Set(['starting', 'ready', 'unhealthy', 'stopping']);
+const isRunning = (state: string) => RUNNING_STATES.has(state);
+
+/** What `daemon stop` left behind, said only when it is true. Pure. */
+export function daemonStopTail(all: boolean, running: string[]): string {
+  if (all) return ' with every service';
+  if (running.length === 0) return '; no service was running';
+  return `; ${running.join(', ')} ${running.length === 1 ? 'keeps' : 'keep'} running (the next command's daemon re-adopts ${running.length === 1 ? 'it' : 'them'})`;
 }

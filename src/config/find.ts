@@ -19,6 +19,6 @@ export function findConfigFile(explicit: string | undefined, cwd = process.cwd()
   throw new LlamaTopError(
     'CONFIG',
     `no llama-top.yaml in ${cwd}`,
-    'create one (see README), pass --config FILE, or try the built-in demo: llama-top demo',
+    'run llama-top init to write one from what it finds here (servers on PATH, ./models, a chat app), pass --config FILE, or try the built-in demo: llama-top demo',
   );
 }

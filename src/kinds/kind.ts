@@ -39,6 +39,11 @@ import type { ModelsReport } from '../protocol/results.js';
 export interface ServerKind {
   /** Is what listens on host:port a server of this kind? Decides between adopting it (external) and refusing the port. */
   isServer(host: string, port: number): Promise<boolean>;
+  /**
+   * The lines of a log page that are llama-top's own requests (its health checks, its figures), which `logs
+   * --no-probes` and the TUI's panes fold away so that the user sees their own traffic. Pure.
+   */
+  ownRequests?(lines: string[]): boolean[];
   /** Live figures (token rates, slots, loaded models); null when it does not answer. */
   sampleStats(target: ServerTarget, previous: LlmCounters | null, now: number): Promise<{ stats: LlmStats; counters: LlmCounters | null } | null>;
   /** What it is doing, for `status` (long) and the TUI's narrow column (short). Pure. */
@@ -69,6 +74,14 @@ export interface ServerTarget {
   pids(): number[];
   /** The pid of the process llama-top started (or adopted), when known. */
   pid?: number | null;
+  /**
+   * The kind's notes on this run of the server, kept by the stats sampler from one sample to the next and dropped
+   * when the server stops or restarts: what it answered once and will answer alike until then (llama-server: /slots
+   * is off, its total slots), so a sample asks only what can have changed.
+   */
+  notes?: Record<string, unknown>;
+  /** The model file it was started with; null without one (llama-server's router mode); undefined: not known. */
+  model?: string | null;
 }
 
 /** What an inference check remembers between two calls: its progress counter and when it last moved. */

@@ -11,6 +11,7 @@ import { httpPost, HttpTimeout } from '../shared/http-get.js';
 import { commandHealth } from './command-health.js';
 import { checkByCounters, countersFromMetrics } from './inference.js';
 import { askMetrics, crowded, judgeUnansweredMetrics } from './llama-server-loop.js';
+import { ownRequestLines } from './llama-server-probes.js';
 import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 
 /** llama.cpp's llama-server: `llama-server -m MODEL --host --port --metrics`, 503 while loading, Prometheus /metrics. */
@@ -85,6 +86,23 @@ export function llamaServerStats(
 
 const running = (s: ServiceStatus) => isServing(s.state);
 
+/** What a sample remembers of the server's run (see ServerTarget.notes). */
+interface SampleNotes {
+  /** /props as first answered (null: not 200). */
+  props?: unknown;
+  /** /props says is_sleeping, which changes: asked every sample. */
+  propsLive?: boolean;
+  /** Without a known model: /models lists models with a status (router mode), asked every sample. */
+  router?: boolean;
+  /** /slots answered other than 200 (501 on b4748 without --slots). */
+  slotsOff?: boolean;
+}
+
+const isRouterList = (models: unknown) => {
+  const listed = (models as { data?: Array<{ status?: { value?: string } }> } | null)?.data;
+  return Array.isArray(listed) && listed.some((m) => m.status?.value !== undefined);
+};
+
 /** How long a stats sample waits for /metrics. */
 const SAMPLE_WAIT_MS = 1500;
 
@@ -99,21 +117,33 @@ const server: ServerKind = {
     }
   },
 
+  ownRequests: ownRequestLines,
+
   async sampleStats(target, previous, now) {
     const { host, port } = target;
+    const notes = (target.notes ?? {}) as SampleNotes;
+    const ok = (r: { status: number; json: unknown } | null) => (r?.status === 200 ? r.json : null);
     try {
+      // Asked only what can have changed since the last sample: /metrics always; /props once (again only where it
+      // says is_sleeping), /models once (again only in router mode), /slots only without metrics and never after 501.
       // /props and /models are answered by the HTTP threads alone; /metrics and /slots wait for the main loop.
       const [metrics, props, models] = await Promise.all([
         askMetrics(target, SAMPLE_WAIT_MS).catch((error) => {
           if (error instanceof HttpTimeout) return 'unanswered' as const;
           throw error;
         }),
-        getJson(host, port, '/props').catch(() => null),
-        getJson(host, port, '/models').catch(() => null), // router mode: each model's status (older builds: 404)
+        notes.props === undefined || notes.propsLive ? getJson(host, port, '/props').catch(() => null) : null,
+        target.model === null || (target.model === undefined && notes.router !== false) ? getJson(host, port, '/models').catch(() => null) : null, // router mode: each model's status (older builds: 404)
       ]);
-      const slots = metrics === 'unanswered' ? null : await getJson(host, port, '/slots').catch(() => null);
-      const ok = (r: { status: number; json: unknown } | null) => (r?.status === 200 ? r.json : null);
-      return llamaServerStats(metrics === 'unanswered' ? metrics : metrics.status === 200 ? parsePrometheus(metrics.body) : null, ok(slots), ok(props), previous, now, ok(models));
+      if (props) {
+        notes.props = ok(props);
+        notes.propsLive = typeof (notes.props as { is_sleeping?: unknown } | null)?.is_sleeping === 'boolean';
+      }
+      if (models && target.model === undefined) notes.router = isRouterList(ok(models));
+      const metricsOff = metrics !== 'unanswered' && metrics.status !== 200;
+      const slots = metricsOff && !notes.slotsOff ? await getJson(host, port, '/slots').catch(() => null) : null;
+      if (slots && slots.status !== 200) notes.slotsOff = true; // 501 (b4748 without --slots): not again this run
+      return llamaServerStats(metrics === 'unanswered' ? metrics : metrics.status === 200 ? parsePrometheus(metrics.body) : null, ok(slots), notes.props ?? null, previous, now, models ? ok(models) : null);
     } catch {
       return null;
     }

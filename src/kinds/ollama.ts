@@ -118,8 +118,13 @@ async function json(s: ServiceStatus, path: string): Promise<any> {
   return res.json;
 }
 
+/** ollama's gin logs `[GIN] … | 200 | 0s | 127.0.0.1 | GET "/api/version"`: llama-top asks only these three. */
+const OWN_REQUEST = /^\[GIN\] .*\| GET +"\/api\/(version|ps|tags)"\s*$/;
+
 const server: ServerKind = {
   isServer: (host, port) => answersLike(host, port, '/api/version', /"version"/),
+
+  ownRequests: (lines) => lines.map((line) => OWN_REQUEST.test(line)),
 
   async sampleStats({ host, port, pids }, previous, now) {
     try {

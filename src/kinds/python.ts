@@ -49,7 +49,7 @@ export function isSystemPython(argv0: string): boolean {
 }
 
 /** The first-party requirements of the app in `dir`: requirements.txt, else pyproject.toml's [project] dependencies. */
-export function requirementNames(dir: string): { names: string[]; from: string } | null {
+export function requirementNames(dir: string): { names: string[]; from: string; file: 'requirements.txt' | 'pyproject.toml' } | null {
   const read = (file: string) => {
     try {
       return fs.readFileSync(path.join(dir, file), 'utf8');
@@ -58,11 +58,11 @@ export function requirementNames(dir: string): { names: string[]; from: string }
     }
   };
   const txt = read('requirements.txt');
-  if (txt !== null) return { names: parseRequirements(txt.split('\n')), from: 'requirements.txt' };
+  if (txt !== null) return { names: parseRequirements(txt.split('\n')), from: 'requirements.txt', file: 'requirements.txt' };
   const toml = read('pyproject.toml');
   if (toml !== null) {
     const deps = projectDependencies(toml);
-    if (deps) return { names: parseRequirements(deps), from: 'pyproject.toml [project] dependencies' };
+    if (deps) return { names: parseRequirements(deps), from: 'pyproject.toml [project] dependencies', file: 'pyproject.toml' };
   }
   return null;
 }
@@ -104,4 +104,16 @@ export function missingModuleHint(line: string, cwd: string, argv0: string): str
   if (venv && isSystemPython(argv0)) return `${argv0} has no module ${m[1]}, but ${venv} is here: run the app with it (command: [${venv}, …])`;
   if (venv) return `the interpreter has no module ${m[1]}: install the app's requirements into ${path.dirname(path.dirname(venv))} (e.g. ${venv} -m pip install -r requirements.txt)`;
   return `the interpreter has no module ${m[1]}: install the app's requirements (pip install -r requirements.txt), or create a venv (python3 -m venv venv) and run the app with ./venv/bin/python`;
+}
+
+/**
+ * Inference backends a chat app loads only when that backend is chosen (Chat-O-Llama imports llama_cpp in a try):
+ * their absence is worth a warning, not a failure. Names as pip normalises them.
+ */
+const OPTIONAL_BACKENDS = new Set(['llama-cpp-python', 'vllm', 'torch', 'transformers', 'mlx-lm', 'ctransformers']);
+export const isOptionalBackend = (name: string) => OPTIONAL_BACKENDS.has(name.toLowerCase().replace(/[._]/g, '-'));
+
+/** How to install what `file` names, with the app's interpreter. Pure. */
+export function installHint(interpreter: string, file: 'requirements.txt' | 'pyproject.toml'): string {
+  return file === 'requirements.txt' ? `${interpreter} -m pip install -r requirements.txt (or uv pip install -r requirements.txt)` : `${interpreter} -m pip install -e . (or uv sync), from its pyproject.toml`;
 }

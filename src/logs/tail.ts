@@ -38,9 +38,9 @@ function countNewlines(text: string): number {
   return count;
 }
 
-const CAUSE = /(failed to|\w*error:|\bfatal\b|\bpanic\b|exception|traceback|no such|not found|denied|cannot|can't|unable|address already in use)/i;
+const CAUSE = /(failed to|\w*error:|\bfatal\b|\bpanic\b|exception|traceback|no such|not found|denied|cannot|can't|couldn't|could not|unable|address already in use)/i;
 const ERRORISH = /\b(error|failed|failure|abort(ed)?)\b/i;
-const AFTERMATH = /\b(exiting|shutting down|terminating|goodbye)\b|^terminate called/i; // llama.cpp's abort() after the cause
+const AFTERMATH = /\b(exiting|shutting down|terminating|goodbye|cleaning up before exit)\b|^terminate called/i; // llama.cpp's abort() after the cause
 
 /**
  * The line that says why a process died: the last line naming a cause ("failed to load model '…'"),

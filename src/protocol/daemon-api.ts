@@ -23,8 +23,11 @@ export interface DaemonApi extends DaemonCaller {
   subscribe(onPush: (push: Push) => void): Promise<() => void>;
   /** The chat app's backends with their health; health: an unreadable active value is null, not an error. */
   backendReport(only: string | undefined, health?: boolean): Promise<Result<'backend-report'>>;
-  /** A log pane's last `lines`, read by the daemon; `lines` is null when nothing changed since `mark`. */
-  logTail(name: string, lines: number, mark: string | null): Promise<Result<'log-tail'>>;
+  /**
+   * A log pane's last `lines`, read by the daemon; `lines` is null when nothing changed since `mark`. With `probes`
+   * false, llama-top's own requests (health checks, figures) are folded away, as its kind recognises them.
+   */
+  logTail(name: string, lines: number, mark: string | null, probes?: boolean): Promise<Result<'log-tail'>>;
   /** Applies a config the client parsed, or with null the daemon's own file (a client on another machine). */
   reload(config: ParamsIn<'reload'>['config']): Promise<Result<'reload'>>;
   /** The config the daemon runs (a client on another machine cannot read the file). */
@@ -45,7 +48,7 @@ export interface ClientApi extends DaemonApi {
   /** The services, and what is wrong with the stack as a whole (a full disk, lost state). */
   statusReport(): Promise<Result<'status'>>;
   /** Services' logs as the daemon reads them: the last `lines`, or those written in the last `sinceMs`. */
-  logs(names: string[], lines: number, sinceMs: number | null, times: boolean): Promise<Result<'logs'>['logs']>;
+  logs(names: string[], lines: number, sinceMs: number | null, times: boolean, probes?: boolean): Promise<Result<'logs'>['logs']>;
   /** Every new line of these services from now on, across rotations and restarts, until the connection closes. */
   followLogs(names: string[], times: boolean, onLines: (service: string, lines: LogLine[]) => void, onGap: (service: string, chunks: number) => void): Promise<void>;
   /** What each LLM server serves (all of them when `names` is empty). */

@@ -39,16 +39,19 @@ export const REQUESTS = {
   'backend-report': { params: z.object({ only: z.string().optional(), health: z.boolean().default(false) }), result: answer<BackendReport>() },
   /** Switches the chat app's backend in the daemon: check, rewrite, restart, rollback. */
   'backend-switch': { params: z.object({ name: z.string({ error: 'must be a backend of backend.choices' }), force: z.boolean().default(false) }), result: answer<SwitchResult>() },
-  /** Services' logs, read by the daemon: the last `lines` of each (or those written since `sinceMs` ago). */
+  /**
+   * Services' logs, read by the daemon: the last `lines` of each (or of those written since `sinceMs` ago); `probes:
+   * false` leaves out llama-top's own requests, as the service's kind recognises them.
+   */
   logs: {
-    params: z.object({ names, lines: z.number({ error: 'must be a number of lines' }), sinceMs: z.number().nullable().default(null), times: z.boolean().default(false) }),
+    params: z.object({ names, lines: z.number({ error: 'must be a number of lines' }), sinceMs: z.number().nullable().default(null), times: z.boolean().default(false), probes: z.boolean().default(true) }),
     result: answer<{ logs: ServiceLogs[] }>(),
   },
   /** From now on, every new line of these services, as `log` pushes, until the connection ends. */
   'logs-follow': { params: z.object({ names, times: z.boolean().default(false) }), result: answer<null>() },
   /** A TUI pane: its last screenful, sent only when it changed since `mark` (lines null: unchanged). */
   'log-tail': {
-    params: z.object({ name: z.string({ error: 'must be a service name' }), lines: z.number({ error: 'must be a number of lines' }), mark: z.string().nullable().default(null) }),
+    params: z.object({ name: z.string({ error: 'must be a service name' }), lines: z.number({ error: 'must be a number of lines' }), mark: z.string().nullable().default(null), probes: z.boolean().default(true) }),
     result: answer<{ mark: string; lines: string[] | null }>(),
   },
   /** Applies a config: one the client parsed and validated, or (null: a client on another machine) the daemon's own file. */

@@ -78,7 +78,7 @@ export interface DaemonInfo {
   /** How services are contained (absent from daemons older than it). */
   containment?: ContainmentInfo;
   /** Set by a multi-host client: each host's daemon, or why it cannot be reached. */
-  hosts?: Array<{ host: string; pid: number | null; reachable: boolean; error: string | null }>;
+  hosts?: Array<{ host: string; pid: number | null; reachable: boolean; error: string | null; link?: 'connecting' | 'up' | 'lost' | 'unreachable' }>;
 }
 
 export interface StartOutcome {

@@ -1,5 +1,6 @@
 import type { LogsConfig, ServiceConfig } from '../config/types.js';
-import { readLastLogLines, serviceLogDir } from '../logs/chunks.js';
+import { serviceLogDir } from '../logs/chunks.js';
+import { readLinesOfRun } from '../logs/shown-lines.js';
 import { meaningfulLine } from '../logs/tail.js';
 import { removeCgroup } from '../process/cgroup.js';
 import { Containment, type Jail } from '../process/containment.js';
@@ -47,6 +48,8 @@ export class ServiceRunner {
   /** Where this start's processes are kept track of (cgroup or marker); saved in state.json for a successor. */
   jail: Jail | null = null;
   private readonly scanner = new MarkerScanner();
+  /** When the current process was spawned: its exit is explained by lines written since, not an older run's. */
+  private spawnedAt = 0;
   private disposed = false;
   /** Every descendant seen so far: found again even after it left the group and its parent died. */
   private readonly descendants = new Map<number, number>();
@@ -229,6 +232,7 @@ export class ServiceRunner {
     const { argv, env } = Containment.wrap(jail, cfg.argv, cfg.env);
     let child: Awaited<ReturnType<typeof spawnDetached>>;
     try {
+      this.spawnedAt = Date.now();
       child = await spawnDetached({ argv, cwd: cfg.cwd, env, logDir, maxBytes: this.logs.maxBytes, maxFiles: this.logs.maxFiles });
     } catch (error) {
       if (jail?.kind === 'cgroup') removeCgroup(jail.path);
@@ -281,7 +285,7 @@ export class ServiceRunner {
       await Promise.race([writer.exited, new Promise((res) => setTimeout(res, WRITER_DRAIN_MS))]);
     }
     const dir = this.state.logDir;
-    const lastLine = dir ? meaningfulLine(readLastLogLines(dir, 40).map((l) => l.text)) : null;
+    const lastLine = dir ? meaningfulLine(readLinesOfRun(dir, this.spawnedAt, 40).map((l) => l.text)) : null;
     // On a full disk the last line on disk is whatever was cut short: the cause worth reporting is the disk.
     const hint = lastLine ? missingModuleHint(lastLine, this.config.cwd, this.config.argv[0]!) : null;
     const explained = hint ? `${lastLine} (${hint})` : lastLine;

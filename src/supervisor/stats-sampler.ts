@@ -11,6 +11,8 @@ export interface StatsTarget {
   ready: boolean;
   /** The process llama-top started or adopted. */
   pid: number | null;
+  /** The model file it serves; null when it has none of its own (llama-server's router mode). */
+  model?: string | null;
 }
 
 /** LLM figures and GPU memory: asked of the servers only while someone looks, so an idle daemon stays idle. */
@@ -18,6 +20,8 @@ export class StatsSampler {
   readonly llm = new Map<string, LlmStats>();
   readonly gpu = new Map<string, number>();
   private readonly counters = new Map<string, LlmCounters>();
+  /** Each server kind's notes on the run being sampled, by service; a new pid starts new notes. */
+  private readonly notes = new Map<string, { pid: number | null; notes: Record<string, unknown> }>();
   private lastAt = 0;
   private inFlight: Promise<void> | null = null;
 
@@ -39,9 +43,13 @@ export class StatsSampler {
         if (!t.ready || t.port === undefined || !server) {
           this.llm.delete(t.name);
           this.counters.delete(t.name);
+          this.notes.delete(t.name);
           return;
         }
-        const sampled = await server.sampleStats({ host: t.host, port: t.port, pids: () => usage.get(t.name)?.pids ?? [], pid: t.pid }, this.counters.get(t.name) ?? null, Date.now());
+        let run = this.notes.get(t.name);
+        if (run?.pid !== t.pid) this.notes.set(t.name, (run = { pid: t.pid, notes: {} }));
+        const target = { host: t.host, port: t.port, pids: () => usage.get(t.name)?.pids ?? [], pid: t.pid, model: t.model, notes: run.notes };
+        const sampled = await server.sampleStats(target, this.counters.get(t.name) ?? null, Date.now());
         if (!sampled) {
           this.llm.delete(t.name); // no figures rather than old ones shown as now
           return;

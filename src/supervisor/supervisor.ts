@@ -131,6 +131,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       port: r.config.port,
       ready: r.state.phase === 'ready' || r.state.phase === 'external',
       pid: r.state.pid,
+      model: r.config.model ?? null,
     }));
     return this.stats.refresh(targets, this.usage, maxAgeMs);
   }

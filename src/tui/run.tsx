@@ -26,6 +26,7 @@ export async function runTui(ctx: CommandContext): Promise<number> {
       reload={(api) => reloadConfig(ctx, api)}
       color={!process.env.NO_COLOR}
       lostText={ctx.remote ? `lost the link to ${ctx.remote.host}: reconnecting over ssh (the services keep running)…` : undefined}
+      remote={ctx.remote?.host ?? null}
       onExit={onExit}
       regions={regions}
     />
@@ -51,11 +52,15 @@ export async function runHostsTui(ctx: CommandContext, targets: RemoteTarget[]):
   }
 }
 
-async function show(ctx: CommandContext, app: (onExit: (stoppedAll: boolean) => void, regions: RegionSink) => React.ReactElement): Promise<number> {
+async function show(ctx: CommandContext, app: (onExit: (stoppedAll: boolean, running: string[]) => void, regions: RegionSink) => React.ReactElement): Promise<number> {
   let stoppedAll = false;
+  let running: string[] | null = null;
   const screen = new DiffingScreen(process.stdout);
   const instance = render(
-    app((all) => (stoppedAll = all), screen),
+    app((all, left) => {
+      stoppedAll = all;
+      running = left;
+    }, screen),
     // debug: Ink hands over whole frames; DiffingScreen paces them and writes only what changed.
     { stdout: screen as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false },
   );
@@ -64,9 +69,7 @@ async function show(ctx: CommandContext, app: (onExit: (stoppedAll: boolean) => 
   } finally {
     screen.close();
   }
-  process.stdout.write(
-    stoppedAll ? 'llama-top: every service stopped.\n' : `llama-top: the services keep running (${ctx.hint('status')}; ${ctx.hint('stop')} to stop them).\n`,
-  );
+  process.stdout.write(goodbye(ctx, stoppedAll, running));
   return 0;
 }
 
@@ -79,4 +82,11 @@ async function reloadConfig(ctx: CommandContext, api: DaemonApi): Promise<string
     r.started.length ? `started ${r.started.map((o) => o.name).join(', ')}` : '',
   ].filter(Boolean);
   return `config reloaded: ${parts.length ? parts.join('; ') : 'nothing changed'}`;
+}
+
+/** The line the TUI leaves behind: what still runs, said only when something does. */
+function goodbye(ctx: CommandContext, stoppedAll: boolean, running: string[] | null): string {
+  if (stoppedAll) return 'llama-top: every service stopped.\n';
+  if (running !== null && running.length === 0) return `llama-top: no service is running (${ctx.hint('start')} to start them).\n`;
+  return `llama-top: the services keep running (${ctx.hint('status')}; ${ctx.hint('stop')} to stop them).\n`;
 }

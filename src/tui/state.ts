@@ -18,6 +18,8 @@ export interface UiState {
   /** Lines scrolled up from the end of the selected service's log; 0 = following. */
   scroll: number;
   search: { editing: boolean; query: string };
+  /** Show llama-top's own requests (health checks, figures) in the log panes; folded away by default. */
+  probes: boolean;
   overlay: Overlay | null;
   toast: Toast | null;
   connection: 'connecting' | 'connected' | 'lost';
@@ -34,6 +36,7 @@ export type UiAction =
   | { type: 'connection'; connection: UiState['connection'] }
   | { type: 'select'; delta: number }
   | { type: 'toggle-view' }
+  | { type: 'toggle-probes' }
   | { type: 'scroll'; by: number; maxScroll: number }
   | { type: 'scroll-to'; to: 'top' | 'end'; maxScroll: number }
   | { type: 'follow' }
@@ -50,10 +53,14 @@ export type UiAction =
 const HISTORY = 60;
 
 export function initialUiState(): UiState {
-  return { services: [], selected: 0, view: 'single', scroll: 0, search: { editing: false, query: '' }, overlay: null, toast: null, connection: 'connecting', daemon: null, history: {} };
+  return { services: [], selected: 0, view: 'single', scroll: 0, search: { editing: false, query: '' }, probes: false, overlay: null, toast: null, connection: 'connecting', daemon: null, history: {} };
 }
 
 export const selectedService = (s: UiState): ServiceStatus | undefined => s.services[s.selected];
+
+/** Who has the keyboard: an open overlay, the search being typed, or the main screen. Pure. */
+export type Mode = 'main' | 'search' | Overlay['type'];
+export const modeOf = (s: UiState): Mode => s.overlay?.type ?? (s.search.editing ? 'search' : 'main');
 
 /** The TUI's state: every UI change goes through here. Pure. */
 export function uiReducer(s: UiState, a: UiAction): UiState {
@@ -75,6 +82,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
     }
     case 'toggle-view':
       return { ...s, view: s.view === 'single' ? 'stacked' : 'single', scroll: 0 };
+    case 'toggle-probes':
+      return { ...s, probes: !s.probes, scroll: 0 };
     case 'scroll':
       return { ...s, scroll: clamp(s.scroll + a.by, 0, a.maxScroll) };
     case 'scroll-to':
@@ -88,7 +97,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
     case 'search-backspace':
       return { ...s, search: { ...s.search, query: s.search.query.slice(0, -1) } };
     case 'search-commit':
-      return { ...s, search: { ...s.search, editing: false } };
+      // The status line now says where the search stands ("/term  match 3/17"), not what an older key did.
+      return { ...s, search: { ...s.search, editing: false }, toast: null };
     case 'search-cancel':
       return { ...s, search: { editing: false, query: '' } };
     case 'overlay':

@@ -42,6 +42,8 @@ describe('several hosts as one list (HostsApi)', () => {
     // b drops, and stays unreachable for a while: its row says so; a answers as before.
     flaky.host.reachable = false;
     b.drop();
+    // First a dropped link being re-dialled (not "unreachable"), then, once a redial fails, unreachable.
+    expect(pushes.at(-1)).toMatchObject({ push: 'snapshot', services: expect.arrayContaining([expect.objectContaining({ box: 'b', state: 'starting', detail: 'link lost, reconnecting' })]) });
     await waitFor(async () => (await hosts.status()).some((s) => s.box === 'b' && s.detail === 'unreachable'), 'b unreachable');
     expect(pushes.at(-1)).toMatchObject({ push: 'snapshot' }); // the list learns at once, not at the next poll
     await waitFor(async () => /Connection refused/.test((await hosts.status()).find((s) => s.box === 'b')!.lastError ?? ''), "the redial's error");
@@ -53,8 +55,8 @@ describe('several hosts as one list (HostsApi)', () => {
     expect(refused[0]!.error).toMatch(/b is unreachable/);
     const info = await hosts.daemonInfo();
     expect(info.hosts).toEqual([
-      { host: 'a', pid: 999, reachable: true, error: null },
-      { host: 'b', pid: null, reachable: false, error: expect.stringMatching(/Connection refused/) },
+      { host: 'a', pid: 999, reachable: true, error: null, link: 'up' },
+      { host: 'b', pid: null, reachable: false, error: expect.stringMatching(/Connection refused/), link: 'unreachable' },
     ]);
     const dialsWhileDown = flaky.host.dials;
     await waitFor(() => flaky.host.dials >= dialsWhileDown + 2, 'b to be dialled again, on its own');

@@ -107,6 +107,7 @@ describe('--remote: the stack on another machine, through ssh', () => {
     cleanups.push(() => screen.close());
     await screen.waitFor(/● llama\s+ready[\s\S]*● ollama\s+ready[\s\S]*● chat\s+ready/, 'every service ready over ssh', 60_000);
     await screen.waitFor(/server is listening on/, "llama's log pane, read by the remote daemon");
+    expect((await screen.text()).split('\n')[0]).toMatch(/^llama-top \S+ on box · daemon \d+ up/); // the header names the host
     const pidOf = async () => (JSON.parse((await stack.cli(['status', '--json', 'llama'])).stdout).services[0] as { pid: number }).pid;
     const before = await pidOf();
     await screen.keys('r');
@@ -117,7 +118,7 @@ describe('--remote: the stack on another machine, through ssh', () => {
     const links = (await execa('pgrep', ['-f', `ssh -F ${stack.sshd.sshConfig}.*dial-stdio`], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
     expect(links.length).toBeGreaterThan(0);
     for (const pid of links) process.kill(pid, 'SIGKILL');
-    await screen.waitFor(/reconnecting/, 'the TUI to say it is reconnecting', 15_000);
+    await screen.waitFor(/link to box lost, reconnecting/, 'the TUI to say the link is lost and it is reconnecting', 15_000);
     expect(await answers(stack.ports[0]!, '/health')).toBe(true); // the stack on the box runs on
     await screen.waitFor(/reconnected/, 'the TUI to reconnect over a new ssh link', 30_000);
     await screen.waitFor(/● llama\s+ready/, 'the rows again');
@@ -149,7 +150,8 @@ describe('--remote: the stack on another machine, through ssh', () => {
     const links = (await execa('pgrep', ['-f', `ssh -F ${stack.sshd.sshConfig}.* box .*dial-stdio`], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
     expect(links.length).toBeGreaterThan(0);
     for (const pid of links) process.kill(pid, 'SIGKILL');
-    await screen.waitFor(/ box\s*\n\s*\S ✗ link\s+unreachable/, 'box to show it dropped', 15_000);
+    // A dropped link is being re-dialled, not "unreachable": its row and the header say so (each for retryMs at least).
+    await screen.waitFor(/ box\s*\n\s*\S \S link\s+link lost, reconnecting[\s\S]*|link to box lost, reconnecting/, 'box to show its link dropped', 15_000);
     await screen.waitFor(/box ✓ · ghost ✗/, 'box back over a new link, ghost still retrying', 30_000);
     await screen.waitFor(/● llama\s+ready/, "box's rows again");
   });

@@ -185,4 +185,57 @@ describe('App with a fake daemon', () => {
     await waitFor(() => frame().includes('backend switched to ollama in 1.0 s'), 'switched', 2000).catch((e) => { throw new Error(frame()); });
     expect(switched).toEqual(['ollama']);
   });
+
+  it('keys read together across a mode change go to the mode the first one opened ("Ky" force-stops)', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    const { frame, press } = renderApp(daemon);
+    await waitFor(() => frame().includes('● llama'), 'rows');
+    await press('Ky');
+    await waitFor(() => frame().includes('llama killed'), 'killed from one read');
+    expect(daemon.calls).toContainEqual(['stop', ['llama'], true]);
+    await press('/srv\r');
+    await waitFor(() => /^\/srv {2}no match/m.test(frame()), 'the search from one read');
+  });
+
+  it('after a search the status line says where it stands, not an older error', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    daemon.logs.llama = ['main: loading model', 'srv  error: one', 'srv  ok', 'srv  error: two', 'srv  idle'];
+    daemon.outcome = (name) => ({ name, ok: false, state: 'error', error: 'exited with code 1: boom', elapsedMs: 10 });
+    const { frame, press } = renderApp(daemon);
+    await waitFor(() => frame().includes('srv  idle'), 'the log');
+    await press('r');
+    await waitFor(() => frame().includes('error: llama: exited with code 1: boom'), 'the error');
+    await press('/');
+    await press('error');
+    await press('\r');
+    await waitFor(() => /^\/error {2}match 2\/2/m.test(frame()), 'the match position');
+    expect(frame()).not.toContain('boom');
+  });
+
+  it('a failed service says why in its pane title, with no key pressed', async () => {
+    const daemon = new FakeDaemon([service('llama', { state: 'error', pid: null, lastError: 'port 8134 is in use by pid 4242 (python3)' })]);
+    const { frame } = renderApp(daemon);
+    await waitFor(() => frame().includes('── llama (no log yet) · error: port 8134 is in use by pid 4242 (python3) ──'), 'the reason in the title');
+  });
+
+  it('--remote: the header names the host, and a dropped link is called one', async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    const { frame } = renderApp(daemon, { remote: 'gpu-box' });
+    await waitFor(() => /llama-top stack on gpu-box · daemon 999/.test(frame()), 'the host in the header');
+    daemon.drop();
+    await waitFor(() => frame().includes('link to gpu-box lost, reconnecting'), 'the lost link');
+    expect(frame()).not.toContain('daemon lost');
+  });
+
+  it("folds llama-top's own requests in the log pane; p shows them", async () => {
+    const daemon = new FakeDaemon([service('llama')]);
+    daemon.logs.llama = ['srv  log_server_r: request: GET /health 127.0.0.1 200', 'srv  log_server_r: request: POST /v1/chat/completions 127.0.0.1 200'];
+    const { frame, press } = renderApp(daemon);
+    await waitFor(() => frame().includes('POST /v1/chat/completions'), 'the user request');
+    expect(frame()).not.toContain('GET /health');
+    expect(daemon.tailProbes[0]).toBe(false);
+    await press('p');
+    await waitFor(() => frame().includes('GET /health'), 'the probes shown');
+    expect(frame()).toContain("with llama-top's own requests");
+  });
 });

@@ -8,7 +8,9 @@ import { LogPane } from '../../src/tui/components/LogPane.js';
 import { listEntries, ServiceList } from '../../src/tui/components/ServiceList.js';
 import { unreachableRow } from '../../src/client/hosts-api.js';
 import { StatusLine } from '../../src/tui/components/StatusLine.js';
-import { BINDINGS, footerHints } from '../../src/tui/keymap.js';
+import { daemonText, Header } from '../../src/tui/components/Header.js';
+import { paneTitle } from '../../src/tui/pane-title.js';
+import { BINDINGS, footerHints, PICKER_BINDINGS, SEARCH_BINDINGS } from '../../src/tui/keymap.js';
 import { service } from './fake-daemon.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -181,5 +183,47 @@ describe('overlays and the status line', () => {
     }
     expect(footerHints(80)).toMatch(/^↑↓ select · r restart · s start\/stop · b backend · \/ search/);
     expect(footerHints(200)).toContain('Q stop all');
+  });
+});
+
+describe('the header and pane titles say why', () => {
+  const info = { running: true, pid: 1, socket: '', stateDir: '', configFile: '', name: 'x', uptimeSeconds: 1, version: '0' };
+  it('the hosts view at 80 columns with a box down stays one row, cut to the width, "? help" kept', () => {
+    const hosts = [
+      { host: 'workstation-in-the-basement', pid: 10, reachable: true, error: null, link: 'up' as const },
+      { host: 'gpu-box-number-two', pid: null, reachable: false, error: 'ssh: connect to host gpu-box-number-two port 22: Connection refused', link: 'unreachable' as const },
+      { host: 'laptop', pid: null, reachable: false, error: null, link: 'connecting' as const },
+    ];
+    const frame = render(<Header name="workstation-in-the-basement + gpu-box-number-two + laptop" daemon={{ ...info, hosts }} connection="connected" backend={null} width={80} />).lastFrame()!;
+    expect(frame.split('\n')).toHaveLength(1);
+    expect([...frame].length).toBeLessThanOrEqual(80);
+    expect(frame).toMatch(/…\s*\? help$/);
+  });
+
+  it('a box being dialled is connecting, a dropped link is reconnecting, a refused one unreachable', () => {
+    const hosts = [
+      { host: 'a', pid: null, reachable: false, error: null, link: 'connecting' as const },
+      { host: 'b', pid: null, reachable: false, error: 'the link to b was lost', link: 'lost' as const },
+      { host: 'c', pid: null, reachable: false, error: 'Connection refused', link: 'unreachable' as const },
+      { host: 'd', pid: 4, reachable: true, error: null, link: 'up' as const },
+    ];
+    expect(daemonText({ ...info, hosts }, 'connected')).toBe('a connecting… · link to b lost, reconnecting · c ✗ unreachable, retrying · d ✓');
+    expect(daemonText(null, 'lost', 'gpu')).toBe('link to gpu lost, reconnecting…');
+    expect(daemonText(null, 'connecting', 'gpu')).toBe('connecting to gpu…');
+    expect(daemonText(null, 'lost')).toBe('daemon lost, reconnecting…');
+  });
+
+  it('a pane title carries the reason of a failed service, and says when probes are shown', () => {
+    expect(paneTitle(service('llama', { state: 'error', logDir: '/l', lastError: "couldn't bind HTTP server socket, hostname: 127.0.0.1, port: 8134" }), false)).toBe(
+      "llama · error: couldn't bind HTTP server socket, hostname: 127.0.0.1, port: 8134",
+    );
+    expect(paneTitle(service('llama', { state: 'ready', logDir: '/l', lastError: 'old' }), false)).toBe('llama');
+    expect(paneTitle(service('llama', { logDir: null }), false)).toBe('llama (no log yet)');
+    expect(paneTitle(service('llama', { logDir: '/l' }), true)).toMatch(/^llama \(with llama-top's own requests/);
+  });
+
+  it('the help names the keys of the search prompt and the picker too', () => {
+    const frame = render(<Box width={100}><HelpOverlay width={100} /></Box>).lastFrame()!;
+    for (const b of [...SEARCH_BINDINGS, ...PICKER_BINDINGS].filter((x) => x.keys && x.help)) expect(frame).toContain(`${b.keys} ${b.help}`);
   });
 });

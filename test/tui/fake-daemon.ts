@@ -48,9 +48,13 @@ export class FakeDaemon implements DaemonApi {
   ];
   /** Log lines per service, as the daemon would read them from its chunk files. */
   logs: Record<string, string[]> = {};
-  async logTail(name: string, lines: number, mark: string | null) {
-    const all = this.logs[name] ?? [];
-    const next = `${all.length}:${lines}`;
+  /** The `probes` argument of each log-tail request. */
+  tailProbes: Array<boolean | undefined> = [];
+  async logTail(name: string, lines: number, mark: string | null, probes?: boolean) {
+    this.tailProbes.push(probes);
+    // As the daemon folds llama-top's own requests when asked (the kinds' own recognisers are tested apart).
+    const all = (this.logs[name] ?? []).filter((l) => probes !== false || !l.includes('request: GET /health'));
+    const next = `${all.length}:${lines}:${probes}`;
     return next === mark ? { mark: next, lines: null } : { mark: next, lines: all.slice(-lines) };
   }
   async backendReport(only: string | undefined) {

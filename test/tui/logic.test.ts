@@ -3,7 +3,7 @@ import { computeLayout } from '../../src/tui/layout.js';
 import { highlight, sanitizeLine, matchPosition, scrollToMatch, visibleWindow } from '../../src/tui/log-view.js';
 import { sparkline } from '../../src/tui/sparkline.js';
 import { initialUiState, uiReducer } from '../../src/tui/state.js';
-import { shownText } from '../../src/tui/app.js';
+import { shownText } from '../../src/tui/shown-text.js';
 import { paneRow, paneRows } from '../../src/tui/log-region.js';
 import { service } from './fake-daemon.js';
 

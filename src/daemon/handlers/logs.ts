@@ -4,14 +4,25 @@ import type { DaemonParts, HandlerGroup } from './context.js';
 /** Where a service's log chunks are: its directory under this config's logs.dir. */
 const logDirOf = (daemon: DaemonParts, name: string) => serviceLogDir(daemon.config().logs.dir, name);
 
+/** How the service's kind tells llama-top's own requests in its log (null: it has none to tell). */
+async function ownRequestsOf(daemon: DaemonParts, name: string): Promise<((texts: string[]) => boolean[]) | null> {
+  const kind = daemon.config().services.find((s) => s.name === name)?.kind;
+  const { serverKind } = await import('../../kinds/index.js');
+  const server = kind ? serverKind(kind) : undefined;
+  return server?.ownRequests ? (texts) => server.ownRequests!(texts) : null;
+}
+
 /** Services' logs, read by the daemon (clients read no file of the stack). */
 export const logsHandlers: HandlerGroup<'logs' | 'logs-follow' | 'log-tail'> = {
-  logs: async ({ names, lines, sinceMs, times }, { daemon }) => {
-    const { readLastLogLines, readLogLinesSince } = await import('../../logs/chunks.js');
+  logs: async ({ names, lines, sinceMs, times, probes }, { daemon }) => {
+    const { readLastShownLines, readShownLinesSince } = await import('../../logs/shown-lines.js');
+    const resolved = daemon.supervisor.resolveNames(names);
+    const hides = await Promise.all(resolved.map((name) => (probes ? null : ownRequestsOf(daemon, name))));
     return {
-      logs: daemon.supervisor.resolveNames(names).map((name) => {
+      logs: resolved.map((name, i) => {
         const dir = logDirOf(daemon, name);
-        return { service: name, dir, lines: sinceMs !== null ? readLogLinesSince(dir, Date.now() - sinceMs) : readLastLogLines(dir, lines, times) };
+        const hide = hides[i] ?? null;
+        return { service: name, dir, lines: sinceMs !== null ? readShownLinesSince(dir, sinceMs, lines, hide) : readLastShownLines(dir, lines, hide, times) };
       }),
     };
   },
@@ -27,12 +38,14 @@ export const logsHandlers: HandlerGroup<'logs' | 'logs-follow' | 'log-tail'> = {
     connection.subscribed = true; // kept open (not idle) while it follows
     return null;
   },
-  'log-tail': async ({ name, lines, mark }, { daemon }) => {
-    const { latestChunk, readLastLogLines, sizeOrZero } = await import('../../logs/chunks.js');
+  'log-tail': async ({ name, lines, mark, probes }, { daemon }) => {
+    const { latestChunk, sizeOrZero } = await import('../../logs/chunks.js');
+    const { readLastShownLines } = await import('../../logs/shown-lines.js');
     const dir = logDirOf(daemon, daemon.supervisor.resolveNames([name])[0]!);
     const chunk = latestChunk(dir);
-    const now = `${chunk?.seq ?? 0}:${chunk ? sizeOrZero(chunk.file) : 0}:${lines}`;
+    const now = `${chunk?.seq ?? 0}:${chunk ? sizeOrZero(chunk.file) : 0}:${lines}:${probes}`;
     if (now === mark) return { mark: now, lines: null };
-    return { mark: now, lines: readLastLogLines(dir, lines).map((l) => l.text) };
+    const hide = probes ? null : await ownRequestsOf(daemon, name);
+    return { mark: now, lines: readLastShownLines(dir, lines, hide).map((l) => l.text) };
   },
 };

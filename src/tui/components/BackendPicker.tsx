@@ -1,4 +1,6 @@
 import { Box, Text } from 'ink';
+import { commandIn, hintFor, PICKER_BINDINGS, type PickerCommand } from '../keymap.js';
+import { useModeKeys, type KeyRouter } from '../hooks/use-keys.js';
 
 export interface BackendChoice {
   name: string;
@@ -9,7 +11,22 @@ export interface BackendChoice {
   reason: string | null;
 }
 
-export function BackendPicker({ choices, index, width = 80 }: { choices: BackendChoice[]; index: number; width?: number }) {
+export interface BackendPickerProps {
+  /** null: still being checked. */
+  choices: BackendChoice[] | null;
+  index: number;
+  width?: number;
+  /** With a router, the picker takes the keyboard while it is open and hands each of its commands to `onCommand`. */
+  keys?: KeyRouter;
+  onCommand?: (command: PickerCommand) => void;
+}
+
+export function BackendPicker({ choices, index, width = 80, keys, onCommand }: BackendPickerProps) {
+  useModeKeys(keys, 'backend', (input, key) => {
+    const command = commandIn(PICKER_BINDINGS, input, key);
+    if (command) onCommand?.(command);
+  });
+  if (choices === null) return <Text>checking the backends… (Esc to close)</Text>;
   if (choices.length === 0)
     return (
       <Box borderStyle="round" paddingX={1} flexDirection="column">
@@ -35,7 +52,7 @@ export function BackendPicker({ choices, index, width = 80 }: { choices: Backend
           ) : null}
         </Box>
       ))}
-      <Text dimColor>↑↓ choose · Enter switch · Esc cancel</Text>
+      <Text dimColor wrap="truncate-end">{hintFor(PICKER_BINDINGS)}</Text>
     </Box>
   );
 }

@@ -4,6 +4,8 @@ import type { DaemonApi } from '../../protocol/daemon-api.js';
 export interface TailRequest {
   name: string;
   lines: number;
+  /** Keep llama-top's own requests (its health checks, its figures) among the lines; folded away when false. */
+  probes: boolean;
 }
 
 /** After an answer with nothing new, the next ask waits twice as long, up to this. */
@@ -22,7 +24,7 @@ export function useLogTail(api: RefObject<DaemonApi | null>, requests: TailReque
   latest.current = requests;
   const changed = useRef(onChange);
   changed.current = onChange;
-  const key = requests.map((r) => `${r.name}:${r.lines}`).join('|');
+  const key = requests.map((r) => `${r.name}:${r.lines}:${r.probes}`).join('|');
   useEffect(() => {
     let disposed = false;
     let timer: NodeJS.Timeout | undefined;
@@ -32,7 +34,7 @@ export function useLogTail(api: RefObject<DaemonApi | null>, requests: TailReque
       let any = false;
       if (daemon)
         for (const req of latest.current) {
-          const answer = await daemon.logTail(req.name, req.lines, marks.current.get(req.name) ?? null).catch(() => null);
+          const answer = await daemon.logTail(req.name, req.lines, marks.current.get(req.name) ?? null, req.probes).catch(() => null);
           if (!answer || answer.lines === null) continue;
           marks.current.set(req.name, answer.mark);
           tails.current = { ...tails.current, [req.name]: answer.lines };
