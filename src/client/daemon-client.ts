@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
+import type { JournalPage } from '../protocol/journal.js';
 import { PROTOCOL_VERSION, type DaemonInfo, type Push, type RequestBody, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
 import { VERSION } from '../version.js';
 
@@ -186,6 +187,11 @@ export class DaemonClient implements DaemonApi {
   /** What each LLM server serves, as the daemon asks them (all LLM servers when `names` is empty). */
   async models(names: string[]): Promise<ModelsReport[]> {
     return (await this.request<{ services: ModelsReport[] }>({ type: 'models', names })).services;
+  }
+
+  /** The daemon's event journal after `since` (an ISO time; null: everything it keeps), oldest first. */
+  journal(since: string | null, limit: number | null = null): Promise<JournalPage> {
+    return this.request<JournalPage>({ type: 'journal', since, limit });
   }
 
   /** Starts the daemon's HTTP listener (its config's `http:`, else 127.0.0.1:7878); its URL and token. */

@@ -11,6 +11,8 @@ import type { DaemonInfo, Request } from '../protocol/messages.js';
 import { dependencyOrder } from '../supervisor/start-order.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { VERSION } from '../version.js';
+import { watchDisks } from './disk-watch.js';
+import { EventJournal } from './event-journal.js';
 import { acquireLock } from './lock.js';
 import { daemonPaths, ensurePrivateDir, type DaemonPaths } from './paths.js';
 import { ControlServer, type Subscriber } from './server.js';
@@ -27,7 +29,10 @@ export interface DaemonOptions {
 /** The daemon: a supervisor behind a control socket, persisting what a successor needs to re-adopt. */
 export class Daemon {
   readonly supervisor: Supervisor;
+  /** The stack's recent events; daemon-side modules (the serve endpoint…) tell it theirs with `journal.emit`. */
+  readonly journal = new EventJournal();
   private readonly server: ControlServer;
+  private stopDiskWatch: () => void = () => undefined;
   private readonly startedAt = Date.now();
   private releaseLock: (() => void) | null = null;
   private exiting = false;
@@ -50,6 +55,7 @@ export class Daemon {
     if (!lock.acquired) throw new LlamaTopError('FAILED', `a daemon for this config already runs (pid ${lock.holderPid})`);
     this.releaseLock = lock.release;
     this.supervisor.on('log', log);
+    this.supervisor.on('stack-event', (event) => this.journal.emit(event));
     this.supervisor.on('change', (event) => {
       this.persist();
       this.server.broadcast({ push: 'event', event });
@@ -70,6 +76,7 @@ export class Daemon {
     await this.server.listen(paths.socket);
     this.supervisor.watched = () => [...this.server.connections].some((c) => c.subscribed);
     this.supervisor.startMetrics();
+    this.stopDiskWatch = watchDisks(() => this.diskPlaces(), (problem) => this.journal.emit({ service: null, event: 'disk-full', reason: problem }));
     if (!this.options.foreground) this.watchIdle();
     log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
     if (this.options.config.http) await this.startHttp(this.options.config.http).catch((error) => log(`http: ${(error as Error).message}`));
@@ -153,6 +160,7 @@ export class Daemon {
     this.persist();
     this.server.broadcast({ push: 'bye', reason });
     this.supervisor.dispose();
+    this.stopDiskWatch();
     await this.http?.close();
     await this.server.close();
     fs.rmSync(this.options.paths.socket, { force: true });
@@ -162,14 +170,19 @@ export class Daemon {
 
   /** What the user should know about the stack as a whole: full disks and who cannot write, lost state. */
   problems(): string[] {
-    const { paths, config } = this.options;
-    const writing = this.supervisor.status().filter((s) => s.pid !== null && s.state !== 'external').map((s) => s.name);
-    const problems = diskProblems([
-      { dir: paths.stateDir, what: 'state.json and daemon.log cannot be written (the daemon keeps supervising)' },
-      { dir: config.logs.dir, what: writing.length ? `the output of ${writing.join(', ')} is dropped until space returns` : 'no running service writes there now' },
-    ]);
+    const problems = diskProblems(this.diskPlaces());
     if (this.stateLost) problems.push(this.stateLost);
     return problems;
+  }
+
+  /** The directories the stack writes to, and who cannot write when one is full. */
+  private diskPlaces(): Array<{ dir: string; what: string }> {
+    const { paths, config } = this.options;
+    const writing = this.supervisor.status().filter((s) => s.pid !== null && s.state !== 'external').map((s) => s.name);
+    return [
+      { dir: paths.stateDir, what: 'state.json and daemon.log cannot be written (the daemon keeps supervising)' },
+      { dir: config.logs.dir, what: writing.length ? `the output of ${writing.join(', ')} is dropped until space returns` : 'no running service writes there now' },
+    ];
   }
 
   /** Where a service's log chunks are: its directory under this config's logs.dir. */
@@ -197,9 +210,15 @@ export class Daemon {
    * the parser is loaded only then). The same file only; what it changed is restarted, the rest untouched.
    */
   private async reload(given: StackConfig | null): Promise<unknown> {
-    const config = given ?? (await import('../config/load.js')).loadConfig(this.options.config.file, (f) => daemonPaths(f).logsDir);
-    if (config.file !== this.options.config.file)
-      throw new LlamaTopError('USAGE', `this daemon runs ${this.options.config.file}, not ${config.file}`);
+    let config: StackConfig;
+    try {
+      config = given ?? (await import('../config/load.js')).loadConfig(this.options.config.file, (f) => daemonPaths(f).logsDir);
+      if (config.file !== this.options.config.file)
+        throw new LlamaTopError('USAGE', `this daemon runs ${this.options.config.file}, not ${config.file}`);
+    } catch (error) {
+      this.journal.emit({ service: null, event: 'config-error', reason: `reload refused, the stack runs on unchanged: ${(error as Error).message}` });
+      throw error;
+    }
     this.options.log(`reloading ${config.file}`);
     const result = await this.supervisor.reconfigure(config);
     this.options.config = config;
@@ -266,6 +285,8 @@ export class Daemon {
       }
       case 'stack-config':
         return this.options.config;
+      case 'journal':
+        return this.journal.since(request.since, request.limit ?? undefined);
       case 'http-start':
         return this.startHttp(this.options.config.http ?? { host: '127.0.0.1', port: 7878, allowRemote: false, origins: [] });
       case 'models': {

@@ -49,6 +49,14 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
     case 'log-tail':
       if (typeof v.name !== 'string' || typeof v.lines !== 'number') return { ok: false, id, error: 'log-tail needs name and lines' };
       return { ok: true, request: { id, type: 'log-tail', name: v.name, lines: v.lines, mark: typeof v.mark === 'string' ? v.mark : null } };
+    case 'journal': {
+      const since = v.since ?? null;
+      if (since !== null && (typeof since !== 'string' || Number.isNaN(Date.parse(since))))
+        return { ok: false, id, error: 'journal: since must be an ISO time (2026-01-31T03:00:00Z) or null' };
+      const limit = v.limit ?? null;
+      if (limit !== null && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) return { ok: false, id, error: 'journal: limit must be a positive integer or null' };
+      return { ok: true, request: { id, type: 'journal', since: since as string | null, limit: limit as number | null } };
+    }
     case 'reload': {
       const c = v.config as Record<string, unknown> | null | undefined;
       if (c === null || c === undefined) return { ok: true, request: { id, type: 'reload', config: null } };

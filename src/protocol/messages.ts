@@ -109,7 +109,9 @@ export type Request =
   | { id: number; type: 'http-start' }
   /** What each LLM server serves (its /v1/models, the GGUF header, ollama's tags), asked by the daemon. */
   | { id: number; type: 'models'; names: string[] }
-  | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null };
+  | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null }
+  /** The event journal's entries after `since` (ISO time; null: all it keeps), at most `limit`, oldest first. */
+  | { id: number; type: 'journal'; since: string | null; limit: number | null };
 
 /** A request as a client writes it, before its id is given. */
 export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
