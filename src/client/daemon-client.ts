@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
-import type { JournalPage } from '../protocol/journal.js';
+import type { JournalPage, NotifyOutcome } from '../protocol/journal.js';
 import { PROTOCOL_VERSION, type DaemonInfo, type Push, type RequestBody, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
 import { VERSION } from '../version.js';
 
@@ -192,6 +192,11 @@ export class DaemonClient implements DaemonApi {
   /** The daemon's event journal after `since` (an ISO time; null: everything it keeps), oldest first. */
   journal(since: string | null, limit: number | null = null): Promise<JournalPage> {
     return this.request<JournalPage>({ type: 'journal', since, limit });
+  }
+
+  /** Sends a sample of `event` (null: each entry's first) to every matching notify entry; what each did. */
+  async notifyTest(event: string | null): Promise<NotifyOutcome[]> {
+    return (await this.request<{ outcomes: NotifyOutcome[] }>({ type: 'notify-test', event })).outcomes;
   }
 
   /** Starts the daemon's HTTP listener (its config's `http:`, else 127.0.0.1:7878); its URL and token. */

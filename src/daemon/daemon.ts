@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { serviceLogDir } from '../logs/chunks.js';
 import { diskProblems } from '../process/disk-space.js';
@@ -33,6 +34,8 @@ export class Daemon {
   readonly journal = new EventJournal();
   private readonly server: ControlServer;
   private stopDiskWatch: () => void = () => undefined;
+  /** Runs the config's `notify:` entries on the journal's events; loaded only for a config that has some. */
+  private notifier: import('../notify/notifier.js').Notifier | null = null;
   private readonly startedAt = Date.now();
   private releaseLock: (() => void) | null = null;
   private exiting = false;
@@ -56,6 +59,8 @@ export class Daemon {
     this.releaseLock = lock.release;
     this.supervisor.on('log', log);
     this.supervisor.on('stack-event', (event) => this.journal.emit(event));
+    this.journal.listen((event) => this.notifier?.handle(event));
+    await this.applyNotify(this.options.config);
     this.supervisor.on('change', (event) => {
       this.persist();
       this.server.broadcast({ push: 'event', event });
@@ -80,6 +85,14 @@ export class Daemon {
     if (!this.options.foreground) this.watchIdle();
     log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
     if (this.options.config.http) await this.startHttp(this.options.config.http).catch((error) => log(`http: ${(error as Error).message}`));
+  }
+
+  /** Loads the notifier when the config has `notify:` entries, or hands it a reloaded config's. */
+  private async applyNotify(config: StackConfig): Promise<void> {
+    if (!this.notifier && !config.notify?.length) return;
+    if (this.notifier) return this.notifier.configure(config.notify ?? []);
+    const { Notifier } = await import('../notify/notifier.js');
+    this.notifier = new Notifier(config.notify ?? [], { stack: config.name, host: os.hostname(), cwd: config.dir, log: this.options.log });
   }
 
   /** Where the HTTP listener's token is kept. */
@@ -222,6 +235,7 @@ export class Daemon {
     this.options.log(`reloading ${config.file}`);
     const result = await this.supervisor.reconfigure(config);
     this.options.config = config;
+    await this.applyNotify(config);
     if (config.http) await this.startHttp(config.http).catch((error) => this.options.log(`http: ${(error as Error).message}`));
     // What the daemon runs now: commands compare the file with it to warn about edits not yet applied.
     writeFileAtomic(path.join(this.options.paths.stateDir, 'config.resolved.json'), JSON.stringify(config));
@@ -287,6 +301,12 @@ export class Daemon {
         return this.options.config;
       case 'journal':
         return this.journal.since(request.since, request.limit ?? undefined);
+      case 'notify-test': {
+        await this.applyNotify(this.options.config);
+        const { Notifier } = await import('../notify/notifier.js');
+        const notifier = this.notifier ?? new Notifier([], { stack: this.options.config.name, host: os.hostname(), cwd: this.options.config.dir, log: this.options.log });
+        return { outcomes: await notifier.test(request.event, this.supervisor.names()) };
+      }
       case 'http-start':
         return this.startHttp(this.options.config.http ?? { host: '127.0.0.1', port: 7878, allowRemote: false, origins: [] });
       case 'models': {

@@ -57,6 +57,9 @@ export function parseRequest(value: unknown): { ok: true; request: Request } | {
       if (limit !== null && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) return { ok: false, id, error: 'journal: limit must be a positive integer or null' };
       return { ok: true, request: { id, type: 'journal', since: since as string | null, limit: limit as number | null } };
     }
+    case 'notify-test':
+      if (v.event !== undefined && v.event !== null && typeof v.event !== 'string') return { ok: false, id, error: 'notify-test: event must be an event name or null' };
+      return { ok: true, request: { id, type: 'notify-test', event: (v.event as string | undefined) ?? null } };
     case 'reload': {
       const c = v.config as Record<string, unknown> | null | undefined;
       if (c === null || c === undefined) return { ok: true, request: { id, type: 'reload', config: null } };

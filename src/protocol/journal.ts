@@ -52,7 +52,7 @@ export interface JournalPage {
 
 /** What `notify test` did for one notify entry. */
 export interface NotifyOutcome {
-  /** 1-based position of the entry under `notify:`. */
+  /** The entry's index under `notify:` (0 for the first: `notify.0` as config errors name it). */
   entry: number;
   /** `command notify-send llama-top` or `webhook https://…`. */
   target: string;

@@ -111,7 +111,9 @@ export type Request =
   | { id: number; type: 'models'; names: string[] }
   | { id: number; type: 'set-env'; name: string; env: Record<string, string> | null }
   /** The event journal's entries after `since` (ISO time; null: all it keeps), at most `limit`, oldest first. */
-  | { id: number; type: 'journal'; since: string | null; limit: number | null };
+  | { id: number; type: 'journal'; since: string | null; limit: number | null }
+  /** Sends a sample of `event` (null: each entry's first) to every matching `notify:` entry; what each did. */
+  | { id: number; type: 'notify-test'; event: string | null };
 
 /** A request as a client writes it, before its id is given. */
 export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;

@@ -13,7 +13,7 @@ const DISK_FULL = /\bENOSPC\b|disk holding its logs is full/;
  * The named events one transition of a service's lifecycle is, so that notifications, the journal and MCP agree
  * on what a `crash` or a `gave-up` is. Pure: the previous and the next runtime of the machine (machine.ts) say it all.
  *
- * - `ready`: it became ready (from starting, or back from unhealthy without a restart).
+ * - `ready`: it became ready (from starting, or back from unhealthy without a restart); not a re-adopted one.
  * - `crash`: it failed and will be retried (an exit, a start that timed out); not the restart of a ready server that
  *   failed its health or inference checks, which was told as `unhealthy` / `stalled` when it began.
  * - `gave-up`: it failed and will not be retried (retries used up, or it could not be spawned at all).
@@ -31,7 +31,8 @@ export function deriveEvents(previous: ServiceRuntime, next: ServiceRuntime): De
   ];
   switch (next.phase) {
     case 'ready':
-      return [{ event: 'ready', reason: null }];
+      // A service a new daemon re-adopted was ready all along: nothing to tell.
+      return previous.detail === 'adopted' ? [] : [{ event: 'ready', reason: null }];
     case 'crashed': {
       const recoveringReadyServer = previous.phase === 'stopping' && previous.then === 'recover' && previous.readyAt !== null;
       return recoveringReadyServer ? [] : failure('crash');

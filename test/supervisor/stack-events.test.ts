@@ -69,6 +69,7 @@ describe('deriveEvents: the named events of the supervisor transitions', () => {
     ['a stop is stopped; a restart is not', [start, spawned, ok, { type: 'restart' }, stopped, spawned, ok, stop, stopped], [['ready', null], ['ready', null], ['stopped', null]]],
     ['a crash caused by a full disk is a disk-full too', [start, spawned, exit('the disk holding its logs is full (ENOSPC, /l)')], [['crash', 'exited with code 1: the disk holding its logs is full (ENOSPC, /l)'], ['disk-full', 'exited with code 1: the disk holding its logs is full (ENOSPC, /l)']]],
     ['an external server that goes away is stopped, with why', [{ type: 'external', pid: 7, at: 0 }, exit(null)], [['stopped', 'the external server went away']]],
+    ['a service re-adopted by a new daemon is no news', [{ type: 'adopted', pid: 9, startTicks: 1, logDir: null, startedAt: 0, restarts: 0, at: 0 }, ok, exit()], [['crash', 'exited with code 1: CUDA error']]],
     ['a stop of a service that gave up is stopped', [start, { type: 'spawn-failed', message: 'x', at: 1 }, stop], [['gave-up', 'x'], ['stopped', null]]],
   ];
   it.each(table)('%s', (_name, events, expected, config) => {
