@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { NotifyEntry } from '../config/types.js';
 import type { Delivery } from './hook.js';
 import { formatSeconds } from './hook.js';
@@ -5,29 +7,42 @@ import { webhookBody, type NotifyPayload } from './payload.js';
 
 type WebhookTarget = Extract<NotifyEntry['target'], { type: 'webhook' }>;
 
-/** One POST of the payload, abandoned after `timeoutMs`. Never throws. */
-export async function postWebhook(target: WebhookTarget, payload: NotifyPayload, timeoutMs: number): Promise<Delivery> {
+/**
+ * One POST of the payload, abandoned after `timeoutMs` (connect, send and answer together). Never throws. node:http
+ * with no keep-alive agent: the daemon runs without WebAssembly (so without fetch's parser), and a notification
+ * every few minutes gains nothing from a pooled connection.
+ */
+export function postWebhook(target: WebhookTarget, payload: NotifyPayload, timeoutMs: number): Promise<Delivery> {
   const began = Date.now();
   const { contentType, body } = webhookBody(target.format, payload);
-  try {
-    const res = await fetch(target.url, {
+  const url = new URL(target.url);
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (delivery: Delivery) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(delivery);
+    };
+    const req = client.request(url, {
       method: 'POST',
-      headers: { 'content-type': contentType, 'user-agent': 'llama-top', ...target.headers },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'follow',
+      agent: false,
+      headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'user-agent': 'llama-top', ...target.headers },
     });
-    await res.body?.cancel().catch(() => undefined);
-    const ms = Date.now() - began;
-    if (res.ok) return { ok: true, detail: `HTTP ${res.status} in ${ms} ms` };
-    // A refusal (bad URL, token, payload) will not change by retrying; a server that is down or busy may.
-    const retry = res.status >= 500 || res.status === 408 || res.status === 429;
-    return { ok: false, detail: `HTTP ${res.status} ${res.statusText}`.trim(), retry };
-  } catch (error) {
-    const e = error as Error & { cause?: { code?: string; message?: string } };
-    const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
-    return { ok: false, detail: timedOut ? `no answer in ${formatSeconds(timeoutMs)}` : (e.cause?.code ?? e.cause?.message ?? e.message), retry: true };
-  }
+    const timer = setTimeout(() => done({ ok: false, detail: `no answer in ${formatSeconds(timeoutMs)}`, retry: true }), timeoutMs);
+    req.on('response', (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      const ms = Date.now() - began;
+      if (status >= 200 && status < 300) return done({ ok: true, detail: `HTTP ${status} in ${ms} ms` });
+      // A refusal (bad URL, token, payload) will not change by retrying; a server that is down or busy may.
+      done({ ok: false, detail: `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`, retry: status >= 500 || status === 408 || status === 429 });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => done({ ok: false, detail: error.code ?? error.message, retry: true }));
+    req.end(body);
+  });
 }
 
 /** The wait before retry `n` (1-based): 1 s, 2 s, 4 s … up to 30 s. Pure. */
