@@ -206,7 +206,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'mcp',
     args: '',
-    summary: 'a Model Context Protocol server on stdio (for AI assistants)',
+    summary: 'an MCP server on stdio, for AI assistants',
     details: 'Speaks MCP on stdin/stdout: tools status, logs, start, stop, restart, models, backend_status, backend_switch, reload, events,\nall asked of the daemon (started when absent), so --remote HOST serves the stack of another machine. Add it to an MCP client:\n  claude mcp add llama-top -- llama-top mcp --config /path/to/llama-top.yaml',
     flags: [...REMOTE],
     operands: NONE,
