@@ -23,7 +23,7 @@ export async function mcpCommand(ctx: CommandContext): Promise<number> {
     );
     return connection;
   };
-  const server = createMcpServer({ daemon, reloadable: () => ctx.reloadable() });
+  const server = createMcpServer({ daemon });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

@@ -1,4 +1,3 @@
-import type { StackConfig } from '../config/types.js';
 import type { ModelsReport } from '../kinds/kind.js';
 import type { LogLine } from '../logs/chunks.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
@@ -16,9 +15,7 @@ export interface McpDaemon extends Pick<DaemonApi, 'start' | 'restart' | 'stop' 
   journal(since: string | null, limit: number | null): Promise<JournalPage>;
 }
 
-/** How the tools reach the stack: a live daemon connection (made again when it was lost), and what `reload` sends. */
+/** How the tools reach the stack: a live daemon connection (made again when it was lost). */
 export interface McpContext {
   daemon(): Promise<McpDaemon>;
-  /** The config parsed afresh here (a broken one: an error with file:line:col), or null for a remote stack. */
-  reloadable(): Promise<StackConfig | null>;
 }

@@ -180,8 +180,9 @@ export const TOOLS = [
     input: {},
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     async run(ctx) {
-      const config = await ctx.reloadable();
-      const r = await (await ctx.daemon()).reload(config);
+      // The daemon reads its own file (here or on the --remote box): a broken one is refused there, with
+      // file:line:col, and journaled as a config-error.
+      const r = await (await ctx.daemon()).reload(null);
       const outcomes = [...r.restarted, ...r.started];
       const parts = [
         r.unchanged.length ? `unchanged: ${r.unchanged.join(', ')}` : null,

@@ -94,6 +94,14 @@ describe(`llama-top mcp, with the SDK's Client over stdio, against ${against}`, 
     const unknownRestart = await client.callTool({ name: 'restart', arguments: { services: ['nope'] } });
     expect(unknownRestart.isError).toBe(true);
     expect(text(unknownRestart)).toMatch(/unknown service "nope"/);
+    // A broken config is refused by reload with where it is broken, and journaled as a config-error.
+    fs.appendFileSync(stack.configFile, '    startTimeout: never\n');
+    const reload = await client.callTool({ name: 'reload', arguments: {} });
+    expect(reload.isError).toBe(true);
+    expect(text(reload)).toMatch(/llama-top\.yaml:\d+:\d+ services\.llama\.startTimeout/);
+    const configError = await client.callTool({ name: 'events', arguments: { since: '1m' } });
+    expect(text(configError)).toMatch(/stack config-error: reload refused, the stack runs on unchanged: .*llama-top\.yaml:\d+:\d+ services\.llama\.startTimeout/);
+    expect((configError.structuredContent as { events: Array<{ event: string }> }).events.at(-1)!.event).toBe('config-error');
     // A bad argument is the SDK's validation error, as a tool error too.
     const bad = await client.callTool({ name: 'logs', arguments: { service: 'llama', lines: -3 } });
     expect(bad.isError).toBe(true);
