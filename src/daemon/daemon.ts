@@ -174,6 +174,7 @@ export class Daemon {
     this.server.broadcast({ push: 'bye', reason });
     this.supervisor.dispose();
     this.stopDiskWatch();
+    this.notifier?.dispose();
     await this.http?.close();
     await this.server.close();
     fs.rmSync(this.options.paths.socket, { force: true });

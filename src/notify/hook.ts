@@ -15,7 +15,7 @@ const STDERR_KEPT = 2048;
  * Runs a notify command with the event as JSON on stdin and LLAMA_TOP_* in its environment, in its own process
  * group; past `timeoutMs` the whole group is killed. Never throws, never waits longer than the timeout.
  */
-export function runHook(argv: string[], payload: NotifyPayload, options: { cwd: string; timeoutMs: number }): Promise<Delivery> {
+export function runHook(argv: string[], payload: NotifyPayload, options: { cwd: string; timeoutMs: number; signal?: AbortSignal }): Promise<Delivery> {
   const began = Date.now();
   return new Promise((resolve) => {
     let stderr = '';
@@ -26,14 +26,19 @@ export function runHook(argv: string[], payload: NotifyPayload, options: { cwd: 
       detached: true,
       stdio: ['pipe', 'ignore', 'pipe'],
     });
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const kill = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         // already gone
       }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
     }, options.timeoutMs);
+    // The daemon is exiting: its hooks go with it rather than outlive their timeout unsupervised.
+    if (child.pid !== undefined) options.signal?.addEventListener('abort', kill, { once: true });
     child.stdin.on('error', () => undefined); // a hook that does not read stdin closes it early: not a failure
     child.stdin.end(`${JSON.stringify(payload)}\n`);
     child.stderr.setEncoding('utf8');

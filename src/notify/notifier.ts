@@ -38,6 +38,7 @@ export class Notifier {
   private droppedForLoad = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly disposed = new AbortController();
 
   constructor(
     entries: NotifyEntry[],
@@ -55,9 +56,14 @@ export class Notifier {
     for (const key of this.held.keys()) if (!this.keys.some((k) => key.startsWith(`${k}\0`))) this.held.delete(key);
   }
 
+  /** The daemon exits: hooks still running are killed, nothing new is sent. */
+  dispose(): void {
+    this.disposed.abort();
+  }
+
   /** Called with every journal entry; returns at once. */
   handle(event: StackEvent): void {
-    if (event.event === 'state') return;
+    if (event.event === 'state' || this.disposed.signal.aborted) return;
     const name = event.event;
     this.entries.forEach((entry, i) => {
       if (!matches(entry, name, event.service)) return;
@@ -118,7 +124,7 @@ export class Notifier {
     try {
       let result = await this.deliverOnce(entry, payload);
       let attempts = 1;
-      while (!result.ok && result.retry && entry.target.type === 'webhook' && attempts <= entry.retries) {
+      while (!result.ok && result.retry && entry.target.type === 'webhook' && attempts <= entry.retries && !this.disposed.signal.aborted) {
         await this.sleep(retryDelay(attempts));
         result = await this.deliverOnce(entry, payload);
         attempts++;
@@ -142,7 +148,7 @@ export class Notifier {
 
   private deliverOnce(entry: NotifyEntry, payload: NotifyPayload): Promise<Delivery> {
     return entry.target.type === 'command'
-      ? runHook(entry.target.argv, payload, { cwd: this.ctx.cwd, timeoutMs: entry.timeoutMs })
+      ? runHook(entry.target.argv, payload, { cwd: this.ctx.cwd, timeoutMs: entry.timeoutMs, signal: this.disposed.signal })
       : postWebhook(entry.target, payload, entry.timeoutMs);
   }
 }

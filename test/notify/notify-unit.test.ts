@@ -7,7 +7,11 @@ import { debounce } from '../../src/notify/debounce.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { hookEnv, oneLine, webhookBody, type NotifyPayload } from '../../src/notify/payload.js';
 import type { StackEvent } from '../../src/protocol/journal.js';
-import { waitFor } from '../helpers/wait.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fixture, NODE } from '../helpers/stack.js';
+import { isAlive, waitFor } from '../helpers/wait.js';
 
 const load = (yaml: string) => parseConfigText(yaml, '/cfg/llama-top.yaml', () => '/state/logs');
 const SERVICES = 'services:\n  llama: { kind: process, command: [x] }\n';
@@ -98,5 +102,23 @@ describe('Notifier', () => {
       ['crash', 'r7', 2],
     ]);
     expect(lines).toEqual([]);
+  });
+
+  it('kills the hooks still running when the daemon exits (dispose), and sends nothing after', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'notify-dispose-'));
+    const file = path.join(dir, 'hook.jsonl');
+    const entry: NotifyEntry = { on: ['crash'], services: null, target: { type: 'command', argv: [NODE, fixture('notify-hook.mjs'), file, '--hang'] }, quietMs: 0, timeoutMs: 60_000, retries: 0 };
+    const lines: string[] = [];
+    const notifier = new Notifier([entry], { stack: 's', host: 'h', cwd: dir, log: (l) => lines.push(l) });
+    const crash = (seq: number): StackEvent => ({ seq, time: new Date().toISOString(), service: 'x', event: 'crash', from: null, to: null, reason: 'r', retries: 1 });
+    notifier.handle(crash(1));
+    const pid = Number(await waitFor(() => fs.existsSync(`${file}.pid`) && fs.readFileSync(`${file}.pid`, 'utf8'), 'the hook to run'));
+    notifier.dispose();
+    await waitFor(() => !isAlive(pid), 'the hook to be killed');
+    notifier.handle(crash(2));
+    await waitFor(() => lines.length === 1, 'the kill to be logged');
+    expect(lines[0]).toMatch(/notify\.0 command .* \(x crash\): killed by SIGKILL/);
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
