@@ -2,22 +2,15 @@
  * llama-top from code: `import { connect } from 'llama-top'`. The same daemon the CLI and the TUI talk to, over its
  * Unix socket (or, with `remote`, over `ssh HOST llama-top dial-stdio`); the daemon is started when absent.
  */
-import type { DaemonClient } from './client/daemon-client.js';
-import { createContext, type Flags } from './commands/context.js';
+import { connectStack, type StackTarget } from './client/connect.js';
 import { timedLine } from './logs/timed-line.js';
 import type { ServiceStatus, StartOutcome, StateChangeEvent } from './protocol/messages.js';
 
 export type { ServiceStatus, StartOutcome, StateChangeEvent } from './protocol/messages.js';
 export { LlamaTopError } from './protocol/errors.js';
 
-export interface ConnectOptions {
-  /** The config file (default: ./llama-top.yaml, or $LLAMA_TOP_CONFIG); with `remote`, a path on that host. */
-  config?: string;
-  /** A host to reach over ssh (user@box, or a Host of ~/.ssh/config). */
-  remote?: string;
-  /** The llama-top to run on `remote` (default: llama-top on its PATH). */
-  remoteBin?: string;
-}
+/** Which stack: its config file, and the ssh host it runs on when not here. */
+export type ConnectOptions = StackTarget;
 
 /** What `subscribe` delivers: every service once, then one event per state change. */
 export type StackEvent = { type: 'snapshot'; services: ServiceStatus[] } | { type: 'state'; event: StateChangeEvent };
@@ -39,21 +32,7 @@ export interface LlamaTop {
 
 /** Connects to the stack's daemon, starting it when absent (this parses and checks the config, as the CLI does). */
 export async function connect(options: ConnectOptions = {}): Promise<LlamaTop> {
-  const flags: Flags = {
-    config: options.config,
-    json: true,
-    wait: true,
-    follow: false,
-    lines: 50,
-    all: false,
-    force: false,
-    timestamps: false,
-    since: null,
-    remote: options.remote ? [options.remote] : [],
-    remoteBin: options.remoteBin ?? null,
-    start: true,
-  };
-  const client: DaemonClient = await createContext(flags, []).daemon();
+  const client = await connectStack(options);
   return {
     status: () => client.status(),
     start: async (names = [], o = {}) => client.start(names, o.wait ?? true),

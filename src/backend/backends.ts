@@ -5,13 +5,8 @@ import { readBackendValue } from './config-file.js';
 import { checkChoiceHealth } from './choice-health.js';
 import { checkServiceHealth } from './health.js';
 
-export interface BackendEntry {
-  name: string;
-  service: string | null;
-  healthy: boolean | null;
-  reason: string | null;
-  active: boolean;
-}
+export type { BackendEntry } from '../protocol/results.js';
+import type { BackendEntry, BackendReport } from '../protocol/results.js';
 
 export function backendOf(config: StackConfig): BackendConfig {
   if (!config.backend)
@@ -70,7 +65,7 @@ export async function describeBackends(config: StackConfig, services: ServiceSta
  * `backend status|list|health [NAME]`: the active backend and each one (or only NAME) with its health. For a health
  * check an unreadable active value is null rather than an error: the backends can be checked all the same.
  */
-export async function backendReport(config: StackConfig, services: ServiceStatus[], only: string | undefined, health: boolean): Promise<{ active: string | null; app: string; backends: BackendEntry[] }> {
+export async function backendReport(config: StackConfig, services: ServiceStatus[], only: string | undefined, health: boolean): Promise<BackendReport> {
   const backend = backendOf(config);
   let active: string | null = null;
   try {

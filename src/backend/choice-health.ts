@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import type { BackendConfig, ServiceConfig } from '../config/types.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import { httpGet } from '../supervisor/http-get.js';
+import { httpGet } from '../shared/http-get.js';
 import type { BackendHealth } from './health.js';
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { writeFileAtomic } from '../daemon/state-file.js';
+import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { LlamaTopError } from '../protocol/errors.js';
 
 function parseOrThrow(file: string, text: string): unknown {

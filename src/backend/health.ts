@@ -1,7 +1,7 @@
 import type { RawService } from '../config/schema.js';
 import { kindPreset } from '../kinds/index.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import { httpGet } from '../supervisor/http-get.js';
+import { httpGet } from '../shared/http-get.js';
 import { judgeHttp } from '../supervisor/probes.js';
 
 export interface BackendHealth {

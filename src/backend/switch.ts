@@ -6,13 +6,8 @@ import { writeBackendValue } from './config-file.js';
 import { checkChoiceHealth } from './choice-health.js';
 import { checkServiceHealth } from './health.js';
 
-export interface SwitchResult {
-  from: string | null;
-  to: string;
-  changed: boolean;
-  stopped: string | null;
-  elapsedMs: number;
-}
+export type { SwitchResult } from '../protocol/results.js';
+import type { SwitchResult } from '../protocol/results.js';
 
 /**
  * Switches the chat app to backend `target`: make sure its server is ready (starting it if we manage it), set the

@@ -1,16 +1,12 @@
-import type { LogLine } from '../logs/chunks.js';
-import type { BackendEntry } from '../backend/backends.js';
-import type { SwitchResult } from '../backend/switch.js';
-import type { StackConfig } from '../config/types.js';
-import type { ModelsReport } from '../kinds/kind.js';
-import type { ReloadResult } from '../supervisor/supervisor.js';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { LlamaTopError, type ErrorCode } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
-import type { DaemonApi } from '../protocol/daemon-api.js';
-import type { JournalPage, NotifyOutcome } from '../protocol/journal.js';
-import { PROTOCOL_VERSION, type DaemonInfo, type Push, type RequestBody, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
+import type { ClientApi } from '../protocol/daemon-api.js';
+import { PROTOCOL_VERSION, type DaemonInfo, type Push, type Response, type ServiceStatus, type StartOutcome } from '../protocol/messages.js';
+import type { ParamsIn, RequestType, Result } from '../protocol/requests.js';
+import type { LogLine } from '../protocol/results.js';
+import type { StackConfig } from '../protocol/stack-config.js';
 import { VERSION } from '../version.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -29,7 +25,7 @@ const DEFAULT_DEADLINE_MS = 10_000;
 const deadlineFromEnv = () => Number(process.env.LLAMA_TOP_DEADLINE) || DEFAULT_DEADLINE_MS;
 
 /** Talks to one daemon over its Unix socket. */
-export class DaemonClient implements DaemonApi {
+export class DaemonClient implements ClientApi {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly pushListeners = new Set<(push: Push) => void>();
@@ -115,12 +111,13 @@ export class DaemonClient implements DaemonApi {
     });
   }
 
-  request<T>(body: RequestBody): Promise<T> {
+  /** Sends one request of the table; the answer is typed by it. */
+  call<K extends RequestType>(type: K, params: ParamsIn<K>): Promise<Result<K>> {
     if (this.closed) return Promise.reject(new LlamaTopError('UNREACHABLE', 'the daemon connection is closed'));
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.socket.write(encode({ ...body, id }));
+    return new Promise<Result<K>>((resolve, reject) => {
+      this.pending.set(id, { resolve: (value) => resolve(value as Result<K>), reject }); // the daemon answers by the same table
+      this.socket.write(encode({ ...params, type, id }));
     });
   }
 
@@ -128,98 +125,87 @@ export class DaemonClient implements DaemonApi {
     return (await this.statusReport()).services;
   }
 
-  /** The services, and what is wrong with the stack as a whole (a full disk, lost state). */
-  async statusReport(): Promise<{ services: ServiceStatus[]; problems: string[] }> {
-    const report = await this.request<{ services: ServiceStatus[]; problems?: string[] }>({ type: 'status' });
-    return { services: report.services, problems: report.problems ?? [] };
+  statusReport(): Promise<Result<'status'>> {
+    return this.call('status', {});
   }
 
   daemonInfo(): Promise<DaemonInfo> {
-    return this.request<DaemonInfo>({ type: 'daemon-info' });
+    return this.call('daemon-info', {});
   }
 
   async start(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
-    return (await this.request<{ results: StartOutcome[] }>({ type: 'start', names, wait, force })).results;
+    return (await this.call('start', { names, wait, force })).results;
   }
 
   async restart(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
-    return (await this.request<{ results: StartOutcome[] }>({ type: 'restart', names, wait, force })).results;
+    return (await this.call('restart', { names, wait, force })).results;
   }
 
   async stop(names: string[], force: boolean): Promise<StartOutcome[]> {
-    return (await this.request<{ results: StartOutcome[] }>({ type: 'stop', names, force })).results;
+    return (await this.call('stop', { names, force })).results;
   }
 
-  /** The chat app's backends with their health, as the daemon sees them. */
-  backendReport(only: string | undefined, health = false): Promise<{ active: string | null; app: string; backends: BackendEntry[] }> {
-    return this.request({ type: 'backend-report', health, ...(only === undefined ? {} : { only }) });
+  backendReport(only: string | undefined, health = false): Promise<Result<'backend-report'>> {
+    return this.call('backend-report', { health, ...(only === undefined ? {} : { only }) });
   }
 
-  /** Switches the chat app's backend; the daemon checks, rewrites, restarts and rolls back. */
-  backendSwitch(name: string, force: boolean): Promise<SwitchResult> {
-    return this.request({ type: 'backend-switch', name, force });
+  backendSwitch(name: string, force: boolean): Promise<Result<'backend-switch'>> {
+    return this.call('backend-switch', { name, force });
   }
 
-  /** Services' logs as the daemon reads them: the last `lines`, or those written in the last `sinceMs`. */
-  async logs(names: string[], lines: number, sinceMs: number | null, times: boolean): Promise<Array<{ service: string; dir: string; lines: LogLine[] }>> {
-    return (await this.request<{ logs: Array<{ service: string; dir: string; lines: LogLine[] }> }>({ type: 'logs', names, lines, sinceMs, times })).logs;
+  async logs(names: string[], lines: number, sinceMs: number | null, times: boolean): Promise<Result<'logs'>['logs']> {
+    return (await this.call('logs', { names, lines, sinceMs, times })).logs;
   }
 
-  /** Every new line of these services from now on, across rotations and restarts, until the connection closes. */
   async followLogs(names: string[], times: boolean, onLines: (service: string, lines: LogLine[]) => void, onGap: (service: string, chunks: number) => void): Promise<void> {
     this.pushListeners.add((push) => {
       if (push.push === 'log') onLines(push.service, push.lines);
       else if (push.push === 'log-gap') onGap(push.service, push.chunks);
     });
-    await this.request({ type: 'logs-follow', names, times });
+    await this.call('logs-follow', { names, times });
   }
 
-  /** A pane's last `lines`; `lines` is null when nothing changed since `mark`. */
-  logTail(name: string, lines: number, mark: string | null): Promise<{ mark: string; lines: string[] | null }> {
-    return this.request({ type: 'log-tail', name, lines, mark });
+  logTail(name: string, lines: number, mark: string | null): Promise<Result<'log-tail'>> {
+    return this.call('log-tail', { name, lines, mark });
   }
 
-  /** Applies `config` (parsed and validated here), or with null the daemon's file read afresh there. */
-  reload(config: StackConfig | null): Promise<ReloadResult> {
-    return this.request<ReloadResult>({ type: 'reload', config });
+  reload(config: StackConfig | null): Promise<Result<'reload'>> {
+    return this.call('reload', { config });
   }
 
-  /** What each LLM server serves, as the daemon asks them (all LLM servers when `names` is empty). */
-  async models(names: string[]): Promise<ModelsReport[]> {
-    return (await this.request<{ services: ModelsReport[] }>({ type: 'models', names })).services;
+  async models(names: string[]): Promise<Result<'models'>['services']> {
+    return (await this.call('models', { names })).services;
   }
 
   /** The daemon's event journal after `since` (an ISO time; null: everything it keeps), oldest first. */
-  journal(since: string | null, limit: number | null = null): Promise<JournalPage> {
-    return this.request<JournalPage>({ type: 'journal', since, limit });
+  journal(since: string | null, limit: number | null = null): Promise<Result<'journal'>> {
+    return this.call('journal', { since, limit });
   }
 
   /** Sends a sample of `event` (null: each entry's first) to every matching notify entry; what each did. */
-  async notifyTest(event: string | null): Promise<NotifyOutcome[]> {
-    return (await this.request<{ outcomes: NotifyOutcome[] }>({ type: 'notify-test', event })).outcomes;
+  async notifyTest(event: string | null): Promise<Result<'notify-test'>['outcomes']> {
+    return (await this.call('notify-test', { event })).outcomes;
   }
 
-  /** Starts the daemon's HTTP listener (its config's `http:`, else 127.0.0.1:7878); its URL and token. */
-  httpStart(): Promise<{ url: string; tokenFile: string; token: string }> {
-    return this.request({ type: 'http-start' });
+  httpStart(): Promise<Result<'http-start'>> {
+    return this.call('http-start', {});
   }
 
-  /** The config the daemon runs. */
-  stackConfig(): Promise<StackConfig> {
-    return this.request<StackConfig>({ type: 'stack-config' });
+  stackConfig(): Promise<Result<'stack-config'>> {
+    return this.call('stack-config', {});
   }
 
   async stopDaemon(all: boolean): Promise<void> {
-    await this.request({ type: 'daemon-stop', all });
+    await this.call('daemon-stop', { all });
   }
 
   async setEnv(name: string, env: Record<string, string> | null): Promise<void> {
-    await this.request({ type: 'set-env', name, env });
+    await this.call('set-env', { name, env });
   }
 
   async subscribe(onPush: (push: Push) => void): Promise<() => void> {
     this.pushListeners.add(onPush);
-    await this.request({ type: 'subscribe' });
+    await this.call('subscribe', {});
     return () => this.pushListeners.delete(onPush);
   }
 

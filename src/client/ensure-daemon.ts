@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StackConfig } from '../config/types.js';
-import { writeFileAtomic } from '../daemon/state-file.js';
+import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { fileURLToPath } from 'node:url';
 import { ensurePrivateDir, type DaemonPaths } from '../daemon/paths.js';
 import { readLastLines } from '../logs/tail.js';

@@ -1,10 +1,9 @@
-import type { BackendEntry } from '../backend/backends.js';
-import type { SwitchResult } from '../backend/switch.js';
-import type { StackConfig } from '../config/types.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
 import { errorMessage, LlamaTopError } from '../protocol/errors.js';
 import type { DaemonInfo, Push, ServiceStatus, StartOutcome } from '../protocol/messages.js';
-import type { ReloadResult } from '../supervisor/supervisor.js';
+import type { ParamsIn, RequestType, Result } from '../protocol/requests.js';
+import type { BackendReport, ReloadResult, SwitchResult } from '../protocol/results.js';
+import type { StackConfig } from '../protocol/stack-config.js';
 import { VERSION } from '../version.js';
 
 /** One box of a multi-host TUI: how to reach its daemon (over ssh: a fresh link each time). */
@@ -24,6 +23,31 @@ interface Member extends HostTarget {
 }
 
 const ONE_HOST_BACKEND = new LlamaTopError('USAGE', 'with several hosts, switch a backend on one: llama-top --remote HOST backend switch NAME');
+const oneHost = (what: string) => Promise.reject(new LlamaTopError('USAGE', `with several hosts, ${what} on one: llama-top --remote HOST …`));
+
+/** How the composite answers each request of the table: split by host, asked of each, names given their host. */
+type HostCalls = { [K in RequestType]: (hosts: HostsApi, params: ParamsIn<K>) => Promise<Result<K>> };
+const HOST_CALLS: HostCalls = {
+  status: async (h) => h.statusReport(),
+  'daemon-info': (h) => h.daemonInfo(),
+  start: async (h, p) => ({ results: await h.start(p.names ?? [], p.wait ?? true, p.force ?? false) }),
+  restart: async (h, p) => ({ results: await h.restart(p.names ?? [], p.wait ?? true, p.force ?? false) }),
+  stop: async (h, p) => ({ results: await h.stop(p.names ?? [], p.force ?? false) }),
+  subscribe: async () => null, // every host is subscribed already; subscribe(onPush) adds a listener
+  'daemon-stop': async (h, p) => (await h.stopDaemon(p.all ?? false), null),
+  'backend-report': () => Promise.reject(ONE_HOST_BACKEND),
+  'backend-switch': () => Promise.reject(ONE_HOST_BACKEND),
+  logs: async (h, p) => ({ logs: await h.eachHost(p.names ?? [], async (api, names) => (await api.call('logs', { ...p, names })).logs) }),
+  'logs-follow': () => oneHost('follow logs'),
+  'log-tail': (h, p) => h.logTail(p.name, p.lines, p.mark ?? null),
+  reload: (h, p) => (p.config ? oneHost('reload a config file') : h.reload()),
+  'stack-config': (h) => h.stackConfig(),
+  'http-start': () => oneHost('start the HTTP listener'),
+  models: async (h, p) => ({ services: await h.eachHost(p.names ?? [], async (api, names) => (await api.call('models', { names })).services) }),
+  'set-env': async (h, p) => (await h.setEnv(p.name, p.env), null),
+  journal: () => oneHost('read the event journal'),
+  'notify-test': () => oneHost('test the notifications'),
+};
 
 /** `host/service`: every name the TUI keys its rows, history and panes by is unique across hosts. */
 export const qualify = (host: string, name: string) => `${host}/${name}`;
@@ -144,6 +168,39 @@ export class HostsApi implements DaemonApi {
     return results.flat();
   }
 
+  call<K extends RequestType>(type: K, params: ParamsIn<K>): Promise<Result<K>> {
+    const run: HostCalls[K] = HOST_CALLS[type];
+    return run(this, params);
+  }
+
+  /**
+   * Asks each host about its own services (none named: every reachable host, with none) and gives the `service` of
+   * each answer its host.
+   */
+  async eachHost<T extends { service: string }>(names: string[], ask: (api: DaemonApi, names: string[]) => Promise<T[]>): Promise<T[]> {
+    const groups = new Map<string, string[]>();
+    if (names.length === 0) for (const m of this.members) if (m.api) groups.set(m.host, []);
+    for (const q of names) {
+      const { host, name } = splitQualified(q);
+      if (name) groups.set(host, [...(groups.get(host) ?? []), name]);
+    }
+    const answers = await Promise.all([...groups].map(async ([host, group]) => (await ask(this.connected(host), group)).map((a) => ({ ...a, service: qualify(host, a.service) }))));
+    return answers.flat();
+  }
+
+  /** Every host's services, and each host's problems (an unreachable host is one). */
+  async statusReport(): Promise<Result<'status'>> {
+    const problems = await Promise.all(
+      this.members.map(async (m) => {
+        if (!m.api) return [`${m.host}: unreachable (${m.error ?? 'connecting'})`];
+        const report = await m.api.call('status', {}).catch(() => null);
+        if (report) m.services = report.services.map((s) => renamed(m.host, s));
+        return (report?.problems ?? []).map((p) => `${m.host}: ${p}`);
+      }),
+    );
+    return { services: this.rows(), problems: problems.flat() };
+  }
+
   async status(): Promise<ServiceStatus[]> {
     await Promise.all(
       this.members.map(async (m) => {
@@ -161,12 +218,12 @@ export class HostsApi implements DaemonApi {
     };
   }
 
-  start(names: string[], wait: boolean): Promise<StartOutcome[]> {
-    return this.perHost(names, (api, group) => api.start(group, wait));
+  start(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
+    return this.perHost(names, (api, group) => api.start(group, wait, force));
   }
 
-  restart(names: string[], wait: boolean): Promise<StartOutcome[]> {
-    return this.perHost(names, (api, group) => api.restart(group, wait));
+  restart(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
+    return this.perHost(names, (api, group) => api.restart(group, wait, force));
   }
 
   stop(names: string[], force: boolean): Promise<StartOutcome[]> {
@@ -211,7 +268,7 @@ export class HostsApi implements DaemonApi {
   }
 
   /** The picker is off with several hosts (the TUI is given no backend control): each box has its own chat app. */
-  backendReport(): Promise<{ active: string | null; app: string; backends: BackendEntry[] }> {
+  backendReport(): Promise<BackendReport> {
     return Promise.reject(ONE_HOST_BACKEND);
   }
 

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DaemonClient } from '../client/daemon-client.js';
+import { connectLocal, loadStackConfig } from '../client/connect.js';
 import type { StackConfig } from '../config/types.js';
+import type { ClientApi } from '../protocol/daemon-api.js';
 import { daemonPaths, type DaemonPaths } from '../daemon/paths.js';
 import { findConfigFile } from '../config/find.js';
-import { readHolder } from '../daemon/lock-holder.js';
+import { withKnownKinds } from '../config/known-kinds.js';
 import { commandPrefix, currentInvocation } from '../cli/invocation.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { RemoteTarget } from '../client/ssh-link.js';
@@ -49,9 +50,9 @@ export interface CommandContext {
   /** What `reload` sends: the file parsed afresh here, or null for a remote stack (its daemon reads its file). */
   reloadable(): Promise<StackConfig | null>;
   /** Connects, starting the daemon (after validating the config) when absent. */
-  daemon(): Promise<DaemonClient>;
+  daemon(): Promise<ClientApi>;
   /** Connects only if a daemon runs; null otherwise. */
-  existingDaemon(): Promise<DaemonClient | null>;
+  existingDaemon(): Promise<ClientApi | null>;
   /** A command line the user can paste from where they stand: `ctx.hint('status')` → "npm run demo -- status". */
   hint(args: string): string;
 }
@@ -96,8 +97,8 @@ export function createContext(flags: Flags, args: string[], demo = false): Comma
   const configFile = fs.realpathSync(findConfigFile(flags.config));
   const paths = daemonPaths(configFile);
   let loaded: Promise<StackConfig> | null = null;
-  const connect = () => DaemonClient.connect(paths.socket, 2000, { daemonPid: readHolder(paths.lockFile)?.pid ?? null, daemonLog: paths.daemonLog });
-  const parse = () => import('../config/load.js').then(({ loadConfig }) => loadConfig(configFile, (f) => daemonPaths(f).logsDir));
+  const connect = () => connectLocal(paths);
+  const parse = () => loadStackConfig(configFile);
   const config = () => (loaded ??= parse());
   return {
     configFile,
@@ -129,7 +130,7 @@ export function createRemoteContext(flags: Flags, args: string[], target: Remote
   const dial = async (start: boolean) => (await import('../client/ssh-link.js')).dialSsh(target, start);
   let config: Promise<StackConfig> | null = null;
   const prefix = ['llama-top', '--remote', target.host, ...(flags.remoteBin ? ['--remote-bin', JSON.stringify(flags.remoteBin)] : []), ...(target.config ? ['--config', target.config] : [])].join(' ');
-  const ask = async <T>(run: (client: DaemonClient) => Promise<T>): Promise<T> => {
+  const ask = async <T>(run: (client: ClientApi) => Promise<T>): Promise<T> => {
     const client = (await dial(true))!;
     try {
       return await run(client);
@@ -145,7 +146,7 @@ export function createRemoteContext(flags: Flags, args: string[], target: Remote
     args,
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
-    config: () => (config ??= ask((client) => client.stackConfig())),
+    config: () => (config ??= ask(async (client) => withKnownKinds(await client.stackConfig()))),
     reloadable: async () => null,
     daemon: async () => (await dial(true))!,
     existingDaemon: () => dial(false),

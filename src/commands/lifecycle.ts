@@ -1,12 +1,12 @@
 import { dependencyOrder } from '../supervisor/start-order.js';
-import type { DaemonClient } from '../client/daemon-client.js';
+import type { ClientApi } from '../protocol/daemon-api.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import { isRunning } from '../protocol/service-state.js';
 import { namedServices, type CommandContext } from './context.js';
 import { formatOutcome } from './format-status.js';
 import { preflight } from './preflight.js';
 import { StartProgress } from './start-progress.js';
 
-const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'stopping', 'external']);
 
 /** `start` and `restart`: exit 0 only when every named service (all autostart ones by default) is ready. */
 export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart'): Promise<number> {
@@ -23,7 +23,7 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
   if (!ctx.remote) running?.close();
   for (const name of ctx.remote ? [] : dependencyOrder(config.services, names)) {
     const svc = config.services.find((s) => s.name === name)!;
-    if (kind === 'restart' || !RUNNING.has(before.get(name)?.state ?? 'stopped')) preflight(svc, config.file);
+    if (kind === 'restart' || !isRunning(before.get(name)?.state ?? 'stopped')) preflight(svc, config.file);
   }
   const client = (ctx.remote ? running : null) ?? (await ctx.daemon());
   let progress: StartProgress | null = null;
@@ -59,7 +59,7 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
     // No daemon, but services it left running (daemon stop without --all, a killed daemon) are still ours to
     // stop: a new daemon re-adopts them (pid + start time), then stops them. Only the daemon reads state.json.
     client = await ctx.daemon();
-    const adopted = (await client.status()).filter((s) => RUNNING.has(s.state)).map((s) => s.name);
+    const adopted = (await client.status()).filter((s) => isRunning(s.state)).map((s) => s.name);
     if (adopted.length === 0) {
       await stopDaemonStartedHere(client);
       if (ctx.flags.json) ctx.out(JSON.stringify({ results: [] }));
@@ -77,13 +77,13 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
   }
 }
 
-async function stopDaemonStartedHere(client: DaemonClient): Promise<void> {
+async function stopDaemonStartedHere(client: ClientApi): Promise<void> {
   const closed = new Promise<void>((resolve) => client.onDisconnect(resolve));
   await client.stopDaemon(false);
   await closed;
 }
 
-async function report(ctx: CommandContext, client: DaemonClient, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>()): Promise<number> {
+async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>()): Promise<number> {
   if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes }));
   else if (outcomes.length === 0) ctx.out('requested; not waiting (see llama-top status)');
   else

@@ -1,5 +1,5 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { DaemonClient } from '../client/daemon-client.js';
+import type { ClientApi } from '../protocol/daemon-api.js';
 import { createMcpServer } from '../mcp/server.js';
 import type { CommandContext } from './context.js';
 
@@ -9,9 +9,10 @@ import type { CommandContext } from './context.js';
  * once every service is stopped). stdout carries only the protocol; warnings go to stderr.
  */
 export async function mcpCommand(ctx: CommandContext): Promise<number> {
-  let connection: Promise<DaemonClient> | null = null;
-  const daemon = (): Promise<DaemonClient> => {
-    connection ??= ctx.daemon().then(
+  let connection: Promise<ClientApi> | null = null;
+  const daemon = (): Promise<ClientApi> => {
+    if (connection) return connection;
+    const opening: Promise<ClientApi> = ctx.daemon().then(
       (client) => {
         client.onDisconnect(() => (connection = null));
         return client;
@@ -21,7 +22,8 @@ export async function mcpCommand(ctx: CommandContext): Promise<number> {
         throw error;
       },
     );
-    return connection;
+    connection = opening;
+    return opening;
   };
   const server = createMcpServer({ daemon });
   const transport = new StdioServerTransport();
@@ -32,6 +34,6 @@ export async function mcpCommand(ctx: CommandContext): Promise<number> {
   await server.connect(transport);
   await closed;
   await server.close().catch(() => undefined);
-  if (connection) (await (connection as Promise<DaemonClient>).catch(() => null))?.close();
+  if (connection) (await (connection as Promise<ClientApi>).catch(() => null))?.close();
   return 0;
 }

@@ -1,98 +1,13 @@
+import type { ServiceConfig as WireServiceConfig, StackConfig as WireStackConfig } from '../protocol/stack-config.js';
 import type { Kind } from './schema.js';
-import type { StackEventName } from '../protocol/journal.js';
 
-export interface RestartPolicy {
-  maxRetries: number;
-  backoffMs: number;
-  maxBackoffMs: number;
-  resetAfterMs: number;
-  /** Restart a ready service whose liveness probe fails `failureThreshold` times in a row. */
-  onUnhealthy: boolean;
-}
+export type { BackendConfig, HealthCheck, HttpConfig, LogsConfig, NotifyEntry, RestartPolicy, WebhookFormat } from '../protocol/stack-config.js';
 
-export type HealthCheck =
-  /** loadingStatus: what the server answers while it loads its model (llama-server: 503), shown as loading. */
-  | { type: 'http'; path: string; loadingStatus?: number }
-  | { type: 'tcp' }
-  | { type: 'command'; argv: string[] }
-  | { type: 'alive'; afterMs: number };
-
-export interface ServiceConfig {
-  name: string;
+/** A service as the loader resolved it: the wire shape, with a kind this build knows. */
+export interface ServiceConfig extends WireServiceConfig {
   kind: Kind;
-  /** Full argv, binary first, already expanded from the kind's preset. */
-  argv: string[];
-  cwd: string;
-  env: Record<string, string>;
-  host: string;
-  port?: number;
-  model?: string;
-  startTimeoutMs: number;
-  stopTimeoutMs: number;
-  restart: RestartPolicy;
-  autostart: boolean;
-  health: HealthCheck;
-  probeIntervalMs: number;
-  probeTimeoutMs: number;
-  failureThreshold: number;
-  /** Inference liveness of an LLM server (null: off, or a kind without it). */
-  inference: { intervalMs: number; timeoutMs: number } | null;
-  dependsOn: string[];
 }
 
-export interface LogsConfig {
-  dir: string;
-  maxFiles: number;
-  maxBytes: number;
-}
-
-export interface BackendConfig {
-  app: string;
-  file?: string;
-  key?: string;
-  env?: Record<string, Record<string, string>>;
-  choices: Record<string, string | null>;
-  /** Checks for choices the app serves itself: a command (argv, run in the app's cwd) or an HTTP path of the app. */
-  health: Record<string, { argv: string[] } | { http: string }>;
-  stopOther: boolean;
-}
-
-/** The opt-in HTTP listener (API, SSE, /metrics, status page). */
-export interface HttpConfig {
-  host: string;
-  port: number;
-  /** Listen on a non-loopback address too (refused otherwise). */
-  allowRemote: boolean;
-  /** Origins allowed to call the API from a browser (CORS); none by default. */
-  origins: string[];
-}
-
-export type WebhookFormat = 'json' | 'text' | 'slack' | 'discord';
-
-/** One `notify:` entry, resolved. */
-export interface NotifyEntry {
-  on: StackEventName[];
-  /** Only these services' events (null: every service's, and the stack's own). */
-  services: string[] | null;
-  target: { type: 'command'; argv: string[] } | { type: 'webhook'; url: string; format: WebhookFormat; headers: Record<string, string> };
-  /** The same (entry, service, event) is sent at most once per this. */
-  quietMs: number;
-  /** A hook is killed past this; a webhook attempt is abandoned past it. */
-  timeoutMs: number;
-  /** Webhook attempts after the first, with backoff, before it is dropped. */
-  retries: number;
-}
-
-export interface StackConfig {
-  /** Real path of the config file: the daemon's identity. */
-  file: string;
-  dir: string;
-  name: string;
-  logs: LogsConfig;
-  metricsIntervalMs: number;
+export interface StackConfig extends WireStackConfig {
   services: ServiceConfig[];
-  backend?: BackendConfig;
-  http?: HttpConfig;
-  /** Notifications (commands, webhooks) on stack events; absent or empty: none. */
-  notify?: NotifyEntry[];
 }

@@ -3,16 +3,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { HttpConfig } from '../config/types.js';
 import { errorMessage, isLlamaTopError, type ErrorCode } from '../protocol/errors.js';
-import type { Push, Request, RequestBody, Response, ServiceStatus } from '../protocol/messages.js';
+import type { Push, Response } from '../protocol/messages.js';
+import { parseParams, type ParamsIn, type RequestOf, type RequestType, type Result } from '../protocol/requests.js';
 import { timedLine } from '../logs/timed-line.js';
 import { STATUS_PAGE } from '../web/status-page.js';
+import { matchRoutes, type HttpRoute, type RouteInput } from './http-routes.js';
 import { prometheusText } from './prometheus-text.js';
 import type { Subscriber } from './server.js';
 
 /** What the listener needs of the daemon: every request goes through its one handler, as the socket's do. */
 export interface HttpDaemon {
   stack: () => string;
-  handle(request: Request, subscriber: Subscriber): Promise<unknown>;
+  handle<K extends RequestType>(request: RequestOf<K>, subscriber: Subscriber): Promise<Result<K>>;
   attach(subscriber: Subscriber): void;
   detach(subscriber: Subscriber): void;
 }
@@ -25,7 +27,6 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_UNREAD_BYTES = 1024 * 1024;
 const heartbeatMs = () => Number(process.env.LLAMA_TOP_SSE_HEARTBEAT_MS) || 15_000;
 const COOKIE = 'llama_top_token';
-const ACTIONS = new Set(['start', 'stop', 'restart', 'kill']);
 
 class HttpError extends Error {
   constructor(
@@ -153,69 +154,38 @@ export class HttpApi {
     if (req.method === 'POST' && byCookie && !(origin !== undefined && this.ownOrigins.has(origin)))
       throw new HttpError(403, 'FORBIDDEN_ORIGIN', 'a request that changes the stack needs the Authorization header, or to come from the status page itself');
 
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const method = (allowed: string[]) => {
-      if (!allowed.includes(req.method ?? '')) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname} (${allowed.join(', ')})`, { Allow: allowed.join(', ') });
-    };
     if (url.pathname === '/') {
-      method(['GET']);
+      if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on / (GET)`, { Allow: 'GET' });
       return this.send(res, 200, 'text/html; charset=utf-8', STATUS_PAGE);
     }
-    if (url.pathname === '/metrics') {
-      method(['GET']);
-      const { services } = (await this.ask({ type: 'status' })) as { services: ServiceStatus[] };
-      return this.send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', prometheusText(this.daemon.stack(), services));
+    const matches = matchRoutes(url.pathname.split('/').filter(Boolean).map(decodeURIComponent));
+    if (matches.length === 0) {
+      if (!url.pathname.startsWith('/api/')) throw new HttpError(404, 'NOT_FOUND', `no ${url.pathname} here (see /api/status, /api/events, /metrics)`);
+      throw new HttpError(404, 'NOT_FOUND', `no ${req.method} ${url.pathname} here`);
     }
-    if (parts[0] !== 'api') throw new HttpError(404, 'NOT_FOUND', `no ${url.pathname} here (see /api/status, /api/events, /metrics)`);
-    const [, what, name, action] = parts;
-    if (what === 'status' && parts.length === 2) {
-      method(['GET']);
-      return this.json(res, 200, await this.ask({ type: 'status' }));
+    const match = matches.find((m) => m.route.method === req.method);
+    if (!match) {
+      const allowed = [...new Set(matches.map((m) => m.route.method))].join(', ');
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname} (${allowed})`, { Allow: allowed });
     }
-    if (what === 'events' && parts.length === 2) {
-      method(['GET']);
-      return this.stream(req, res, { type: 'subscribe' });
-    }
-    if (what === 'models' && parts.length === 2) {
-      method(['GET']);
-      return this.json(res, 200, await this.ask({ type: 'models', names: [] }));
-    }
-    if (what === 'backend' && parts.length === 2) {
-      method(['GET']);
-      return this.json(res, 200, await this.ask({ type: 'backend-report', health: url.searchParams.get('health') === '1' }));
-    }
-    if (what === 'backend' && name === 'switch' && parts.length === 3) {
-      method(['POST']);
-      const body = await readJson(req);
-      if (typeof body.name !== 'string') throw new HttpError(400, 'BAD_REQUEST', 'the body must be {"name": "<backend>", "force"?: true}');
-      return this.json(res, 200, await this.ask({ type: 'backend-switch', name: body.name, force: body.force === true }));
-    }
-    if (what === 'services' && name !== undefined && action === 'logs' && parts.length === 4) {
-      method(['GET']);
-      const lines = Math.min(10_000, Math.max(0, Number(url.searchParams.get('lines') ?? 100) || 0));
-      const [log] = ((await this.ask({ type: 'logs', names: [name], lines, sinceMs: null, times: true })) as { logs: Array<{ service: string; lines: Array<{ text: string; at: number | null }> }> }).logs;
-      if (url.searchParams.get('follow') === '1') return this.stream(req, res, { type: 'logs-follow', names: [name], times: true }, { service: name, lines: log?.lines.map(timedLine) ?? [] });
-      return this.json(res, 200, { service: name, lines: log?.lines.map(timedLine) ?? [] });
-    }
-    if (what === 'services' && name !== undefined && action !== undefined && ACTIONS.has(action) && parts.length === 4) {
-      method(['POST']);
-      await readJson(req); // nothing is needed, but a body over the limit is still refused
-      const wait = url.searchParams.get('wait') !== '0';
-      const request: RequestBody =
-        action === 'start' || action === 'restart' ? { type: action, names: [name], wait } : { type: 'stop', names: [name], force: action === 'kill' };
-      return this.json(res, 200, await this.ask(request));
-    }
-    throw new HttpError(404, 'NOT_FOUND', `no ${req.method} ${url.pathname} here`);
+    // A POST needs nothing of its body unless its route reads it, but a body over the limit is still refused.
+    const body = req.method === 'POST' ? await readJson(req) : {};
+    return this.serveRoute(match.route, { name: match.name, query: url.searchParams, body }, req, res);
   }
 
-  /** A request with a throwaway subscriber: the answer is all there is. */
-  private ask(request: RequestBody): Promise<unknown> {
-    const sink: Subscriber = { subscribed: false, inFlight: 0, onClose: [], send: () => undefined, close: () => undefined };
-    return this.daemon.handle({ ...request, id: 0 } as Request, sink);
+  /** One route of the table: its request checked like a socket's, asked of the daemon, answered as the route says. */
+  private serveRoute(route: HttpRoute, input: RouteInput, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    return route.serve(input, {
+      ask: (type, params, usage) => this.daemon.handle(checkedRequest(type, params, usage), sink()),
+      json: (body) => this.json(res, 200, body),
+      stream: (type, params, first) => this.stream(req, res, checkedRequest(type, params), first),
+      prometheus: (services) => this.send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', prometheusText(this.daemon.stack(), services)),
+      timedLogs: (logs) => ({ service: input.name, lines: logs.logs[0]?.lines.map(timedLine) ?? [] }),
+    });
   }
 
   /** A Server-Sent Events stream: what the daemon pushes to this subscriber, one event each; a comment every 15 s. */
-  private async stream(req: http.IncomingMessage, res: http.ServerResponse, request: RequestBody, first?: unknown): Promise<void> {
+  private async stream<K extends RequestType>(req: http.IncomingMessage, res: http.ServerResponse, request: RequestOf<K>, first?: unknown): Promise<void> {
     if (this.streams >= MAX_EVENT_STREAMS) throw new HttpError(503, 'TOO_MANY_STREAMS', `${MAX_EVENT_STREAMS} event streams are open already`, { 'Retry-After': '5' });
     this.streams++;
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
@@ -250,7 +220,7 @@ export class HttpApi {
     res.once('close', done);
     req.socket.setTimeout(0);
     this.daemon.attach(subscriber);
-    await this.daemon.handle({ ...request, id: 0 } as Request, subscriber);
+    await this.daemon.handle(request, subscriber);
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -262,6 +232,16 @@ export class HttpApi {
     res.end(body);
   }
 }
+
+/** A request of `type` with `params` checked by the table (400 naming what is wrong, or the route's usage). */
+function checkedRequest<K extends RequestType>(type: K, params: ParamsIn<K>, usage?: string): RequestOf<K> {
+  const parsed = parseParams(type, params);
+  if (!parsed.ok) throw new HttpError(400, 'BAD_REQUEST', usage ?? parsed.error);
+  return { ...parsed.params, type, id: 0 };
+}
+
+/** The subscriber of a plain request: the answer is all there is. */
+const sink = (): Subscriber => ({ subscribed: false, inFlight: 0, onClose: [], send: () => undefined, close: () => undefined });
 
 /** The request's JSON body ({} when empty); 413 past MAX_BODY_BYTES, 400 when it is not a JSON object. */
 function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {

@@ -4,9 +4,9 @@ import { errorMessage, isLlamaTopError } from '../protocol/errors.js';
 import { encode, NdjsonDecoder } from '../protocol/codec.js';
 import { PROTOCOL_VERSION, type Push, type Request, type Response } from '../protocol/messages.js';
 import { VERSION } from '../version.js';
-import { parseRequest } from './request-schema.js';
+import { parseRequest, type RequestType, type Result } from '../protocol/requests.js';
 
-export type RequestHandler = (request: Request, connection: Subscriber) => Promise<unknown>;
+export type RequestHandler = (request: Request, connection: Subscriber) => Promise<Result<RequestType>>;
 
 /** Whatever the daemon answers and pushes to: a socket connection, or an HTTP client's event stream. */
 export interface Subscriber {

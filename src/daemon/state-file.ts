@@ -1,6 +1,7 @@
 import { isSameProcess } from '../process/identity.js';
 import fs from 'node:fs';
 import type { SavedService } from '../supervisor/supervisor.js';
+import { writeFileAtomic } from '../shared/write-file-atomic.js';
 
 export interface DaemonStateFile {
   version: 1;
@@ -9,26 +10,6 @@ export interface DaemonStateFile {
   updatedAt: string;
   services: Record<string, SavedService>;
   envOverrides?: Record<string, Record<string, string>>;
-}
-
-/** write → fsync → (keep the previous copy) → rename: a crash at any point leaves a whole file behind. */
-export function writeFileAtomic(file: string, text: string, keepPrevious = false): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (keepPrevious) {
-    try {
-      fs.copyFileSync(file, `${file}.prev`);
-    } catch {
-      // first write: nothing to keep
-    }
-  }
-  fs.renameSync(tmp, file);
 }
 
 const isStateFile = (value: unknown): value is DaemonStateFile =>

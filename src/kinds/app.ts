@@ -1,5 +1,5 @@
 import type { KindPreset } from './kind.js';
-import { commandHealth } from './llama-server.js';
+import { commandHealth } from './command-health.js';
 
 export const appKind: KindPreset = {
   validate(raw) {

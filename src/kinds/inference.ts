@@ -1,5 +1,5 @@
 import { parsePrometheus } from '../models/prometheus.js';
-import { HttpTimeout, type HttpResult } from '../supervisor/http-get.js';
+import { HttpTimeout, type HttpResult } from '../shared/http-get.js';
 import type { InferenceCheck, InferenceSample } from './kind.js';
 
 /** What a server's metrics say about generation right now. */

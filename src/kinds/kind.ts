@@ -1,7 +1,27 @@
-import type { RawService } from '../config/schema.js';
-import type { HealthCheck, ServiceConfig } from '../config/types.js';
+import type { HealthCheck, ServiceConfig } from '../protocol/stack-config.js';
 import type { LlmCounters, LlmStats } from '../models/llm-stats.js';
 import type { ServiceStatus } from '../protocol/messages.js';
+
+/**
+ * The fields of a service's config entry (config/schema.ts's RawService, durations already in ms) that kinds read;
+ * declared here so kinds/ does not import the schema that imports the kinds' registry.
+ */
+export interface RawService {
+  command?: string | string[];
+  model?: string;
+  modelsDir?: string;
+  port?: number;
+  readyAfter?: number;
+  health?: {
+    http?: string;
+    tcp?: boolean;
+    command?: string | string[];
+    interval?: number;
+    timeout?: number;
+    failureThreshold?: number;
+    inference?: false | { interval?: number; timeout?: number };
+  };
+}
 
 export interface KindContext {
   name: string;
@@ -12,12 +32,8 @@ export interface KindContext {
   args: string[];
 }
 
-/** What `models` reports for one service: the kind's own fields beside these. */
-export interface ModelsReport {
-  service: string;
-  kind: string;
-  error: string | null;
-}
+export type { ModelsReport } from '../protocol/results.js';
+import type { ModelsReport } from '../protocol/results.js';
 
 /** What a kind of LLM server adds: the daemon, `status`, `models`, the TUI and `backend` ask it, never a name. */
 export interface ServerKind {

@@ -4,7 +4,7 @@ import { clientsOf } from '../process/ports.js';
 import { commandLine } from '../process/proc-io.js';
 import { readProcStat } from '../process/proc-table.js';
 import { clockTicksPerSecond } from '../process/tree-metrics.js';
-import { httpGet, HttpTimeout, type HttpResult } from '../supervisor/http-get.js';
+import { httpGet, HttpTimeout, type HttpResult } from '../shared/http-get.js';
 import { seconds } from './inference.js';
 import type { ServerTarget } from './kind.js';
 

@@ -6,7 +6,9 @@ import { GgufError, formatParameters, readGguf, type GgufInfo } from '../models/
 import { counterRates, emptyStats, getJson, round, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import { httpPost, HttpTimeout } from '../supervisor/http-get.js';
+import { isServing } from '../protocol/service-state.js';
+import { httpPost, HttpTimeout } from '../shared/http-get.js';
+import { commandHealth } from './command-health.js';
 import { checkByCounters, countersFromMetrics } from './inference.js';
 import { askMetrics, crowded, judgeUnansweredMetrics } from './llama-server-loop.js';
 import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
@@ -81,7 +83,7 @@ export function llamaServerStats(
   return { stats, counters };
 }
 
-const running = (s: ServiceStatus) => s.state === 'ready' || s.state === 'external';
+const running = (s: ServiceStatus) => isServing(s.state);
 
 /** How long a stats sample waits for /metrics. */
 const SAMPLE_WAIT_MS = 1500;
@@ -293,7 +295,3 @@ export const llamaServerKind: KindPreset = {
   server,
   init,
 };
-
-export function commandHealth(command: string | string[]) {
-  return { type: 'command' as const, argv: typeof command === 'string' ? command.split(/\s+/).filter(Boolean) : command };
-}

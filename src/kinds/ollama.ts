@@ -2,10 +2,11 @@ import { formatBytes, formatDuration } from '../config/durations.js';
 import { answersLike, counterRates, emptyStats, getJson, type LlmStats } from '../models/llm-stats.js';
 import { commandLine, HAS_PROC_IO, writeCalls } from '../process/proc-io.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import { HttpTimeout, httpPost } from '../supervisor/http-get.js';
+import { isServing } from '../protocol/service-state.js';
+import { HttpTimeout, httpPost } from '../shared/http-get.js';
 import { seconds } from './inference.js';
 import type { InferenceCheck, InferenceSample, KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
-import { commandHealth } from './llama-server.js';
+import { commandHealth } from './command-health.js';
 
 /** `ollama serve` with OLLAMA_HOST={host}:{port}: /api/version, /api/tags (installed), /api/ps (loaded, VRAM). */
 
@@ -108,7 +109,7 @@ async function probeRunner(port: number, timeoutMs: number): Promise<void> {
   if (res.status !== 200) throw new Error(`POST /completion on the runner's port ${port} answered ${res.status}`);
 }
 
-const running = (s: ServiceStatus) => s.state === 'ready' || s.state === 'external';
+const running = (s: ServiceStatus) => isServing(s.state);
 
 async function json(s: ServiceStatus, path: string): Promise<any> {
   if (s.port === null) throw new Error('no port configured');

@@ -1,10 +1,11 @@
 import { answersLike, counterRates, emptyStats, getJson, type LlmCounters, type LlmStats } from '../models/llm-stats.js';
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
-import { httpGet, httpPost } from '../supervisor/http-get.js';
+import { isServing } from '../protocol/service-state.js';
+import { httpGet, httpPost } from '../shared/http-get.js';
 import { checkByCounters, countersFromMetrics } from './inference.js';
 import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
-import { commandHealth } from './llama-server.js';
+import { commandHealth } from './command-health.js';
 
 /**
  * vLLM's OpenAI-compatible server: `vllm serve MODEL --host --port`. It listens only once the model is loaded, then
@@ -32,7 +33,7 @@ export function vllmStats(metrics: Map<string, number> | null, previous: LlmCoun
   return { stats, counters: rates.counters };
 }
 
-const running = (s: ServiceStatus) => s.state === 'ready' || s.state === 'external';
+const running = (s: ServiceStatus) => isServing(s.state);
 
 const server: ServerKind = {
   isServer: (host, port) => answersLike(host, port, '/version', /"version"/),

@@ -91,11 +91,8 @@ export function timeAt(index: Array<[number, number]>, offset: number): number |
   return found;
 }
 
-export interface LogLine {
-  text: string;
-  /** When it was written (epoch ms), from the chunk's index; null when unknown. */
-  at: number | null;
-}
+export type { LogLine } from '../protocol/results.js';
+import type { LogLine } from '../protocol/results.js';
 
 /** Whole lines of `buf` with the byte offset each starts at (a trailing piece without newline included). Pure. */
 export function splitLines(buf: Buffer, base = 0): Array<{ text: string; offset: number }> {

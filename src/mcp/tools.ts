@@ -158,7 +158,7 @@ export const TOOLS = [
     annotations: READ,
     async run(ctx) {
       const report = await (await ctx.daemon()).backendReport(undefined, true);
-      return { text: formatBackends(report.active, report.app, report.backends), structured: report };
+      return { text: formatBackends(report.active, report.app, report.backends), structured: { ...report } };
     },
   }),
   tool({

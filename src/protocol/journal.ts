@@ -1,4 +1,4 @@
-import type { ServiceState } from './messages.js';
+import type { ServiceState } from './status.js';
 
 /**
  * What the stack tells people (notifications), assistants (MCP `events`) and charts (marks): the named events.

@@ -1,6 +1,6 @@
 import type { HealthCheck } from '../config/types.js';
 import { canConnect } from '../process/ports.js';
-import { httpGet, HttpTimeout } from './http-get.js';
+import { httpGet, HttpTimeout } from '../shared/http-get.js';
 
 export interface ProbeResult {
   result: 'ok' | 'loading' | 'fail';

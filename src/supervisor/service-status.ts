@@ -3,6 +3,7 @@ import type { InferenceCheckReport, ServiceStatus } from '../protocol/messages.j
 import type { TreeUsage } from '../process/tree-metrics.js';
 import type { ServiceRuntime } from './machine.js';
 import type { LlmStats } from '../models/llm-stats.js';
+import { isRunning } from '../protocol/service-state.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -15,7 +16,7 @@ export interface StatusExtras {
 }
 
 export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: TreeUsage | undefined, now: number, extras: StatusExtras = {}): ServiceStatus {
-  const running = s.pid !== null && ['starting', 'ready', 'unhealthy', 'stopping', 'external'].includes(s.phase);
+  const running = s.pid !== null && isRunning(s.phase);
   return {
     name: cfg.name,
     kind: cfg.kind,

@@ -14,16 +14,8 @@ import { deriveEvents } from './stack-events.js';
 import { dependencyOrder } from './start-order.js';
 import { StatsSampler } from './stats-sampler.js';
 
-export interface ReloadResult {
-  unchanged: string[];
-  /** Changed but not running: the new settings apply at the next start. */
-  changed: string[];
-  restarted: StartOutcome[];
-  stopped: StartOutcome[];
-  removed: string[];
-  added: string[];
-  started: StartOutcome[];
-}
+export type { ReloadResult } from '../protocol/results.js';
+import type { ReloadResult } from '../protocol/results.js';
 
 export interface SavedService {
   pid: number;

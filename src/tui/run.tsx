@@ -3,16 +3,15 @@ import type { CommandContext } from '../commands/context.js';
 import { App } from './app.js';
 import { DiffingScreen } from './screen.js';
 import type { RegionSink } from './log-region.js';
-import { createBackendControl } from '../backend/control.js';
-import type { DaemonApi } from '../protocol/daemon-api.js';
-import type { DaemonClient } from '../client/daemon-client.js';
+import { createBackendControl } from './backend-control.js';
+import type { ClientApi, DaemonApi } from '../protocol/daemon-api.js';
 import { HostsApi } from '../client/hosts-api.js';
 import { dialSsh, type RemoteTarget } from '../client/ssh-link.js';
 
 /** Composition root of the TUI: a client of the daemon, which it starts when absent. */
 export async function runTui(ctx: CommandContext): Promise<number> {
   // The config comes from the daemon: with one running, the TUI loads no config parser (yaml, zod) at all.
-  let first: DaemonClient | null = await ctx.daemon();
+  let first: ClientApi | null = await ctx.daemon();
   const config = await first.stackConfig();
   return show(ctx, (onExit, regions) => (
     <App

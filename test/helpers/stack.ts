@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { findFreePorts } from '../../src/process/free-ports.js';
-import { httpGet } from '../../src/supervisor/http-get.js';
+import { httpGet } from '../../src/shared/http-get.js';
 import { ProcTable } from '../../src/process/proc-table.js';
 import { isAlive, waitFor } from './wait.js';
 

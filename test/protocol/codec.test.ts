@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encode, NdjsonDecoder } from '../../src/protocol/codec.js';
-import { parseRequest } from '../../src/daemon/request-schema.js';
+import { parseRequest } from '../../src/protocol/requests.js';
 
 describe('NdjsonDecoder', () => {
   it('joins messages split across chunks and splits several in one chunk', () => {
@@ -28,7 +28,7 @@ describe('parseRequest', () => {
   });
   it('refuses what it does not know, naming the problem', () => {
     expect(parseRequest({ type: 'status' })).toMatchObject({ ok: false, error: 'request.id must be an integer' });
-    expect(parseRequest({ id: 1, type: 'start', names: [1] })).toMatchObject({ ok: false, id: 1, error: 'request.names must be an array of service names' });
+    expect(parseRequest({ id: 1, type: 'start', names: [1] })).toMatchObject({ ok: false, id: 1, error: 'request.names must be an array of service names (start)' });
     expect(parseRequest({ id: 1, type: 'rm' })).toMatchObject({ ok: false, error: 'unknown request type "rm"' });
   });
 });

@@ -5,7 +5,7 @@ import { serverKind } from '../../src/kinds/index.js';
 import { emptyStats } from '../../src/models/llm-stats.js';
 import type { ServiceStatus } from '../../src/protocol/messages.js';
 import { initialRuntime, transition, type MachineConfig, type ServiceRuntime } from '../../src/supervisor/machine.js';
-import { HttpTimeout } from '../../src/supervisor/http-get.js';
+import { HttpTimeout } from '../../src/shared/http-get.js';
 
 const never = async () => {
   throw new Error('must not send a request to a busy server');

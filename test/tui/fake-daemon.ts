@@ -1,5 +1,6 @@
 import type { DaemonApi } from '../../src/protocol/daemon-api.js';
 import type { DaemonInfo, Push, ServiceStatus, StartOutcome } from '../../src/protocol/messages.js';
+import type { ParamsIn, RequestType, Result } from '../../src/protocol/requests.js';
 
 export function service(name: string, patch: Partial<ServiceStatus> = {}): ServiceStatus {
   return {
@@ -64,6 +65,11 @@ export class FakeDaemon implements DaemonApi {
     this.listeners.add(onPush);
     onPush({ push: 'snapshot', services: this.services });
     return () => this.listeners.delete(onPush);
+  }
+  /** The TUI asks through the named wrappers; a request it sends by type is recorded and refused, so a test notices. */
+  async call<K extends RequestType>(type: K, params: ParamsIn<K>): Promise<Result<K>> {
+    this.calls.push(['call', type, params]);
+    throw new Error(`FakeDaemon: call('${type}') is not faked; add it here`);
   }
   onDisconnect(listener: () => void) { this.disconnect = listener; }
   close() {}

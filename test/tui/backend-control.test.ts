@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBackendControl } from '../../src/backend/control.js';
-import { FakeDaemon, service } from '../tui/fake-daemon.js';
+import { createBackendControl } from '../../src/tui/backend-control.js';
+import { FakeDaemon, service } from './fake-daemon.js';
 
 describe("the TUI's backend picker asks the daemon", () => {
   it('lists the backends with why one is ✗, and switches, through daemon requests only', async () => {

@@ -1,5 +1,5 @@
 import type { DaemonApi } from '../protocol/daemon-api.js';
-import type { BackendControl } from '../tui/app.js';
+import type { BackendControl } from './app.js';
 
 /** The backend picker's view of the stack: requests to the daemon, over the TUI's own connection. */
 export function createBackendControl(): BackendControl {

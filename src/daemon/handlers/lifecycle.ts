@@ -1,0 +1,40 @@
+import { refuseLiveCopies } from '../live-copy-guard.js';
+import type { DaemonHandler, HandlerGroup } from './context.js';
+
+const startOrRestart =
+  (verb: 'start' | 'restart'): DaemonHandler<typeof verb> =>
+  async ({ names, wait, force }, { daemon }) => {
+    if (daemon.stateLost() && !force) refuseLiveCopies(daemon.supervisor, daemon.config(), names);
+    const run = daemon.supervisor.start(names, verb);
+    if (!wait) {
+      run.catch(() => undefined);
+      daemon.supervisor.resolveNames(names); // an unknown name is still an error
+      return { results: [] };
+    }
+    return { results: await run };
+  };
+
+/** Starting, stopping and watching services, and stopping the daemon. */
+export const lifecycleHandlers: HandlerGroup<'start' | 'restart' | 'stop' | 'set-env' | 'subscribe' | 'daemon-stop'> = {
+  start: startOrRestart('start'),
+  restart: startOrRestart('restart'),
+  stop: async ({ names, force }, { daemon }) => {
+    const results = await daemon.supervisor.stop(names, force);
+    if (names.length === 0 && !daemon.foreground && !daemon.supervisor.anyRunning()) setImmediate(() => void daemon.shutdown(false, 'every service is stopped'));
+    return { results };
+  },
+  'set-env': ({ name, env }, { daemon }) => {
+    daemon.supervisor.setEnv(name, env);
+    daemon.persist();
+    return null;
+  },
+  subscribe: (_, { daemon, connection }) => {
+    connection.send({ push: 'snapshot', services: daemon.supervisor.status() });
+    connection.subscribed = true;
+    return null;
+  },
+  'daemon-stop': ({ all }, { daemon }) => {
+    setImmediate(() => void daemon.shutdown(all, all ? 'daemon stop --all' : 'daemon stop'));
+    return null;
+  },
+};

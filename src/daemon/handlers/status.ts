@@ -1,0 +1,31 @@
+import { stackProblems } from '../problems.js';
+import type { HandlerGroup } from './context.js';
+
+/** What runs: the services with fresh figures, the daemon itself, what each LLM server serves. */
+export const statusHandlers: HandlerGroup<'status' | 'daemon-info' | 'models'> = {
+  status: async (_, { daemon }) => {
+    await Promise.all([daemon.supervisor.refreshStats(), daemon.supervisor.refreshTrees()]);
+    const services = daemon.supervisor.status();
+    return { services, problems: stackProblems(daemon.paths, daemon.config(), services, daemon.stateLost()) };
+  },
+  'daemon-info': async (_, { daemon }) => {
+    const config = daemon.config();
+    if (!config.backend) return daemon.info();
+    const { currentBackend } = await import('../../backend/backends.js'); // loaded when asked: an idle daemon stays small
+    let backend: string | null = null;
+    try {
+      backend = currentBackend(config, daemon.supervisor.status());
+    } catch {
+      // the app's config is being rewritten or is broken: the header shows no backend
+    }
+    return { ...daemon.info(), backend };
+  },
+  models: async ({ names }, { daemon }) => {
+    const { serverKind } = await import('../../kinds/index.js'); // loaded when asked: an idle daemon stays small
+    const { supervisor } = daemon;
+    const wanted = new Set(names.length ? supervisor.resolveNames(names) : []);
+    const servers = supervisor.status().filter((s) => (wanted.size === 0 || wanted.has(s.name)) && serverKind(s.kind));
+    const configs = daemon.config().services;
+    return { services: await Promise.all(servers.map((s) => serverKind(s.kind)!.listModels(configs.find((c) => c.name === s.name)!, s))) };
+  },
+};

@@ -1,0 +1,66 @@
+import type { StartOutcome } from './status.js';
+
+/** What a reload did, service by service. */
+export interface ReloadResult {
+  unchanged: string[];
+  /** Changed but not running: the new settings apply at the next start. */
+  changed: string[];
+  restarted: StartOutcome[];
+  stopped: StartOutcome[];
+  removed: string[];
+  added: string[];
+  started: StartOutcome[];
+}
+
+/** What a backend switch did. */
+export interface SwitchResult {
+  from: string | null;
+  to: string;
+  changed: boolean;
+  stopped: string | null;
+  elapsedMs: number;
+}
+
+/** One choice of the chat app's backend, with its health when asked. */
+export interface BackendEntry {
+  name: string;
+  service: string | null;
+  healthy: boolean | null;
+  reason: string | null;
+  active: boolean;
+}
+
+/** The chat app's backends; `active` is null when the app's value cannot be read. */
+export interface BackendReport {
+  active: string | null;
+  app: string;
+  backends: BackendEntry[];
+}
+
+/** A line of a service's log. */
+export interface LogLine {
+  text: string;
+  /** When it was written (epoch ms), from the chunk's index; null when unknown. */
+  at: number | null;
+}
+
+/** One service's log lines as the daemon read them. */
+export interface ServiceLogs {
+  service: string;
+  dir: string;
+  lines: LogLine[];
+}
+
+/** What `models` reports for one service: the kind's own fields beside these. */
+export interface ModelsReport {
+  service: string;
+  kind: string;
+  error: string | null;
+}
+
+/** The HTTP listener a `http-start` started (or found running). */
+export interface HttpListenerInfo {
+  url: string;
+  tokenFile: string;
+  token: string;
+}

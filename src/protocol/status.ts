@@ -1,0 +1,79 @@
+import type { LlmStats } from './llm-stats.js';
+
+export type ServiceState = 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'crashed' | 'stopping' | 'error' | 'external';
+
+/** One service as every client sees it (`status --json` prints these). */
+export interface ServiceStatus {
+  /** Set by a multi-host client (never by a daemon): the ssh host this row came from; `name` is then `box/name`. */
+  box?: string;
+  name: string;
+  kind: string;
+  state: ServiceState;
+  /** "loading model", "restarting", "adopted" … */
+  detail: string | null;
+  pid: number | null;
+  host: string;
+  port: number | null;
+  model: string | null;
+  startedAt: string | null;
+  uptimeSeconds: number | null;
+  restarts: number;
+  retries: number;
+  maxRetries: number;
+  nextRetryAt: string | null;
+  exitCode: number | null;
+  signal: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  cpuPercent: number | null;
+  /** CPU time of the live process tree, in seconds. */
+  cpuSeconds?: number | null;
+  memoryBytes: number | null;
+  processCount: number | null;
+  logDir: string | null;
+  autostart: boolean;
+  dependsOn: string[];
+  /** Environment set by llama-top on top of the config's (backend switching by env vars). */
+  envOverride: Record<string, string> | null;
+  /** llama-server / ollama figures (token rates, slots, loaded models); null for other kinds or when not sampled. */
+  llm: LlmStats | null;
+  /** GPU memory of the process tree, where nvidia-smi exists. */
+  gpuMemoryBytes: number | null;
+  /** The last inference liveness check since it became ready (null: none yet, or the check is off for it). */
+  inference?: InferenceCheckReport | null;
+}
+
+export interface InferenceCheckReport {
+  checkedAt: string;
+  /** ok: it generated or answered a 1-token request; fail: stalled (counted toward failureThreshold); unknown: cannot tell. */
+  result: 'ok' | 'fail' | 'unknown';
+  reason: string | null;
+}
+
+export interface DaemonInfo {
+  running: boolean;
+  pid: number | null;
+  socket: string;
+  stateDir: string;
+  configFile: string;
+  name: string;
+  uptimeSeconds: number | null;
+  version: string;
+  /** With no daemon: services the last one left running, which nothing supervises now. */
+  unsupervised?: string[];
+  /** The chat app's active backend, when the config has a `backend:` section (null: unreadable). */
+  backend?: string | null;
+  /** The HTTP listener, when one runs: its URL and the file holding its token. */
+  http?: { url: string; tokenFile: string };
+  /** Set by a multi-host client: each host's daemon, or why it cannot be reached. */
+  hosts?: Array<{ host: string; pid: number | null; reachable: boolean; error: string | null }>;
+}
+
+export interface StartOutcome {
+  name: string;
+  ok: boolean;
+  state: ServiceState;
+  /** Why it is not ready: exit code, last log line, or probe error. */
+  error: string | null;
+  elapsedMs: number;
+}
