@@ -136,6 +136,8 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   service: async () => (await import('./commands/service-install.js')).serviceCommand,
   web: async () => (await import('./commands/web.js')).webCommand,
   'dial-stdio': async () => (await import('./commands/dial-stdio.js')).dialStdioCommand,
+  notify: async () => (await import('./commands/notify.js')).notifyCommand,
+  mcp: async () => (await import('./commands/mcp.js')).mcpCommand,
   tui: async () => {
     const { runTui, runHostsTui } = await importInteractiveInk(() => import('./tui/run.js'));
     return (ctx) => (ctx.flags.remote.length > 1 ? runHostsTui(ctx, remoteTargets(ctx.flags)) : runTui(ctx));

@@ -56,7 +56,7 @@ export interface CommandSpec {
   /** What `--force` means here (it differs by command). */
   force?: string;
   /** What the positional arguments are, for checks and completion. */
-  operands: { kind: 'services' } | { kind: 'actions'; actions: string[]; then?: 'services' | 'backends' | 'commands' } | { kind: 'none' };
+  operands: { kind: 'services' } | { kind: 'actions'; actions: string[]; then?: 'services' | 'backends' | 'commands' | 'events' } | { kind: 'none' };
   /** Left out of the global help's list (the TUI is the default, not a command one types). */
   hidden?: boolean;
 }
@@ -194,6 +194,22 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'relay the protocol on stdin/stdout (--remote runs it)',
     details: 'Connects to the daemon of the config (starting it when absent, unless --no-start) and relays its protocol between stdin/stdout and its socket until either side closes.\n--remote HOST runs `ssh HOST llama-top dial-stdio --config PATH` and speaks to the daemon through it, as docker\'s ssh:// transport does.',
     flags: ['start'],
+    operands: NONE,
+  },
+  {
+    name: 'notify',
+    args: 'test [EVENT]',
+    summary: 'send a sample notification to every notify: entry',
+    details: 'notify test [EVENT]: the daemon sends a sample EVENT (crash, gave-up, …; without one, each entry\'s first event) to every notify: entry that\nlistens to it, at once (no debounce, one attempt), and prints what each did: the command\'s exit, the webhook\'s HTTP status. Exit 1 when one failed.',
+    flags: ['json', ...REMOTE],
+    operands: { kind: 'actions', actions: ['test'], then: 'events' },
+  },
+  {
+    name: 'mcp',
+    args: '',
+    summary: 'an MCP server on stdio, for AI assistants',
+    details: 'Speaks MCP on stdin/stdout: tools status, logs, start, stop, restart, models, backend_status, backend_switch, reload, events,\nall asked of the daemon (started when absent), so --remote HOST serves the stack of another machine. Add it to an MCP client:\n  claude mcp add llama-top -- llama-top mcp --config /path/to/llama-top.yaml',
+    flags: [...REMOTE],
     operands: NONE,
   },
   { name: 'tui', args: '', summary: 'the terminal UI (the default)', flags: [...REMOTE], operands: NONE, hidden: true },

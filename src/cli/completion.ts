@@ -1,3 +1,4 @@
+import { STACK_EVENTS } from '../protocol/journal.js';
 import { COMMANDS, FLAGS, GLOBAL_FLAGS, longFlag, type CommandSpec, type FlagName } from './command-table.js';
 
 export type Shell = 'bash' | 'zsh' | 'fish';
@@ -48,6 +49,7 @@ ${cases}
     case "$then" in
       services) words="@services" ;;
       backends) [[ "$sub" == switch || "$sub" == health ]] && words="$(llama-top completion backends "\${config[@]}" 2>/dev/null)" || words="" ;;
+      events) words="${STACK_EVENTS.join(' ')}" ;;
       *) words="" ;;
     esac
   elif [[ -n "$sub" && "$words" != @services ]]; then words=""; fi
@@ -71,6 +73,8 @@ function fish(): string {
     else if (words) out.push(`complete -c llama-top -n "${when}; and not __fish_seen_subcommand_from ${words}" -a "${words}"`);
     if (c.operands.kind === 'actions' && c.operands.then === 'backends')
       out.push(`complete -c llama-top -n "${when}; and __fish_seen_subcommand_from switch health" -a "(llama-top completion backends 2>/dev/null)"`);
+    if (c.operands.kind === 'actions' && c.operands.then === 'events')
+      out.push(`complete -c llama-top -n "${when}; and __fish_seen_subcommand_from ${words}" -a "${STACK_EVENTS.join(' ')}"`);
     if (c.operands.kind === 'actions' && c.operands.then === 'services')
       out.push(`complete -c llama-top -n "${when}; and __fish_seen_subcommand_from ${words}" -a "(llama-top completion services 2>/dev/null)"`);
   }

@@ -147,7 +147,7 @@ function checkOperands(spec: CommandSpec, operands: string[]): string | null {
   if (ops.kind !== 'actions' || spec.name === 'help') return null;
   const [action] = operands;
   if (action === undefined) {
-    if (spec.name === 'service' || spec.name === 'completion') return `usage: llama-top ${spec.name} ${spec.args} (${seeHelp(spec.name)})`;
+    if (spec.name === 'service' || spec.name === 'completion' || spec.name === 'notify') return `usage: llama-top ${spec.name} ${spec.args} (${seeHelp(spec.name)})`;
     return null;
   }
   if (!ops.actions.includes(action)) return `unknown ${spec.name} action "${action}": use llama-top ${spec.name} ${spec.args} (${seeHelp(spec.name)})`;

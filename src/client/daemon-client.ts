@@ -195,6 +195,16 @@ export class DaemonClient implements ClientApi {
     return (await this.call('models', { names })).services;
   }
 
+  /** The daemon's event journal after `since` (an ISO time; null: everything it keeps), oldest first. */
+  journal(since: string | null, limit: number | null = null): Promise<Result<'journal'>> {
+    return this.call('journal', { since, limit });
+  }
+
+  /** Sends a sample of `event` (null: each entry's first) to every matching notify entry; what each did. */
+  async notifyTest(event: string | null): Promise<Result<'notify-test'>['outcomes']> {
+    return (await this.call('notify-test', { event })).outcomes;
+  }
+
   httpStart(): Promise<Result<'http-start'>> {
     return this.call('http-start', {});
   }

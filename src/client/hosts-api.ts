@@ -50,6 +50,8 @@ const HOST_CALLS: HostCalls = {
   'http-start': () => oneHost('start the HTTP listener'),
   models: async (h, p) => ({ services: await h.eachHost(p.names ?? [], async (api, names) => (await api.call('models', { names })).services) }),
   'set-env': async (h, p) => (await h.setEnv(p.name, p.env), null),
+  journal: () => oneHost('read the event journal'),
+  'notify-test': () => oneHost('test the notifications'),
 };
 
 /** `host/service`: every name the TUI keys its rows, history and panes by is unique across hosts. */

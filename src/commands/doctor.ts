@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { findVenvPython, installHint, isOptionalBackend, isPythonProgram, isSystemPython, missingDistributionsScript, requirementNames } from '../kinds/python.js';
-import type { ServiceConfig } from '../config/types.js';
+import type { NotifyEntry, ServiceConfig } from '../config/types.js';
 import { errorMessage } from '../protocol/errors.js';
 import { readGguf } from '../models/gguf.js';
 import { Containment, stackKey } from '../process/containment.js';
@@ -95,6 +95,17 @@ async function checkPython(svc: ServiceConfig, binary: string): Promise<Check[]>
   return out;
 }
 
+/** Each notify command can be run: its program exists (a hook that cannot run would fail at 3 a.m., silently). */
+export function checkNotifyCommands(entries: NotifyEntry[], cwd: string): Check[] {
+  return entries.flatMap((entry, i): Check[] => {
+    if (entry.target.type !== 'command') return [];
+    const program = entry.target.argv[0]!;
+    const found = resolveBinary(program, cwd);
+    const what = `notify.${i} command`;
+    return [found ? { level: 'ok', what, detail: `${found} (on ${entry.on.join(', ')})` } : { level: 'fail', what, detail: `${program} not found${program.includes('/') ? ` (relative to ${cwd})` : ' on PATH'}: install it or fix notify.${i}.command` }];
+  });
+}
+
 /** `doctor`: everything that would stop the stack from starting or surviving, each with what to do. */
 export async function doctorCommand(ctx: CommandContext): Promise<number> {
   const checks: Check[] = [];
@@ -112,6 +123,7 @@ export async function doctorCommand(ctx: CommandContext): Promise<number> {
   if (containment)
     checks.push({ level: containment.mechanism === 'cgroup' ? 'ok' : 'warn', what: 'containment', detail: `${containment.detail}; what escapes a stop: ${containment.escapes}` });
   for (const svc of config.services) checks.push(...(await checkService(svc, statuses.find((s) => s.name === svc.name))));
+  checks.push(...checkNotifyCommands(config.notify ?? [], config.dir));
   for (const dir of [localPaths(ctx).stateDir, localPaths(ctx).socketDir]) {
     if (!fs.existsSync(dir)) continue;
     const mode = fs.statSync(dir).mode & 0o777;

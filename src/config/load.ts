@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { LlamaTopError } from '../protocol/errors.js';
 import { KIND_PRESETS } from '../kinds/index.js';
 import { configSchema, type RawConfig, type RawService } from './schema.js';
+import { resolveNotify } from './notify-resolve.js';
 import { splitCommand } from './split-command.js';
 import type { HttpConfig, RestartPolicy, ServiceConfig, StackConfig } from './types.js';
 
@@ -109,6 +110,7 @@ function resolveConfig(
     services,
     backend,
     ...(raw.http ? { http: resolveHttp(raw.http, locate) } : {}),
+    ...(raw.notify?.length ? { notify: resolveNotify(raw.notify, names, locate) } : {}),
   };
 }
 

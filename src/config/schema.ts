@@ -1,4 +1,5 @@
 import { KINDS } from '../kinds/index.js';
+import { STACK_EVENTS } from '../protocol/journal.js';
 import { z } from 'zod';
 import { MAX_TIMER_MS, parseBytes, parseDuration } from './durations.js';
 
@@ -59,6 +60,21 @@ const healthSchema = z
   })
   .strict();
 
+/** One entry of `notify:`: which events (of which services) run a command or POST a webhook. */
+const notifyEntrySchema = z
+  .object({
+    on: z.array(z.enum(STACK_EVENTS, { error: `must be one of: ${STACK_EVENTS.join(', ')}` })).min(1, 'name at least one event, e.g. [crash, gave-up]'),
+    services: z.array(z.string()).optional(),
+    command: z.union([z.string().min(1), z.array(words).min(1)]).optional(),
+    webhook: z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an http:// or https:// URL').optional(),
+    format: z.enum(['json', 'text', 'slack', 'discord'], { error: 'must be one of: json, text, slack, discord' }).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    quiet: duration.optional(),
+    timeout: duration.optional(),
+    retries: z.number().int().min(0).max(10).optional(),
+  })
+  .strict();
+
 export type { Kind } from '../kinds/index.js';
 
 export const serviceSchema = z
@@ -100,6 +116,7 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    notify: z.array(notifyEntrySchema).optional(),
     services: z.record(
       z
         .string()

@@ -5,12 +5,16 @@ import type { DaemonInfo } from '../protocol/messages.js';
 import type { RequestOf, RequestType, Result } from '../protocol/requests.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { VERSION } from '../version.js';
+import { watchDisks } from './disk-watch.js';
+import { EventJournal } from './event-journal.js';
 import { dispatch, type DaemonParts } from './handlers/index.js';
 import { HttpListener } from './http-listener.js';
 import { exitWhenIdle } from './idle-exit.js';
 import { acquireLock } from './lock.js';
 import { ensurePrivateDir, type DaemonPaths } from './paths.js';
+import { Notifications } from './notifications.js';
 import { stateWriter, type StatePersistence } from './persistence.js';
+import { diskPlaces } from './problems.js';
 import { ControlServer, type Subscriber } from './server.js';
 import { readStateFile, stateMightBeStale } from './state-file.js';
 
@@ -28,6 +32,10 @@ export interface DaemonOptions {
  */
 export class Daemon {
   readonly supervisor: Supervisor;
+  /** The stack's recent events; daemon-side modules (the serve endpoint…) tell it theirs with `journal.emit`. */
+  readonly journal = new EventJournal();
+  private readonly notifications: Notifications;
+  private stopDiskWatch: () => void = () => undefined;
   private readonly server: ControlServer;
   private readonly http: HttpListener;
   private readonly persist: () => void;
@@ -46,6 +54,7 @@ export class Daemon {
   constructor(private readonly options: DaemonOptions) {
     const { paths, log } = options;
     this.supervisor = new Supervisor(options.config);
+    this.notifications = new Notifications(log);
     this.server = new ControlServer((request, connection) => this.handle(request, connection));
     this.persistence = stateWriter({ stateFile: paths.stateFile, supervisor: this.supervisor, configFile: () => this.options.config.file, log });
     this.persist = () => this.persistence.save();
@@ -70,6 +79,8 @@ export class Daemon {
       stateUnsaved: () => this.persistence.unsaved(),
       startHttp: (config: HttpConfig) => this.http.ensure(config),
       shutdown: (stopServices, reason) => this.shutdown(stopServices, reason),
+      journal: this.journal,
+      notifications: this.notifications,
     };
   }
 
@@ -82,6 +93,9 @@ export class Daemon {
     this.releaseLock = lock.release;
     this.supervisor.on('log', log);
     this.server.onDrop = log;
+    this.supervisor.on('stack-event', (event) => this.journal.emit(event));
+    this.journal.listen((event) => this.notifications.handle(event));
+    await this.notifications.apply(this.options.config);
     this.supervisor.on('change', (event) => {
       this.persist();
       this.server.broadcast({ push: 'event', event });
@@ -107,6 +121,10 @@ export class Daemon {
     await this.server.listen(paths.socket);
     this.supervisor.watched = () => [...this.server.connections].some((c) => c.subscribed);
     this.supervisor.startMetrics();
+    this.stopDiskWatch = watchDisks(
+      () => diskPlaces(paths, this.options.config, this.supervisor.status()),
+      (problem) => this.journal.emit({ service: null, event: 'disk-full', reason: problem }),
+    );
     // A daemon with nothing to supervise (no service running, starting or waiting to retry) and no client exits.
     if (!this.options.foreground) exitWhenIdle(() => this.server.connections.size > 0 || this.supervisor.anyActive(), (reason) => void this.shutdown(false, reason));
     log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
@@ -139,6 +157,8 @@ export class Daemon {
     this.persistence.dispose();
     this.server.broadcast({ push: 'bye', reason });
     this.supervisor.dispose();
+    this.stopDiskWatch();
+    this.notifications.dispose();
     await this.http.close();
     await this.server.close();
     fs.rmSync(this.options.paths.socket, { force: true });

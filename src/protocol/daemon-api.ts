@@ -55,4 +55,8 @@ export interface ClientApi extends DaemonApi {
   models(names: string[]): Promise<Result<'models'>['services']>;
   /** Starts the daemon's HTTP listener (its config's `http:`, else 127.0.0.1:7878); its URL and token. */
   httpStart(): Promise<Result<'http-start'>>;
+  /** The daemon's event journal after `since` (an ISO time; null: everything it keeps), oldest first. */
+  journal(since: string | null, limit?: number | null): Promise<Result<'journal'>>;
+  /** Sends a sample of `event` (null: each entry's first) to every matching notify entry; what each did. */
+  notifyTest(event: string | null): Promise<Result<'notify-test'>['outcomes']>;
 }

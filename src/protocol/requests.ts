@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ContainmentInfo, DaemonInfo, ServiceStatus, StartOutcome } from './status.js';
 import type { BackendReport, HttpListenerInfo, ModelsReport, ReloadResult, ServiceLogs, SwitchResult } from './results.js';
+import type { JournalPage, NotifyOutcome } from './journal.js';
 import type { StackConfig } from './stack-config.js';
 
 /** The answer type of a request: a phantom value that only carries `T` for the compiler. */
@@ -64,6 +65,16 @@ export const REQUESTS = {
   models: { params: z.object({ names }), result: answer<{ services: ModelsReport[] }>() },
   /** Sets (or with null clears) environment applied on the service's next start. */
   'set-env': { params: z.object({ name: z.string({ error: 'must be a service name' }), env }), result: answer<null>() },
+  /** The event journal's entries after `since` (an ISO time; null: all it keeps), at most `limit` (the newest), oldest first. */
+  journal: {
+    params: z.object({
+      since: z.string().refine((t) => !Number.isNaN(Date.parse(t)), 'must be an ISO time (2026-01-31T03:00:00Z) or null').nullable().default(null),
+      limit: z.number().int().min(1, 'must be a positive integer or null').nullable().default(null),
+    }),
+    result: answer<JournalPage>(),
+  },
+  /** Sends a sample of `event` (null: each entry's first) to every matching `notify:` entry; what each did. */
+  'notify-test': { params: z.object({ event: z.string().nullable().default(null) }), result: answer<{ outcomes: NotifyOutcome[] }>() },
 } as const;
 
 type Table = typeof REQUESTS;

@@ -1,3 +1,5 @@
+import type { StackEventName } from './journal.js';
+
 /**
  * The validated config as it crosses the wire (`reload`, `stack-config`). config/types.ts narrows `kind` to the
  * kinds this build knows; everything else about the shape is here.
@@ -70,6 +72,22 @@ export interface HttpConfig {
   origins: string[];
 }
 
+export type WebhookFormat = 'json' | 'text' | 'slack' | 'discord';
+
+/** One `notify:` entry, resolved. */
+export interface NotifyEntry {
+  on: StackEventName[];
+  /** Only these services' events (null: every service's, and the stack's own). */
+  services: string[] | null;
+  target: { type: 'command'; argv: string[] } | { type: 'webhook'; url: string; format: WebhookFormat; headers: Record<string, string> };
+  /** The same (entry, service, event) is sent at most once per this. */
+  quietMs: number;
+  /** A hook is killed past this; a webhook attempt is abandoned past it. */
+  timeoutMs: number;
+  /** Webhook attempts after the first, with backoff, before it is dropped. */
+  retries: number;
+}
+
 export interface StackConfig {
   /** Real path of the config file: the daemon's identity. */
   file: string;
@@ -80,4 +98,6 @@ export interface StackConfig {
   services: ServiceConfig[];
   backend?: BackendConfig;
   http?: HttpConfig;
+  /** Notifications (commands, webhooks) on stack events; absent or empty: none. */
+  notify?: NotifyEntry[];
 }

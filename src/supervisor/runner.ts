@@ -11,6 +11,7 @@ import { ProcTable } from '../process/proc-table.js';
 import { serverKind } from '../kinds/index.js';
 import type { InferenceSample, ServerTarget } from '../kinds/kind.js';
 import type { InferenceCheckReport } from '../protocol/messages.js';
+import type { StackEventName } from '../protocol/journal.js';
 import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { spawnDetached, type WriterHandle } from '../process/spawner.js';
@@ -64,6 +65,8 @@ export class ServiceRunner {
     private readonly log: (line: string) => void = () => undefined,
     /** How services are contained (see process/containment.ts); null: process group and descendants only. */
     private readonly containment: Containment | null = null,
+    /** Events that are no state change (the journal's `vram-not-released`). */
+    private readonly report: (event: StackEventName, reason: string) => void = () => undefined,
   ) {}
 
   /** The config with llama-top's environment override applied (used from the next spawn on). */
@@ -313,7 +316,11 @@ export class ServiceRunner {
       // The driver may hold a dead server's VRAM for seconds: the stop ends once nvidia-smi lets it go, so a
       // restart or a backend switch loads the next model on free memory.
       const held = await waitForGpuRelease(tree, GPU_RELEASE_MS);
-      if (held.length) this.log(`${this.config.name}: nvidia-smi still lists pid ${held.join(', ')} holding GPU memory ${GPU_RELEASE_MS / 1000} s after it stopped: the next load may not find the memory free`);
+      if (held.length) {
+        const why = `nvidia-smi still lists pid ${held.join(', ')} holding GPU memory ${GPU_RELEASE_MS / 1000} s after it stopped: the next load may not find the memory free`;
+        this.log(`${this.config.name}: ${why}`);
+        this.report('vram-not-released', why);
+      }
       if (this.watchTimer) clearInterval(this.watchTimer);
       this.watchTimer = null;
       this.stopInFlight = null;

@@ -3,6 +3,7 @@ import type { ServiceConfig, StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
 import { Containment, stackKey, type Jail } from '../process/containment.js';
+import type { StackEventInput } from '../protocol/journal.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { findLeftover } from '../process/leftovers.js';
 import { ProcTable } from '../process/proc-table.js';
@@ -13,6 +14,7 @@ import type { ServiceRuntime } from './machine.js';
 import { reloadProblem } from './reload-check.js';
 import { ServiceRunner } from './runner.js';
 import { toServiceStatus } from './service-status.js';
+import { deriveEvents } from './stack-events.js';
 import { dependencyOrder } from './start-order.js';
 import { StatsSampler } from './stats-sampler.js';
 
@@ -32,8 +34,11 @@ export interface SavedService {
 
 const UNWATCHED_METRICS_MS = 10_000;
 
-/** Owns every service of one stack. Emits 'change' (StateChangeEvent) on every state change. */
-export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string] }> {
+/**
+ * Owns every service of one stack. Emits 'change' (StateChangeEvent) on every state change, and 'stack-event' for
+ * the journal: each change as the named events it is (stack-events.ts), or as a plain `state` entry.
+ */
+export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string]; 'stack-event': [StackEventInput] }> {
   private readonly runners = new Map<string, ServiceRunner>();
   private usage = new Map<string, TreeUsage>();
   private readonly metrics = new TreeMetrics();
@@ -50,7 +55,14 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   }
 
   private makeRunner(svc: ServiceConfig): ServiceRunner {
-    return new ServiceRunner(svc, this.config.logs, (name, state, previous) => this.changed(name, state, previous), (line) => this.emit('log', line), this.containment);
+    return new ServiceRunner(
+      svc,
+      this.config.logs,
+      (name, state, previous) => this.changed(name, state, previous),
+      (line) => this.emit('log', line),
+      this.containment,
+      (event, reason) => this.emit('stack-event', { service: svc.name, event, reason }),
+    );
   }
 
   /**
@@ -333,7 +345,15 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     const visible: Array<keyof ServiceRuntime> = ['phase', 'detail', 'pid', 'retries', 'lastError', 'then'];
     if (visible.every((key) => state[key] === previous[key])) return;
     const [status] = this.status(name);
-    this.emit('change', { type: 'state', time: new Date().toISOString(), service: name, from: previous.phase, to: state.phase, status: status! });
+    const time = new Date().toISOString();
+    // Journaled before the change is announced: a waiter woken by it may cause the next change at once.
+    if (state.phase !== previous.phase) {
+      const derived = deriveEvents(previous, state);
+      const common = { time, service: name, from: previous.phase, to: state.phase, retries: state.retries };
+      if (derived.length === 0) this.emit('stack-event', { ...common, event: 'state', reason: state.phase === 'ready' ? null : state.lastError });
+      for (const { event, reason } of derived) this.emit('stack-event', { ...common, event, reason });
+    }
+    this.emit('change', { type: 'state', time, service: name, from: previous.phase, to: state.phase, status: status! });
   }
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { withKnownKinds } from '../../config/known-kinds.js';
+import type { StackConfig } from '../../config/types.js';
 import { LlamaTopError } from '../../protocol/errors.js';
 import { writeFileAtomic } from '../../shared/write-file-atomic.js';
 import { daemonPaths } from '../paths.js';
@@ -16,11 +17,18 @@ export const configHandlers: HandlerGroup<'reload' | 'stack-config' | 'http-star
    */
   reload: async ({ config: given }, { daemon }) => {
     const current = daemon.config();
-    const config = given ? withKnownKinds(given) : (await import('../../config/load.js')).loadConfig(current.file, (f) => daemonPaths(f).logsDir);
-    if (config.file !== current.file) throw new LlamaTopError('USAGE', `this daemon runs ${current.file}, not ${config.file}`);
+    let config: StackConfig;
+    try {
+      config = given ? withKnownKinds(given) : (await import('../../config/load.js')).loadConfig(current.file, (f) => daemonPaths(f).logsDir);
+      if (config.file !== current.file) throw new LlamaTopError('USAGE', `this daemon runs ${current.file}, not ${config.file}`);
+    } catch (error) {
+      daemon.journal.emit({ service: null, event: 'config-error', reason: `reload refused, the stack runs on unchanged: ${(error as Error).message}` });
+      throw error;
+    }
     daemon.log(`reloading ${config.file}`);
     const result = await daemon.supervisor.reconfigure(config);
     daemon.replaceConfig(config);
+    await daemon.notifications.apply(config);
     if (config.http) await daemon.startHttp(config.http).catch((error) => daemon.log(`http: ${(error as Error).message}`));
     // What the daemon runs now: commands compare the file with it to warn about edits not yet applied.
     writeFileAtomic(path.join(daemon.paths.stateDir, 'config.resolved.json'), JSON.stringify(config));

@@ -3,6 +3,8 @@ import type { DaemonInfo, Push } from '../../protocol/messages.js';
 import type { Handler, Handlers, RequestType } from '../../protocol/requests.js';
 import type { HttpListenerInfo } from '../../protocol/results.js';
 import type { Supervisor } from '../../supervisor/supervisor.js';
+import type { EventJournal } from '../event-journal.js';
+import type { Notifications } from '../notifications.js';
 import type { DaemonPaths } from '../paths.js';
 import type { Subscriber } from '../server.js';
 
@@ -30,6 +32,10 @@ export interface DaemonParts {
   stateUnsaved(): string | null;
   startHttp(config: HttpConfig): Promise<HttpListenerInfo>;
   shutdown(stopServices: boolean, reason: string): Promise<void>;
+  /** The stack's recent events (every daemon-side module emits its own there). */
+  readonly journal: EventJournal;
+  /** The config's `notify:` entries at work. */
+  readonly notifications: Notifications;
 }
 
 /** What every handler gets: the daemon's parts and the connection (or HTTP stream) that asked. */
