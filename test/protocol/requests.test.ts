@@ -9,7 +9,7 @@ describe('the request table', () => {
   it('parses a request with its defaults applied and keeps only its own keys', () => {
     expect(parseRequest({ id: 3, type: 'logs', names: ['llama'], lines: 20, extra: 1 })).toEqual({
       ok: true,
-      request: { id: 3, type: 'logs', names: ['llama'], lines: 20, sinceMs: null, times: false },
+      request: { id: 3, type: 'logs', names: ['llama'], lines: 20, sinceMs: null, times: false, probes: true },
     });
     expect(parseRequest({ id: 4, type: 'reload' })).toEqual({ ok: true, request: { id: 4, type: 'reload', config: null } });
     expect(parseParams('backend-report', {})).toEqual({ ok: true, params: { health: false } });
