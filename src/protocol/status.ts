@@ -1,6 +1,6 @@
 import type { LlmStats } from './llm-stats.js';
 
-export type ServiceState = 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'crashed' | 'stopping' | 'error' | 'external';
+export type ServiceState = 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'crashed' | 'draining' | 'stopping' | 'error' | 'external';
 
 /** One service as every client sees it (`status --json` prints these). */
 export interface ServiceStatus {
@@ -41,6 +41,24 @@ export interface ServiceStatus {
   gpuMemoryBytes: number | null;
   /** The last inference liveness check since it became ready (null: none yet, or the check is off for it). */
   inference?: InferenceCheckReport | null;
+  /** While `draining`: the requests still in flight (endpoint + server) and when drainTimeout cuts them (ISO time). */
+  drain?: { inFlight: number; cutAt: string } | null;
+  /** Why a stopped service was stopped when it was not an error: `idle 10m`, `swapped out for beta`. */
+  stopReason?: string | null;
+  /** The serve endpoint's view of this service (absent without `serve:`): idle stop time, queue, served models. */
+  serve?: ServeServiceInfo | null;
+}
+
+export interface ServeServiceInfo {
+  /** Model names clients may send for this service. */
+  models: string[];
+  group: string | null;
+  /** Requests through the endpoint in flight now. */
+  inFlight: number;
+  /** Requests waiting for this service to start or to be swapped in. */
+  waiting: number;
+  /** When the idle stop will stop it (ISO time), null when it has none or it is not running. */
+  idleStopAt: string | null;
 }
 
 export interface InferenceCheckReport {
