@@ -13,17 +13,32 @@ export interface FollowHandle {
 export function followLogDir(
   dir: string,
   onLines: (lines: LogLine[]) => void,
-  options: { intervalMs?: number; withTimes?: boolean; onGap?: (chunks: number) => void } = {},
+  options: { intervalMs?: number; withTimes?: boolean; onGap?: (chunks: number) => void; maxBytesPerTick?: number } = {},
 ): FollowHandle {
+  // A follower far behind (a flood's backlog) reads at most this much per turn of the event loop, then yields:
+  // forty followers of a 40 MB backlog must not keep the daemon from answering for seconds.
+  const maxBytesPerTick = options.maxBytesPerTick ?? 1024 * 1024;
+  let budget = 0;
+  let stopped = false;
+  let resume: NodeJS.Immediate | null = null;
   const start = listChunks(dir).at(-1);
   let seq = start?.seq ?? 0;
   let offset = start ? sizeOrZero(start.file) : 0;
   let partial = Buffer.alloc(0);
   const tick = () => {
+    if (stopped) return;
+    budget = maxBytesPerTick;
     for (;;) {
       const chunks = listChunks(dir);
       const current = chunks.find((c) => c.seq === seq);
       if (current) drain(current);
+      if (budget <= 0) {
+        resume ??= setImmediate(() => {
+          resume = null;
+          tick();
+        });
+        return;
+      }
       const next = chunks.find((c) => c.seq > seq);
       if (!next) return;
       if (seq !== 0 && next.seq > seq + 1) options.onGap?.(next.seq - seq - 1);
@@ -45,8 +60,10 @@ export function followLogDir(
     }
     try {
       const size = fs.fstatSync(fd).size;
-      while (offset < size) {
-        const len = Math.min(1024 * 1024, size - offset);
+      const index = options.withTimes && offset < size ? readIndex(chunk) : [];
+      while (offset < size && budget > 0) {
+        const len = Math.min(64 * 1024, size - offset);
+        budget -= len;
         const buf = Buffer.alloc(len);
         const read = fs.readSync(fd, buf, 0, len, offset);
         if (read <= 0) break;
@@ -55,7 +72,6 @@ export function followLogDir(
         offset += read;
         const end = text.lastIndexOf(10) + 1;
         partial = text.subarray(end);
-        const index = options.withTimes ? readIndex(chunk) : [];
         emit(splitLines(text.subarray(0, end), base).map((l) => ({ text: l.text, at: options.withTimes ? timeAt(index, l.offset) : null })));
       }
     } finally {
@@ -64,5 +80,11 @@ export function followLogDir(
   };
   const timer = setInterval(tick, options.intervalMs ?? 200);
   tick();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+      if (resume) clearImmediate(resume);
+    },
+  };
 }
