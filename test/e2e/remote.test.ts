@@ -97,7 +97,8 @@ describe('--remote: the stack on another machine, through ssh', () => {
     const stopped = await stack.cli(['stop', '--json']);
     expect(stopped.exitCode, stopped.stderr).toBe(0);
     await waitFor(async () => !(await answers(stack.ports[0]!, '/health')), 'llama to stop');
-  });
+    // Eight ssh round trips, each starting a node process on the far side: minutes on a 2-core machine at load 15.
+  }, 240_000);
 
   runIt('the TUI over --remote: rows, the log pane and r work; a killed ssh link leaves the stack running and the TUI reconnects', async () => {
     const stack = await remoteStack();
