@@ -196,6 +196,7 @@ export class HttpApi {
         else if (message.push === 'log') event('log', { service: message.service, lines: message.lines.map(timedLine) });
         else if (message.push === 'log-gap') event('log-gap', { service: message.service, chunks: message.chunks });
         else if (message.push === 'bye') event('bye', { reason: message.reason });
+        else if (message.push === 'sample') event('sample', message.sample);
       },
       close: () => res.destroy(),
     };
