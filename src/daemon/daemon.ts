@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { watchDisks } from './disk-watch.js';
 import { EventJournal } from './event-journal.js';
 import { HistoryRecorder } from './history.js';
+import { chartMarks } from './history-marks.js';
 import { dispatch, type DaemonParts } from './handlers/index.js';
 import { HttpListener } from './http-listener.js';
 import { exitWhenIdle } from './idle-exit.js';
@@ -100,6 +101,9 @@ export class Daemon {
     this.server.onDrop = log;
     this.supervisor.on('stack-event', (event) => this.journal.emit(event));
     this.journal.listen((event) => this.notifications.handle(event));
+    this.journal.listen((event) => {
+      for (const mark of chartMarks([event])) this.server.broadcast({ push: 'mark', mark });
+    });
     await this.notifications.apply(this.options.config);
     this.supervisor.on('change', (event) => {
       this.persist();

@@ -67,6 +67,6 @@ export class HistoryRecorder {
     const services: Record<string, HistoryPoint[]> = {};
     for (const name of names) services[name] = this.rings.since(name, since);
     const events = chartMarks(this.journal.since(since - 1).events).filter((m) => service === null || m.service === service || m.service === null);
-    return { intervalMs: this.intervalMs, services, events };
+    return { intervalMs: this.intervalMs, ringBytes: this.rings.bytes, services, events };
   }
 }

@@ -83,6 +83,7 @@ const accepted = async (answer: Result<'start'>, { name, query }: RouteInput, r:
 export const ROUTES: HttpRoute[] = [
   route({ method: 'GET', path: '/metrics', type: 'status', params: () => ({}), reply: (a, _, r) => r.prometheus(a.services) }),
   route({ method: 'GET', path: '/api/status', type: 'status', params: () => ({}) }),
+  route({ method: 'GET', path: '/api/daemon', type: 'daemon-info', params: () => ({}) }),
   route({ method: 'GET', path: '/api/events', type: 'subscribe', params: () => ({}), streams: true }),
   route({ method: 'GET', path: '/api/models', type: 'models', params: () => ({ names: [] }) }),
   route({ method: 'GET', path: '/api/backend', type: 'backend-report', params: ({ query }) => ({ health: query.get('health') === '1' }) }),

@@ -34,6 +34,8 @@ export interface HistoryMark {
 export interface HistoryAnswer {
   /** The daemon's sampling interval, ms (a fine point's width). */
   intervalMs: number;
+  /** Bytes the daemon's rings hold, all services together: fixed per service, however long it runs. */
+  ringBytes: number;
   services: Record<string, HistoryPoint[]>;
   events: HistoryMark[];
 }
