@@ -2,8 +2,10 @@
 // LLM servers, tok/s, with the marks of restarts, crashes and backend switches on the same time line.
 import { bytes, clock, number, percent } from './format.js';
 
-/** How much a chart shows. */
+/** How much a chart shows at most… */
 export const WINDOW_S = 3600;
+/** …and at least (a service that started a few seconds ago still gets a readable line). */
+const MIN_WINDOW_S = 60;
 
 /** What each chart draws: the history point's key, its caption, its colour (a CSS variable) and its numbers. */
 export const METRICS = [
@@ -97,7 +99,7 @@ export class ServiceCharts {
       figure.dataset.metric = metric.key;
       const caption = document.createElement('figcaption');
       const label = document.createElement('span');
-      label.textContent = `${metric.label} · last hour`;
+      label.className = 'label';
       const now = document.createElement('span');
       now.className = 'now';
       caption.append(label, now);
@@ -136,19 +138,24 @@ export class ServiceCharts {
 
   redraw() {
     const nowS = Date.now() / 1000;
+    // What exists of the last hour: from the first point (a minute at least) to now.
+    const from = Math.min(nowS - MIN_WINDOW_S, Math.max(nowS - WINDOW_S, this.xs[0] ?? nowS));
+    const span = nowS - from;
+    const spanText = span >= WINDOW_S - 60 ? 'last hour' : `last ${span < 120 ? `${Math.round(span)} s` : `${Math.round(span / 60)} min`}`;
     for (const [key, c] of this.charts) {
       const ys = this.ys[key];
       c.plot.batch(() => {
         c.plot.setData([this.xs.slice(), ys.slice()], false);
-        c.plot.setScale('x', { min: nowS - WINDOW_S, max: nowS });
+        c.plot.setScale('x', { min: from, max: nowS });
       });
+      c.figure.querySelector('.label').textContent = `${METRICS.find((m) => m.key === key).label} · ${spanText}`;
       const points = ys.filter((v) => v !== null).length;
       c.figure.dataset.points = String(points);
       c.empty.hidden = points > 0;
       const last = [...ys].reverse().find((v) => v !== null);
       const metric = METRICS.find((m) => m.key === key);
       c.now.textContent = last === undefined ? '' : metric.format(last);
-      c.figure.setAttribute('aria-label', `${metric.label} of ${this.service} over the last hour: ${points} points${last === undefined ? '' : `, now ${metric.format(last)}`}, ${this.marks.length} marks`);
+      c.figure.setAttribute('aria-label', `${metric.label} of ${this.service} over the ${spanText}: ${points} points${last === undefined ? '' : `, now ${metric.format(last)}`}, ${this.marks.length} marks`);
     }
   }
 
