@@ -66,7 +66,12 @@ export class Cards {
     ];
     const dl = c.querySelector('dl');
     dl.replaceChildren();
-    for (const [k, v] of rows) if (v !== null && v !== undefined && v !== '') dl.append(el('dt', {}, k), el('dd', { 'data-fact': k }, String(v)));
+    for (const [k, v] of rows) {
+      if (v === null || v === undefined || v === '') continue;
+      const fact = el('div', { class: String(v).length > 14 ? 'fact wide' : 'fact' });
+      fact.append(el('dt', {}, k), el('dd', { 'data-fact': k }, String(v)));
+      dl.append(fact);
+    }
     c.querySelector('.error').textContent = s.lastError && FAILED.includes(s.state) ? s.lastError : '';
     const running = RUNNING.includes(s.state);
     c.querySelector('[data-action=start]').disabled = running || s.state === 'external';

@@ -9,10 +9,23 @@ const MIN_WINDOW_S = 60;
 
 /** What each chart draws: the history point's key, its caption, its colour (a CSS variable) and its numbers. */
 export const METRICS = [
-  { key: 'cpu', label: 'CPU', color: '--cpu', format: percent, axis: (v) => `${Math.round(v)}%` },
+  { key: 'cpu', label: 'CPU', color: '--cpu', format: percent, axis: (v, max) => `${tick(v, max)}%` },
   { key: 'memory', label: 'Memory', color: '--mem', format: bytes, axis: (v) => bytes(v).replace(' ', '') },
-  { key: 'tokensPerSecond', label: 'tok/s', color: '--tps', format: (v) => (v === null || v === undefined ? '–' : `${number(v)} tok/s`), axis: (v) => number(v, 0), llm: true },
+  { key: 'tokensPerSecond', label: 'tok/s', color: '--tps', format: (v) => (v === null || v === undefined ? '–' : `${number(v)} tok/s`), axis: (v, max) => tick(v, max), llm: true },
 ];
+
+/** The smallest 1, 2, 2.5 or 5 × 10^k at or above `v` (in units of 1024^k bytes for memory): the y axis' top. */
+export function niceCeil(v, binary = false) {
+  if (!(v > 0)) return 1;
+  const unit = binary ? 1024 ** Math.max(0, Math.floor(Math.log(v) / Math.log(1024))) : 1;
+  const x = v / unit;
+  const p = 10 ** Math.floor(Math.log10(x));
+  const step = [1, 2, 2.5, 5, 10].find((s) => s * p >= x - 1e-9);
+  return step * p * unit;
+}
+
+/** An axis number: whole numbers when the scale is wide, one decimal when it is small. */
+const tick = (v, max) => (max >= 10 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1));
 
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
@@ -107,7 +120,7 @@ export class ServiceCharts {
       plotBox.className = 'plot';
       const empty = document.createElement('div');
       empty.className = 'empty';
-      empty.textContent = 'no samples yet';
+      empty.textContent = 'no figures yet';
       figure.append(caption, plotBox, empty);
       this.container.append(figure);
       const color = css(metric.color) || '#0969da';
@@ -115,13 +128,13 @@ export class ServiceCharts {
       const grid = css('--line') || '#ddd';
       const opts = {
         width: this.width,
-        height: 90,
+        height: 76,
         cursor: { y: false, drag: { x: false, y: false }, points: { size: 6 } },
         legend: { live: true },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, niceCeil(max, metric.key === 'memory')] } },
         axes: [
           { stroke: muted, font: '10px system-ui, sans-serif', size: 22, grid: { show: false }, ticks: { size: 3, stroke: grid } },
-          { stroke: muted, font: '10px system-ui, sans-serif', size: 46, grid: { stroke: grid, width: 1 }, ticks: { show: false }, values: (_u, vals) => vals.map((v) => metric.axis(v)), splits: (_u, _i, _min, max) => [0, max / 2, max].map((v) => (max > 20 ? Math.round(v) : v)) },
+          { stroke: muted, font: '10px system-ui, sans-serif', size: 46, grid: { stroke: grid, width: 1 }, ticks: { show: false }, values: (u, vals) => vals.map((v) => metric.axis(v, u.scales.y.max ?? 0)), splits: (_u, _i, _min, max) => [0, max / 2, max] },
         ],
         series: [
           { label: 'time', value: (_u, v) => (v === null || v === undefined ? '–' : clock(v * 1000)) },
@@ -180,7 +193,7 @@ export class ServiceCharts {
     const width = Math.max(200, this.container.clientWidth);
     if (Math.abs(width - this.width) < 2) return;
     this.width = width;
-    for (const c of this.charts.values()) c.plot.setSize({ width, height: 90 });
+    for (const c of this.charts.values()) c.plot.setSize({ width, height: 76 });
   }
 
   destroy() {

@@ -96,7 +96,7 @@ export class LogViewer {
       if (l.gap !== undefined) {
         row.classList.add('gap');
         row.textContent = l.gap < 0 ? '— the stream was closed —' : `— ${l.gap} chunk(s) rotated away before they could be read —`;
-        frag.append(row, '\n');
+        frag.append(row);
         continue;
       }
       if (l.time) {
@@ -120,7 +120,7 @@ export class LogViewer {
         }
         row.append(text.slice(at));
       }
-      frag.append(row, '\n');
+      frag.append(row);
     }
     this.box.replaceChildren(frag);
     if (!this.lines.length) this.box.textContent = this.service ? '(no log lines yet)' : '';
