@@ -47,7 +47,9 @@ export class HistoryRecorder {
   }
 
   private async record(): Promise<void> {
-    await this.source.refreshStats(this.intervalMs / 2).catch(() => undefined);
+    // Figures younger than an interval (a status request took them) are used as they are: no extra request to the
+    // servers, so their logs gain no more probe lines than a status poll already makes.
+    await this.source.refreshStats(this.intervalMs).catch(() => undefined);
     const t = this.now();
     const statuses = this.source.status();
     this.rings.keepOnly(statuses.map((s) => s.name));
