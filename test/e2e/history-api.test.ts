@@ -117,3 +117,35 @@ services:
     await stream;
   });
 });
+
+describe("the status page's files", () => {
+  it('are served from the package to a token holder only, under a CSP that allows this listener alone; nothing outside the page folder', async () => {
+    const [port] = await findFreePorts(1);
+    const stack = await makeStack(() => `http: { listen: "127.0.0.1:${port}" }
+services:
+  worker:
+    kind: process
+    command: [${JSON.stringify(NODE)}, -e, "setInterval(() => {}, 1000)"]
+`, 0);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const token = new URL(JSON.parse((await stack.cli(['web', '--json'])).stdout).open).searchParams.get('token');
+    const get = (p: string, auth = true) => fetch(`http://127.0.0.1:${port}${p}`, { headers: auth ? { Authorization: `Bearer ${token}` } : {} });
+    for (const p of ['/', '/page/app.js', '/page/style.css', '/vendor/uplot.js', '/vendor/uplot.css']) expect((await get(p, false)).status, p).toBe(401);
+    const index = await get('/');
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'; style-src 'self';.*connect-src 'self'/);
+    const html = await index.text();
+    // Every file the page names is one of the listener's own paths, and each is served.
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.sort()).toEqual(['/page/app.js', '/page/style.css', '/vendor/uplot.css', '/vendor/uplot.js']);
+    const js = await get('/page/app.js');
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await js.text()).toMatch(/new EventSource\('\/api\/events'\)/);
+    // The modules app.js imports are there too; the charting library is uPlot from node_modules.
+    for (const name of ['cards', 'charts', 'format', 'glance', 'logs']) expect((await get(`/page/${name}.js`)).status, name).toBe(200);
+    expect(await (await get('/vendor/uplot.js')).text()).toMatch(/uPlot/);
+    // Nothing but the page's own names: no way out of its folder, no other file of the package.
+    for (const p of ['/page/../daemon/daemon.js', '/page/%2e%2e/daemon/daemon.js', '/page/index.html.bak', '/page/nope.js', '/vendor/other.js']) expect((await get(p)).status, p).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/page/app.js`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })).status).toBe(405);
+  });
+});

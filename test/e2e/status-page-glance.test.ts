@@ -72,8 +72,15 @@ describe('the status page: charts, the stack at a glance, logs', () => {
     const over = await page.$('[data-service="llama"] figure[data-metric="memory"] .u-over');
     const box = (await over!.boundingBox())!;
     await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
-    if (process.env.DEBUG_PAGE) { console.log(await page.$eval('[data-service="llama"] figure[data-metric="memory"]', (e) => e.outerHTML.replace(/<canvas[^>]*>/g, ''))); await page.screenshot({ path: '/tmp/page-debug.png' }); }
     await page.waitForFunction(() => /\d\d:\d\d:\d\d[\s\S]*\d+(\.\d)? MB/.test((document.querySelector('[data-service="llama"] figure[data-metric="memory"] .u-legend') as HTMLElement).innerText), { timeout: 5000 });
+
+    await page.mouse.move(0, 0);
+    // The keyboard does what the pointer does: focus a chart, ← → step through the points.
+    await page.focus('[data-service="chat"] figure[data-metric="cpu"]');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(() => /\d\d:\d\d:\d\d[\s\S]*\d+(\.\d)? %/.test((document.querySelector('[data-service="chat"] figure[data-metric="cpu"] .u-legend') as HTMLElement).innerText), { timeout: 5000 });
+    expect(await page.$eval('[data-service="chat"] figure[data-metric="cpu"] .u-legend', (e) => getComputedStyle(e).visibility)).toBe('visible');
 
     // A restart is a mark on the charts' time line, live.
     expect(await page.$$('[data-service="llama"] .mark[data-event="restart"]')).toHaveLength(0);

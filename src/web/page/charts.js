@@ -110,6 +110,9 @@ export class ServiceCharts {
       const figure = document.createElement('figure');
       figure.className = 'chart';
       figure.dataset.metric = metric.key;
+      figure.tabIndex = 0; // ← / → step through the points as a hover would, Home / End jump to the ends
+      figure.addEventListener('keydown', (e) => this.key(metric.key, e));
+      figure.addEventListener('blur', () => this.charts.get(metric.key)?.plot.setCursor({ left: -10, top: -10 }));
       const caption = document.createElement('figcaption');
       const label = document.createElement('span');
       label.className = 'label';
@@ -187,6 +190,18 @@ export class ServiceCharts {
       line.style.left = `${u.valToPos(x, 'x')}px`;
       over.append(line);
     }
+  }
+
+  /** The keyboard's hover: the cursor on a point, its value and time in the legend. */
+  key(metricKey, e) {
+    const c = this.charts.get(metricKey);
+    const n = this.xs.length;
+    if (!c || n === 0 || !['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) return;
+    e.preventDefault();
+    const now = c.plot.cursor.idx;
+    const at = e.key === 'Home' ? 0 : e.key === 'End' || now === null || now === undefined ? n - 1 : Math.min(n - 1, Math.max(0, now + (e.key === 'ArrowLeft' ? -1 : 1)));
+    const y = this.ys[metricKey][at];
+    c.plot.setCursor({ left: c.plot.valToPos(this.xs[at], 'x'), top: y === null ? c.plot.over.clientHeight / 2 : c.plot.valToPos(y, 'y') });
   }
 
   resize() {
