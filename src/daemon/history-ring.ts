@@ -107,7 +107,8 @@ export class Tier {
   /** The i-th point, oldest first. */
   point(i: number): HistoryPoint {
     const at = this.slot(i);
-    const value = (f: Field) => (this.seen[f][at]! > 0 ? this.values[f][at]! : null);
+    // float32 read back as a double has noise digits (0.30000001192092896): two decimals say all a chart needs.
+    const value = (f: Field) => (this.seen[f][at]! > 0 ? Math.round(this.values[f][at]! * 100) / 100 : null);
     return {
       t: Math.round(this.times[at]!),
       cpu: value('cpu'),
