@@ -1,8 +1,9 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, findFreePorts, makeStack, NODE, threeServices } from '../helpers/stack.js';
+import { cleanupAll, findFreePorts, killEverythingUnder, makeStack, NODE, threeServices } from '../helpers/stack.js';
 
 // Debian's chromium (CI installs it as root: .ci/run); without it the test says why it skips.
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
@@ -27,6 +28,16 @@ const backendYaml = (dir: string) => {
     builtin: { command: [${JSON.stringify(NODE)}, ./builtin-check.mjs] }
 `;
 };
+
+/** A real full disk needs a small filesystem of our own: a tmpfs, which only root can mount. */
+function canMountTmpfs(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = fs.mkdtempSync('/tmp/lt-tmpfs-probe-');
+  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe]).status === 0;
+  if (ok) spawnSync('umount', [probe]);
+  fs.rmdirSync(probe);
+  return ok;
+}
 
 const points = (page: Page, service: string, metric: string) =>
   page.$eval(`[data-service="${service}"] figure[data-metric="${metric}"]`, (f) => Number(f.getAttribute('data-points'))).catch(() => 0);
@@ -112,7 +123,12 @@ describe('the status page: charts, the stack at a glance, logs', () => {
     await page.waitForSelector('[data-service="chat"] .mark[data-event="backend-switch"]', { timeout: 15_000 });
 
     // Models: the GGUF header's facts.
-    await page.waitForFunction(() => /tiny\.gguf|llama/.test((document.querySelector('[data-models="llama"]') as HTMLElement)?.innerText ?? ''), { timeout: 20_000 });
+    await page.waitForFunction(() => /llama \(llama-server\)[\s\S]*llama · \d+(\.\d)?M params[\s\S]*ctx \d+/.test((document.querySelector('[data-models="llama"]') as HTMLElement)?.innerText ?? ''), { timeout: 20_000 });
+    // ollama's loaded model with its unload countdown, which moves by itself.
+    const unload = () => page.$eval('[data-models="ollama"] [data-loaded]', (e) => e.textContent!).catch(() => '');
+    await page.waitForFunction(() => /loaded · .* VRAM · unloads in \d+m \d\ds/.test(document.querySelector('[data-models="ollama"] [data-loaded]')?.textContent ?? ''), { timeout: 20_000 });
+    const first = await unload();
+    await page.waitForFunction((t) => document.querySelector('[data-models="ollama"] [data-loaded]')?.textContent !== t, { timeout: 5000 }, first);
 
     // Logs: follow the llama log; a completion's line arrives live; llama-top's own GET /health lines are folded.
     await page.select('#log-service', 'llama');
@@ -162,5 +178,49 @@ describe('the status page: charts, the stack at a glance, logs', () => {
     expect(requested.some((u) => u === `${origin}/vendor/uplot.js`)).toBe(true);
     expect(await page.evaluate(() => (window as any).violations)).toEqual([]);
     expect(errors).toEqual([]);
+  });
+});
+
+describe("the status page: the daemon's problems", () => {
+  runIt.skipIf(!canMountTmpfs())('a full disk under the logs is a banner that says who cannot write, gone once space is back (needs root for mount)', async () => {
+    const [port] = await findFreePorts(1);
+    const stack = await makeStack(() => `http: { listen: "127.0.0.1:${port}" }
+logs: { dir: ./disk }
+services:
+  talker:
+    kind: process
+    command: [${JSON.stringify(NODE)}, -e, "setInterval(() => console.log('talk'), 200)"]
+    readyAfter: 50ms
+`, 0);
+    const disk = path.join(stack.dir, 'disk');
+    fs.mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=700', 'tmpfs', disk]);
+    try {
+      expect((await stack.cli(['start'])).exitCode).toBe(0);
+      const web = JSON.parse((await stack.cli(['web', '--json'])).stdout);
+      browser = await puppeteer.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+      const page = await browser.newPage();
+      await page.goto(web.open);
+      await page.waitForFunction(() => document.querySelector('[data-service="talker"]')?.getAttribute('data-state') === 'ready', { timeout: 20_000 });
+      expect(await page.$eval('#problems', (e) => (e as HTMLElement).hidden)).toBe(true);
+      const filler = path.join(disk, 'filler');
+      const fd = fs.openSync(filler, 'w');
+      try {
+        for (;;) fs.writeSync(fd, Buffer.alloc(64 * 1024, 120));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+      }
+      fs.closeSync(fd);
+      await page.waitForFunction(() => !(document.querySelector('#problems') as HTMLElement).hidden, { timeout: 20_000 });
+      expect(await page.$eval('#problems', (e) => (e as HTMLElement).innerText)).toMatch(/disk full: .*disk.*the output of talker is dropped until space returns/);
+      fs.rmSync(filler);
+      await page.waitForFunction(() => (document.querySelector('#problems') as HTMLElement).hidden, { timeout: 20_000 });
+    } finally {
+      await browser?.close();
+      browser = null;
+      await stack.cli(['daemon', 'stop', '--all'], { timeout: 30_000 });
+      killEverythingUnder(stack.dir);
+      spawnSync('umount', ['-l', disk]);
+    }
   });
 });

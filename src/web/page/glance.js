@@ -63,22 +63,30 @@ export class BackendPicker {
     this.report = report;
     this.form.hidden = false;
     $('backend-app').textContent = `(app: ${report.app})`;
+    // Updated in place: a choice being clicked or focused stays the same element, and keeps the user's pick.
     const picked = this.form.querySelector('input[name=backend]:checked')?.value;
-    const keep = picked && picked !== this.shownActive ? picked : null; // a choice the user made and has not switched to
+    const keep = picked && picked !== this.shownActive ? picked : null; // picked, not switched to yet
     this.shownActive = report.active;
-    this.choices.replaceChildren();
+    const names = new Set(report.backends.map((b) => b.name));
+    for (const label of [...this.choices.children]) if (!names.has(label.dataset.backend)) label.remove();
     for (const b of report.backends) {
       const id = `backend-${b.name}`;
-      const label = el('label', { class: 'choice', for: id, 'data-backend': b.name });
-      const radio = el('input', { type: 'radio', name: 'backend', id, value: b.name });
+      let label = this.choices.querySelector(`[data-backend="${CSS.escape(b.name)}"]`);
+      if (!label) {
+        label = el('label', { class: 'choice', for: id, 'data-backend': b.name });
+        label.append(el('input', { type: 'radio', name: 'backend', id, value: b.name }), el('span', { class: 'about' }));
+        this.choices.append(label);
+      }
+      const radio = label.querySelector('input');
       radio.checked = keep ? keep === b.name : b.active;
       const health = b.healthy === true ? ['ok', '✓', 'healthy'] : b.healthy === false ? ['bad', '✗', 'unhealthy'] : ['unknown', '?', 'health unknown'];
-      label.append(radio, el('span', { class: 'name' }, b.name));
-      if (b.service) label.append(el('span', { class: 'svc' }, `→ ${b.service}`));
-      label.append(el('span', { class: `health ${health[0]}`, title: health[2], 'aria-label': health[2] }, health[1]));
-      if (b.reason) label.append(el('span', { class: 'reason' }, b.reason));
-      if (b.active) label.append(el('span', { class: 'active-tag' }, 'active'));
-      this.choices.append(label);
+      const about = label.querySelector('.about');
+      const parts = [el('span', { class: 'name' }, b.name)];
+      if (b.service) parts.push(el('span', { class: 'svc' }, `→ ${b.service}`));
+      parts.push(el('span', { class: `health ${health[0]}`, title: health[2], 'aria-label': health[2] }, health[1]));
+      if (b.reason) parts.push(el('span', { class: 'reason' }, b.reason));
+      if (b.active) parts.push(el('span', { class: 'active-tag' }, 'active'));
+      about.replaceChildren(...parts);
     }
     if (report.active === null) this.say('the app\'s backend value cannot be read', true);
   }
