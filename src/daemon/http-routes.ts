@@ -84,7 +84,7 @@ export const ROUTES: HttpRoute[] = [
   route({ method: 'GET', path: '/metrics', type: 'status', params: () => ({}), reply: (a, _, r) => r.prometheus(a.services) }),
   route({ method: 'GET', path: '/api/status', type: 'status', params: () => ({}) }),
   route({ method: 'GET', path: '/api/daemon', type: 'daemon-info', params: () => ({}) }),
-  route({ method: 'GET', path: '/api/events', type: 'subscribe', params: () => ({}), streams: true }),
+  route({ method: 'GET', path: '/api/events', type: 'subscribe', params: () => ({ samples: true }), streams: true }),
   route({ method: 'GET', path: '/api/models', type: 'models', params: () => ({ names: [] }) }),
   route({ method: 'GET', path: '/api/backend', type: 'backend-report', params: ({ query }) => ({ health: query.get('health') === '1' }) }),
   route({ method: 'POST', path: '/api/backend/switch', type: 'backend-switch', params: ({ body }) => ({ name: body.name as string, force: body.force === true }), usage: 'the body must be {"name": "<backend>", "force"?: true}' }),

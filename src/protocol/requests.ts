@@ -34,8 +34,8 @@ export const REQUESTS = {
   start: { params: z.object({ names, wait: z.boolean().default(true), force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
   restart: { params: z.object({ names, wait: z.boolean().default(true), force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
   stop: { params: z.object({ names, force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
-  /** A snapshot push, then every change, until the connection ends. */
-  subscribe: { params: none, result: answer<null>() },
+  /** A snapshot push, then every change, until the connection ends (`samples`: and a `sample` push per sampling interval). */
+  subscribe: { params: z.object({ samples: z.boolean().default(false) }), result: answer<null>() },
   'daemon-stop': { params: z.object({ all: z.boolean().default(false) }), result: answer<null>() },
   /** The chat app's backends and their health (only: one of them). */
   'backend-report': { params: z.object({ only: z.string().optional(), health: z.boolean().default(false) }), result: answer<BackendReport>() },
