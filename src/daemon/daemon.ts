@@ -128,7 +128,8 @@ export class Daemon {
     // Listen only once the survivors are adopted: a request must never see them as stopped and spawn copies.
     fs.rmSync(paths.socket, { force: true });
     await this.server.listen(paths.socket);
-    this.supervisor.on('sampled', () => void this.history.take());
+    // A point of the charts' history after each sample; a failure is logged, never an unhandled rejection.
+    this.supervisor.on('sampled', () => void this.history.take().catch((error) => log(`history: ${(error as Error).message}`)));
     this.supervisor.watched = () => [...this.server.connections].some((c) => c.subscribed);
     this.supervisor.startMetrics();
     this.stopDiskWatch = watchDisks(

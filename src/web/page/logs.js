@@ -58,6 +58,12 @@ export class LogViewer {
     if (this.follow.checked) {
       const source = new EventSource(`${base}?follow=1&${query}`);
       this.source = source;
+      // A reconnect (the daemon restarted, the network dropped) sends the last lines again: they replace the old ones.
+      let opened = false;
+      source.onopen = () => {
+        if (opened) this.lines = [];
+        opened = true;
+      };
       source.addEventListener('log', (e) => this.add(JSON.parse(e.data).lines));
       source.addEventListener('log-gap', (e) => this.add([{ time: null, line: '', gap: JSON.parse(e.data).chunks }]));
       source.onerror = () => {
