@@ -4,9 +4,11 @@
  */
 import { connectStack, type StackTarget } from './client/connect.js';
 import { timedLine } from './logs/timed-line.js';
+import type { HistoryAnswer } from './protocol/history.js';
 import type { ServiceStatus, StartOutcome, StateChangeEvent } from './protocol/messages.js';
 
 export type { ServiceStatus, StartOutcome, StateChangeEvent } from './protocol/messages.js';
+export type { HistoryAnswer, HistoryMark, HistoryPoint } from './protocol/history.js';
 export { LlamaTopError } from './protocol/errors.js';
 
 /** Which stack: its config file, and the ssh host it runs on when not here. */
@@ -23,6 +25,8 @@ export interface LlamaTop {
   restart(names: string[], options?: { wait?: boolean }): Promise<StartOutcome[]>;
   /** The last `lines` lines of a service's log, with the time each was written when known. */
   logs(name: string, options?: { lines?: number }): Promise<Array<{ time: string | null; line: string }>>;
+  /** Each service's figures over time and the marks on that time line (`service`: one; `since`: the last seconds). */
+  history(options?: { service?: string; since?: number }): Promise<HistoryAnswer>;
   /** Calls `listener` with a snapshot, then with every state change; returns the function that stops it. */
   subscribe(listener: (event: StackEvent) => void): Promise<() => void>;
   /** Called once if the daemon goes away (it was stopped, or the ssh link dropped). */
@@ -39,6 +43,7 @@ export async function connect(options: ConnectOptions = {}): Promise<LlamaTop> {
     stop: (names = [], o = {}) => client.stop(names, o.force ?? false),
     restart: (names, o = {}) => client.restart(names, o.wait ?? true),
     logs: async (name, o = {}) => ((await client.logs([name], o.lines ?? 100, null, true))[0]?.lines ?? []).map(timedLine),
+    history: (o = {}) => client.call('history', { service: o.service ?? null, since: o.since ?? null }),
     subscribe: (listener) =>
       client.subscribe((push) => {
         if (push.push === 'snapshot') listener({ type: 'snapshot', services: push.services });

@@ -52,6 +52,7 @@ const HOST_CALLS: HostCalls = {
   'set-env': async (h, p) => (await h.setEnv(p.name, p.env), null),
   journal: () => oneHost('read the event journal'),
   'notify-test': () => oneHost('test the notifications'),
+  history: () => oneHost('read the history'),
 };
 
 /** `host/service`: every name the TUI keys its rows, history and panes by is unique across hosts. */

@@ -7,6 +7,8 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { VERSION } from '../version.js';
 import { watchDisks } from './disk-watch.js';
 import { EventJournal } from './event-journal.js';
+import { HistoryRecorder } from './history.js';
+import { chartMarks } from './history-marks.js';
 import { dispatch, type DaemonParts } from './handlers/index.js';
 import { HttpListener } from './http-listener.js';
 import { exitWhenIdle } from './idle-exit.js';
@@ -34,6 +36,8 @@ export class Daemon {
   readonly supervisor: Supervisor;
   /** The stack's recent events; daemon-side modules (the serve endpoint…) tell it theirs with `journal.emit`. */
   readonly journal = new EventJournal();
+  /** Each service's figures over time, a point per sample (history-ring.ts: fixed memory per service). */
+  readonly history: HistoryRecorder;
   private readonly notifications: Notifications;
   private stopDiskWatch: () => void = () => undefined;
   private readonly server: ControlServer;
@@ -56,6 +60,7 @@ export class Daemon {
     this.supervisor = new Supervisor(options.config);
     this.notifications = new Notifications(log);
     this.server = new ControlServer((request, connection) => this.handle(request, connection));
+    this.history = new HistoryRecorder(this.supervisor, this.journal, options.config.metricsIntervalMs, (sample) => this.server.broadcast({ push: 'sample', sample }));
     this.persistence = stateWriter({ stateFile: paths.stateFile, supervisor: this.supervisor, configFile: () => this.options.config.file, log });
     this.persist = () => this.persistence.save();
     this.http = new HttpListener(paths.stateDir, {
@@ -80,6 +85,7 @@ export class Daemon {
       startHttp: (config: HttpConfig) => this.http.ensure(config),
       shutdown: (stopServices, reason) => this.shutdown(stopServices, reason),
       journal: this.journal,
+      history: this.history,
       notifications: this.notifications,
     };
   }
@@ -95,6 +101,9 @@ export class Daemon {
     this.server.onDrop = log;
     this.supervisor.on('stack-event', (event) => this.journal.emit(event));
     this.journal.listen((event) => this.notifications.handle(event));
+    this.journal.listen((event) => {
+      for (const mark of chartMarks([event])) this.server.broadcast({ push: 'mark', mark });
+    });
     await this.notifications.apply(this.options.config);
     this.supervisor.on('change', (event) => {
       this.persist();
@@ -119,6 +128,8 @@ export class Daemon {
     // Listen only once the survivors are adopted: a request must never see them as stopped and spawn copies.
     fs.rmSync(paths.socket, { force: true });
     await this.server.listen(paths.socket);
+    // A point of the charts' history after each sample; a failure is logged, never an unhandled rejection.
+    this.supervisor.on('sampled', () => void this.history.take().catch((error) => log(`history: ${(error as Error).message}`)));
     this.supervisor.watched = () => [...this.server.connections].some((c) => c.subscribed);
     this.supervisor.startMetrics();
     this.stopDiskWatch = watchDisks(

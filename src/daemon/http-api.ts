@@ -6,7 +6,7 @@ import { errorMessage, isLlamaTopError, type ErrorCode } from '../protocol/error
 import type { Push, Response } from '../protocol/messages.js';
 import { parseParams, type ParamsIn, type RequestOf, type RequestType, type Result } from '../protocol/requests.js';
 import { timedLine } from '../logs/timed-line.js';
-import { STATUS_PAGE } from '../web/status-page.js';
+import { pageAsset } from '../web/page-assets.js';
 import { matchRoutes, type HttpRoute, type RouteInput } from './http-routes.js';
 import { pathSegments, sameToken, tokenProof, TOKEN_COOKIE } from './http-auth.js';
 import { ConnectionGuard } from './http-guard.js';
@@ -144,9 +144,12 @@ export class HttpApi {
 
     const parts = pathSegments(url.pathname);
     if (!parts) throw new HttpError(400, 'BAD_REQUEST', `${url.pathname}: a malformed percent-escape`);
-    if (url.pathname === '/') {
-      if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on / (GET)`, { Allow: 'GET' });
-      return this.send(res, 200, 'text/html; charset=utf-8', STATUS_PAGE);
+    if (url.pathname === '/' || url.pathname.startsWith('/page/') || url.pathname.startsWith('/vendor/')) {
+      if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname} (GET)`, { Allow: 'GET' });
+      const asset = pageAsset(url.pathname);
+      if (!asset) throw new HttpError(404, 'NOT_FOUND', `no ${url.pathname} here`);
+      // The page asks nothing of any other host (the CSP makes sure of it): GPU boxes are often offline.
+      return this.send(res, 200, asset.type, asset.body, { 'Content-Security-Policy': PAGE_CSP });
     }
     const matches = matchRoutes(parts);
     if (matches.length === 0) {
@@ -196,6 +199,8 @@ export class HttpApi {
         else if (message.push === 'log') event('log', { service: message.service, lines: message.lines.map(timedLine) });
         else if (message.push === 'log-gap') event('log-gap', { service: message.service, chunks: message.chunks });
         else if (message.push === 'bye') event('bye', { reason: message.reason });
+        else if (message.push === 'sample') event('sample', message.sample);
+        else if (message.push === 'mark') event('mark', message.mark);
       },
       close: () => res.destroy(),
     };
@@ -217,7 +222,7 @@ export class HttpApi {
     this.send(res, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);
   }
 
-  private send(res: http.ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  private send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
     res.end(body);
   }
@@ -262,6 +267,9 @@ function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
     req.on('error', reject);
   });
 }
+
+/** The status page's files load only from this listener; its requests go only to it. */
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const LOCKED_PAGE = `<!doctype html><meta charset="utf-8"><title>llama-top</title>
 <body style="font:15px system-ui;margin:3em"><h1>llama-top</h1><p>This page needs its token. Open the URL that

@@ -62,6 +62,10 @@ function route<K extends RequestType>(r: Route<K>): HttpRoute {
 
 const lines = (query: URLSearchParams) => Math.min(10_000, Math.max(0, Number(query.get('lines') ?? 100) || 0));
 const wait = (query: URLSearchParams) => query.get('wait') !== '0';
+/** `?probes=0` leaves out llama-top's own requests (health checks, figures), as the TUI folds them. */
+const probes = (query: URLSearchParams) => query.get('probes') !== '0';
+/** A query's number of seconds (null when absent; NaN, which the table refuses, when not a number). */
+const seconds = (value: string | null) => (value === null || value === '' ? null : /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN);
 
 /** The outcome of a start or restart taken and not waited for: ok, in the state it left each named service. Pure. */
 export function acceptedOutcomes(names: string[], services: ServiceStatus[]): StartOutcome[] {
@@ -79,11 +83,13 @@ const accepted = async (answer: Result<'start'>, { name, query }: RouteInput, r:
 export const ROUTES: HttpRoute[] = [
   route({ method: 'GET', path: '/metrics', type: 'status', params: () => ({}), reply: (a, _, r) => r.prometheus(a.services) }),
   route({ method: 'GET', path: '/api/status', type: 'status', params: () => ({}) }),
-  route({ method: 'GET', path: '/api/events', type: 'subscribe', params: () => ({}), streams: true }),
+  route({ method: 'GET', path: '/api/daemon', type: 'daemon-info', params: () => ({}) }),
+  route({ method: 'GET', path: '/api/events', type: 'subscribe', params: () => ({ samples: true }), streams: true }),
   route({ method: 'GET', path: '/api/models', type: 'models', params: () => ({ names: [] }) }),
   route({ method: 'GET', path: '/api/backend', type: 'backend-report', params: ({ query }) => ({ health: query.get('health') === '1' }) }),
   route({ method: 'POST', path: '/api/backend/switch', type: 'backend-switch', params: ({ body }) => ({ name: body.name as string, force: body.force === true }), usage: 'the body must be {"name": "<backend>", "force"?: true}' }),
-  route({ method: 'GET', path: '/api/services/:name/logs', type: 'logs', params: ({ name, query }) => ({ names: [name], lines: lines(query), sinceMs: null, times: true }), reply: (a, { name, query }, r) => (query.get('follow') === '1' ? r.stream('logs-follow', { names: [name], times: true }, r.timedLogs(a)) : r.json(r.timedLogs(a))) }),
+  route({ method: 'GET', path: '/api/services/:name/logs', type: 'logs', params: ({ name, query }) => ({ names: [name], lines: lines(query), sinceMs: null, times: true, probes: probes(query) }), reply: (a, { name, query }, r) => (query.get('follow') === '1' ? r.stream('logs-follow', { names: [name], times: true, probes: probes(query) }, r.timedLogs(a)) : r.json(r.timedLogs(a))) }),
+  route({ method: 'GET', path: '/api/history', type: 'history', params: ({ query }) => ({ service: query.get('service'), since: seconds(query.get('since')) }), usage: '?service=NAME (optional) &since=SECONDS (optional: the last SECONDS seconds, default all kept)' }),
   route({ method: 'POST', path: '/api/services/:name/start', type: 'start', params: ({ name, query }) => ({ names: [name], wait: wait(query) }), reply: accepted }),
   route({ method: 'POST', path: '/api/services/:name/restart', type: 'restart', params: ({ name, query }) => ({ names: [name], wait: wait(query) }), reply: accepted }),
   route({ method: 'POST', path: '/api/services/:name/stop', type: 'stop', params: ({ name }) => ({ names: [name], force: false }) }),

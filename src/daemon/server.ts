@@ -12,6 +12,8 @@ export type RequestHandler = (request: Request, connection: Subscriber) => Promi
 /** Whatever the daemon answers and pushes to: a socket connection, or an HTTP client's event stream. */
 export interface Subscriber {
   subscribed: boolean;
+  /** Asked for the history's `sample` pushes (the page's charts); other subscribers are not sent them. */
+  samples?: boolean;
   inFlight: number;
   /** Run when it goes away (e.g. stopping the log follows it asked for). */
   readonly onClose: Array<() => void>;
@@ -98,7 +100,8 @@ export class ControlServer {
   }
 
   broadcast(push: Push): void {
-    for (const c of this.connections) if (c.subscribed) c.send(push);
+    const samples = push.push === 'sample';
+    for (const c of this.connections) if (c.subscribed && (!samples || c.samples)) c.send(push);
   }
 
   close(): Promise<void> {

@@ -2,7 +2,8 @@ import type { ServiceState } from './status.js';
 
 /**
  * What the stack tells people (notifications), assistants (MCP `events`) and charts (marks): the named events.
- * `started-on-demand` and `idle-stop` come from the serve endpoint; the rest from the supervisor and the daemon.
+ * `started-on-demand` and `idle-stop` come from the serve endpoint, `backend-switch` from a switch of the chat app's
+ * backend (service: the app, reason: `from → to`); the rest from the supervisor and the daemon.
  */
 export const STACK_EVENTS = [
   'ready',
@@ -16,6 +17,7 @@ export const STACK_EVENTS = [
   'config-error',
   'started-on-demand',
   'idle-stop',
+  'backend-switch',
 ] as const;
 
 export type StackEventName = (typeof STACK_EVENTS)[number];

@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { HistoryMark, HistorySample } from './history.js';
 import type { LogLine } from './results.js';
 import type { ServiceState, ServiceStatus } from './status.js';
 
@@ -25,6 +26,10 @@ export type Push =
   | { push: 'bye'; reason: string }
   | { push: 'log'; service: string; lines: LogLine[] }
   | { push: 'log-gap'; service: string; chunks: number }
+  /** After each sample: the history point every service just got (the page's charts follow these). */
+  | { push: 'sample'; sample: HistorySample }
+  /** A mark on the charts' time line (a restart, a crash, a backend switch), as the journal records it. */
+  | { push: 'mark'; mark: HistoryMark }
   /** Sent first on every connection: a client of another protocol says so instead of misreading answers. */
   | { push: 'hello'; protocol: number; version: string; pid: number };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ContainmentInfo, DaemonInfo, ServiceStatus, StartOutcome } from './status.js';
 import type { BackendReport, HttpListenerInfo, ModelsReport, ReloadResult, ServiceLogs, SwitchResult } from './results.js';
+import type { HistoryAnswer } from './history.js';
 import type { JournalPage, NotifyOutcome } from './journal.js';
 import type { StackConfig } from './stack-config.js';
 
@@ -33,8 +34,8 @@ export const REQUESTS = {
   start: { params: z.object({ names, wait: z.boolean().default(true), force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
   restart: { params: z.object({ names, wait: z.boolean().default(true), force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
   stop: { params: z.object({ names, force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
-  /** A snapshot push, then every change, until the connection ends. */
-  subscribe: { params: none, result: answer<null>() },
+  /** A snapshot push, then every change, until the connection ends (`samples`: and a `sample` push per sampling interval). */
+  subscribe: { params: z.object({ samples: z.boolean().default(false) }), result: answer<null>() },
   'daemon-stop': { params: z.object({ all: z.boolean().default(false) }), result: answer<null>() },
   /** The chat app's backends and their health (only: one of them). */
   'backend-report': { params: z.object({ only: z.string().optional(), health: z.boolean().default(false) }), result: answer<BackendReport>() },
@@ -48,8 +49,8 @@ export const REQUESTS = {
     params: z.object({ names, lines: z.number({ error: 'must be a number of lines' }), sinceMs: z.number().nullable().default(null), times: z.boolean().default(false), probes: z.boolean().default(true) }),
     result: answer<{ logs: ServiceLogs[] }>(),
   },
-  /** From now on, every new line of these services, as `log` pushes, until the connection ends. */
-  'logs-follow': { params: z.object({ names, times: z.boolean().default(false) }), result: answer<null>() },
+  /** From now on, every new line of these services, as `log` pushes, until the connection ends (`probes: false`: without llama-top's own requests). */
+  'logs-follow': { params: z.object({ names, times: z.boolean().default(false), probes: z.boolean().default(true) }), result: answer<null>() },
   /** A TUI pane: its last screenful, sent only when it changed since `mark` (lines null: unchanged). */
   'log-tail': {
     params: z.object({ name: z.string({ error: 'must be a service name' }), lines: z.number({ error: 'must be a number of lines' }), mark: z.string().nullable().default(null), probes: z.boolean().default(true) }),
@@ -72,6 +73,18 @@ export const REQUESTS = {
       limit: z.number().int().min(1, 'must be a positive integer or null').nullable().default(null),
     }),
     result: answer<JournalPage>(),
+  },
+  /**
+   * Each service's figures over time (CPU, memory, tok/s, requests processing, slots busy: the last hour at the
+   * sampling interval, a day of 1-minute means before it) and the marks on that time line (restarts, crashes,
+   * backend switches): of `service` (null: all), of the last `since` seconds (null: all kept).
+   */
+  history: {
+    params: z.object({
+      service: z.string({ error: 'must be a service name or null' }).nullable().default(null),
+      since: z.number({ error: 'must be a number of seconds or null' }).min(0, 'must be a number of seconds (0 or more) or null').nullable().default(null),
+    }),
+    result: answer<HistoryAnswer>(),
   },
   /** Sends a sample of `event` (null: each entry's first) to every matching `notify:` entry; what each did. */
   'notify-test': { params: z.object({ event: z.string().nullable().default(null) }), result: answer<{ outcomes: NotifyOutcome[] }>() },

@@ -36,9 +36,10 @@ const UNWATCHED_METRICS_MS = 10_000;
 
 /**
  * Owns every service of one stack. Emits 'change' (StateChangeEvent) on every state change, and 'stack-event' for
- * the journal: each change as the named events it is (stack-events.ts), or as a plain `state` entry.
+ * the journal: each change as the named events it is (stack-events.ts), or as a plain `state` entry; 'sampled'
+ * after each sample of the process trees (the history takes its points then).
  */
-export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string]; 'stack-event': [StackEventInput] }> {
+export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string]; 'stack-event': [StackEventInput]; sampled: [] }> {
   private readonly runners = new Map<string, ServiceRunner>();
   private usage = new Map<string, TreeUsage>();
   private readonly metrics = new TreeMetrics();
@@ -308,6 +309,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     const table = targets.size > 0 ? ProcTable.read() : null;
     if (table) for (const name of targets.keys()) this.runners.get(name)!.noteDescendants(table);
     this.usage = targets.size > 0 ? await this.metrics.sample(targets, table, (name) => this.runners.get(name)!.pidsIn(table!)) : new Map();
+    this.emit('sampled');
   }
 
   /** Stops watching; the services keep running and a new daemon re-adopts them. */

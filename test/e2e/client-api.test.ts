@@ -15,9 +15,10 @@ const started = await lt.start(['llama']);
 const restarted = await lt.restart(['llama']);
 const status = await lt.status();
 const logs = await lt.logs('llama', { lines: 3 });
+const history = await lt.history({ service: 'llama', since: 600 });
 unsubscribe();
 lt.close();
-console.log(JSON.stringify({ started, restarted, status: status.map((s) => s.name + ':' + s.state), logs, events }));
+console.log(JSON.stringify({ started, restarted, status: status.map((s) => s.name + ':' + s.state), logs, events, history: { services: Object.keys(history.services), marks: history.events.map((e) => e.service + ':' + e.event) } }));
 `;
 
 describe("the package's client, from a separate Node program", () => {
@@ -36,6 +37,7 @@ describe("the package's client, from a separate Node program", () => {
     expect(out.logs).toHaveLength(3);
     expect(out.logs[0]).toEqual({ time: expect.stringMatching(/^\d{4}-/), line: expect.any(String) });
     expect(out.events[0]).toBe('snapshot:3');
+    expect(out.history).toEqual({ services: ['llama'], marks: ['llama:start', 'llama:restart'] });
     expect(out.events).toEqual(expect.arrayContaining(['llama:starting', 'llama:ready', 'llama:stopping']));
     expect(out.events.lastIndexOf('llama:ready')).toBeGreaterThan(out.events.indexOf('llama:stopping'));
   });

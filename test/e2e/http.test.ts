@@ -97,7 +97,8 @@ describe('the HTTP API (http.listen)', () => {
     expect(cookie).toMatch(/^llama_top_token=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=\//);
     const jar = { Cookie: cookie.split(';')[0]! };
     expect((await request(port, '/api/status', { headers: jar })).status).toBe(200);
-    expect((await request(port, '/', { headers: jar })).body).toMatch(/new EventSource\('\/api\/events'\)/);
+    expect((await request(port, '/', { headers: jar })).body).toMatch(/<script type="module" src="\/page\/app\.js">/);
+    expect((await request(port, '/page/app.js', { headers: jar })).body).toMatch(/new EventSource\('\/api\/events'\)/);
     expect((await request(port, `/?token=${'0'.repeat(64)}`)).status).toBe(401);
     // a cookie alone from another origin (CSRF) changes nothing; from the page itself it does
     const csrf = await request(port, '/api/services/llama/restart?wait=0', { method: 'POST', headers: { ...jar, Origin: 'http://evil.example' } });

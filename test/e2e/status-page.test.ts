@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, findFreePorts, makeStack, ROOT, threeServices } from '../helpers/stack.js';
+import { cleanupAll, findFreePorts, makeStack, threeServices } from '../helpers/stack.js';
 
 // Debian's chromium (CI installs it as root: .ci/run); without it the test says why it skips.
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
@@ -41,8 +40,6 @@ describe('the status page in a real headless Chromium', () => {
     await page.waitForFunction(() => ['llama', 'ollama', 'chat'].every((n) => document.querySelector(`[data-service="${n}"]`)?.getAttribute('data-state') === 'ready'), { timeout: 20_000 });
     expect(await page.$eval('[data-service="llama"]', (e) => (e as HTMLElement).innerText)).toMatch(/llama[\s\S]*ready[\s\S]*llama-server[\s\S]*tiny\.gguf[\s\S]*uptime/);
     await page.waitForFunction(() => /MB/.test((document.querySelector('[data-service="llama"]') as HTMLElement).innerText), { timeout: 10_000 }); // memory, once sampled
-    // UPDATE_SCREENSHOT=1 refreshes the README's picture of it.
-    if (process.env.UPDATE_SCREENSHOT) fs.writeFileSync(path.join(ROOT, 'docs', 'status-page.png'), await page.screenshot());
 
     // A restart from the command line: the page follows it live (SSE), through stopping/starting back to ready.
     await page.evaluate(() => {
@@ -63,7 +60,8 @@ describe('the status page in a real headless Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-service="ollama"]')?.getAttribute('data-state') === 'stopped', { timeout: 20_000 });
     expect((await stack.status()).find((s) => s.name === 'ollama')!.state).toBe('stopped');
     // and the log tail opens
-    await page.click('[data-service="llama"] summary');
-    await page.waitForFunction(() => /server is listening/.test((document.querySelector('[data-service="llama"] pre') as HTMLElement).innerText), { timeout: 10_000 });
+    // and its log button opens its log in the viewer
+    await page.click('[data-service="llama"] [data-action="logs"]');
+    await page.waitForFunction(() => /server is listening/.test((document.querySelector('#log-lines') as HTMLElement).innerText), { timeout: 10_000 });
   });
 });

@@ -25,6 +25,9 @@ export const backendHandlers: HandlerGroup<'backend-report' | 'backend-switch'> 
   },
   'backend-switch': async ({ name, force }, { daemon }) => {
     const { switchBackend } = await import('../../backend/switch.js');
-    return switchBackend(stackOps(daemon), daemon.config(), name, { force });
+    const result = await switchBackend(stackOps(daemon), daemon.config(), name, { force });
+    // A mark on the charts' time line, and an event notify entries may listen to.
+    if (result.changed) daemon.journal.emit({ service: daemon.config().backend?.app ?? null, event: 'backend-switch', reason: `${result.from ?? '(unset)'} → ${result.to}` });
+    return result;
   },
 };

@@ -4,6 +4,7 @@ import type { Handler, Handlers, RequestType } from '../../protocol/requests.js'
 import type { HttpListenerInfo } from '../../protocol/results.js';
 import type { Supervisor } from '../../supervisor/supervisor.js';
 import type { EventJournal } from '../event-journal.js';
+import type { HistoryRecorder } from '../history.js';
 import type { Notifications } from '../notifications.js';
 import type { DaemonPaths } from '../paths.js';
 import type { Subscriber } from '../server.js';
@@ -34,6 +35,8 @@ export interface DaemonParts {
   shutdown(stopServices: boolean, reason: string): Promise<void>;
   /** The stack's recent events (every daemon-side module emits its own there). */
   readonly journal: EventJournal;
+  /** Each service's figures over time (the page's charts). */
+  readonly history: HistoryRecorder;
   /** The config's `notify:` entries at work. */
   readonly notifications: Notifications;
 }

@@ -28,9 +28,10 @@ export const lifecycleHandlers: HandlerGroup<'start' | 'restart' | 'stop' | 'set
     daemon.persist();
     return null;
   },
-  subscribe: (_, { daemon, connection }) => {
+  subscribe: ({ samples }, { daemon, connection }) => {
     connection.send({ push: 'snapshot', services: daemon.supervisor.status() });
     connection.subscribed = true;
+    connection.samples = samples;
     return null;
   },
   'daemon-stop': ({ all }, { daemon }) => {

@@ -26,10 +26,16 @@ export const logsHandlers: HandlerGroup<'logs' | 'logs-follow' | 'log-tail'> = {
       }),
     };
   },
-  'logs-follow': async ({ names, times }, { daemon, connection }) => {
+  'logs-follow': async ({ names, times, probes }, { daemon, connection }) => {
     const { followLogDir } = await import('../../logs/follow.js');
+    const { withoutHidden } = await import('../../logs/shown-lines.js');
     for (const name of daemon.supervisor.resolveNames(names)) {
-      const handle = followLogDir(logDirOf(daemon, name), (lines) => connection.send({ push: 'log', service: name, lines }), {
+      const hide = probes ? null : await ownRequestsOf(daemon, name);
+      const send = (lines: Parameters<typeof withoutHidden>[0]) => {
+        const shown = withoutHidden(lines, hide);
+        if (shown.length > 0) connection.send({ push: 'log', service: name, lines: shown });
+      };
+      const handle = followLogDir(logDirOf(daemon, name), send, {
         withTimes: times,
         onGap: (chunks) => connection.send({ push: 'log-gap', service: name, chunks }),
       });
