@@ -152,7 +152,8 @@ export class Daemon {
     if (this.exiting) return;
     this.exiting = true;
     this.options.log(`daemon stopping: ${reason}`);
-    if (stopServices) await this.supervisor.stop([], false);
+    // The daemon's own end: no drain (a `daemon stop --all` means now; a stop of each service first drains).
+    if (stopServices) await this.supervisor.stop([], false, { now: true });
     this.persist();
     this.persistence.dispose();
     this.server.broadcast({ push: 'bye', reason });

@@ -62,6 +62,8 @@ function route<K extends RequestType>(r: Route<K>): HttpRoute {
 
 const lines = (query: URLSearchParams) => Math.min(10_000, Math.max(0, Number(query.get('lines') ?? 100) || 0));
 const wait = (query: URLSearchParams) => query.get('wait') !== '0';
+/** `?now=1`: skip the drain. */
+const now = (query: URLSearchParams) => query.get('now') === '1';
 
 /** The outcome of a start or restart taken and not waited for: ok, in the state it left each named service. Pure. */
 export function acceptedOutcomes(names: string[], services: ServiceStatus[]): StartOutcome[] {
@@ -85,8 +87,8 @@ export const ROUTES: HttpRoute[] = [
   route({ method: 'POST', path: '/api/backend/switch', type: 'backend-switch', params: ({ body }) => ({ name: body.name as string, force: body.force === true }), usage: 'the body must be {"name": "<backend>", "force"?: true}' }),
   route({ method: 'GET', path: '/api/services/:name/logs', type: 'logs', params: ({ name, query }) => ({ names: [name], lines: lines(query), sinceMs: null, times: true }), reply: (a, { name, query }, r) => (query.get('follow') === '1' ? r.stream('logs-follow', { names: [name], times: true }, r.timedLogs(a)) : r.json(r.timedLogs(a))) }),
   route({ method: 'POST', path: '/api/services/:name/start', type: 'start', params: ({ name, query }) => ({ names: [name], wait: wait(query) }), reply: accepted }),
-  route({ method: 'POST', path: '/api/services/:name/restart', type: 'restart', params: ({ name, query }) => ({ names: [name], wait: wait(query) }), reply: accepted }),
-  route({ method: 'POST', path: '/api/services/:name/stop', type: 'stop', params: ({ name }) => ({ names: [name], force: false }) }),
+  route({ method: 'POST', path: '/api/services/:name/restart', type: 'restart', params: ({ name, query }) => ({ names: [name], wait: wait(query), now: now(query) }), reply: accepted }),
+  route({ method: 'POST', path: '/api/services/:name/stop', type: 'stop', params: ({ name, query }) => ({ names: [name], force: false, now: now(query) }) }),
   route({ method: 'POST', path: '/api/services/:name/kill', type: 'stop', params: ({ name }) => ({ names: [name], force: true }) }),
 ];
 

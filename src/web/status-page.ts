@@ -19,7 +19,7 @@ export const STATUS_PAGE = `<!doctype html>
   .card { border: 1px solid color-mix(in srgb, CanvasText 20%, transparent); border-radius: 8px; padding: .9rem 1rem; }
   .card h2 { font-size: 1.05rem; margin: 0 0 .3rem; display: flex; justify-content: space-between; align-items: center; }
   .state { font-size: .8rem; font-weight: 600; padding: .1rem .5rem; border-radius: 999px; color: white; background: var(--off); }
-  .state.ready { background: var(--ok); } .state.starting, .state.stopping, .state.unhealthy { background: var(--warn); }
+  .state.ready { background: var(--ok); } .state.starting, .state.draining, .state.stopping, .state.unhealthy { background: var(--warn); }
   .state.crashed, .state.error { background: var(--bad); } .state.external { background: var(--ext); }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; margin: .4rem 0; font-size: .9rem; }
   dt { color: var(--off); } dd { margin: 0; overflow-wrap: anywhere; }
@@ -72,14 +72,16 @@ function card(s) {
     cards.append(c);
   }
   const state = c.querySelector('.state');
-  state.textContent = s.detail && s.state !== 'ready' ? s.state + ' · ' + s.detail : s.state;
+  state.textContent = s.state === 'draining' && s.drain ? 'draining (' + s.drain.inFlight + ' in flight)'
+    : s.state === 'stopped' && s.stopReason ? 'stopped · ' + s.stopReason
+    : s.detail && s.state !== 'ready' ? s.state + ' · ' + s.detail : s.state;
   state.className = 'state ' + s.state;
   c.setAttribute('data-state', s.state);
   const rows = [['kind', s.kind], ['model', s.model ? s.model.split('/').pop() : null], ['pid', s.pid], ['port', s.port], ['uptime', duration(s.uptimeSeconds)], ['restarts', s.restarts], ['CPU', s.cpuPercent === null ? null : s.cpuPercent.toFixed(0) + ' %'], ['memory', s.memoryBytes === null ? null : bytes(s.memoryBytes)], ['LLM', llmText(s)]];
   const dl = c.querySelector('dl'); dl.replaceChildren();
   for (const [k, v] of rows) if (v !== null && v !== undefined && v !== '') dl.append(el('dt', {}, k), el('dd', {}, String(v)));
   c.querySelector('.error').textContent = s.lastError && ['crashed', 'error', 'unhealthy'].includes(s.state) ? s.lastError : '';
-  const running = ['starting', 'ready', 'unhealthy', 'stopping'].includes(s.state);
+  const running = ['starting', 'ready', 'unhealthy', 'draining', 'stopping'].includes(s.state);
   c.querySelector('[data-action=start]').disabled = running;
   c.querySelector('[data-action=stop]').disabled = !running;
 }
