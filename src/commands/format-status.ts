@@ -8,11 +8,11 @@ export const GLYPH: Record<string, string> = {
 
 const requests = (n: number) => `${n} request${n === 1 ? '' : 's'}`;
 
-/** While it drains: "waiting for 2 requests in flight (cut in 27s)", else null. Pure. */
+/** While it drains: "waiting for 2 requests in flight (cut in 27s)" ("counting …" before the first count), else null. Pure. */
 export function drainWait(s: ServiceStatus, now = Date.now()): string | null {
   if (s.state !== 'draining' || !s.drain) return null;
   const left = Math.max(0, Math.ceil((Date.parse(s.drain.cutAt) - now) / 1000));
-  return `waiting for ${requests(s.drain.inFlight)} in flight (cut in ${left}s)`;
+  return `${s.drain.inFlight === 0 ? 'counting the requests in flight' : `waiting for ${requests(s.drain.inFlight)} in flight`} (cut in ${left}s)`;
 }
 
 /** "retry 2/5 in 4s" for a crashed service waiting out its backoff, else null. Pure. */

@@ -28,7 +28,7 @@ export function progressLine(row: ProgressRow, nameWidth: number, startedAt: num
 /** Off a terminal: "llama: loading model (pid 812, 2.1s)", once per state change. Pure. */
 export function changeLine(event: StateChangeEvent, startedAt: number, now: number): string {
   const s = event.status;
-  const label = s.state === 'draining' ? `draining, ${drainWait(s, now) ?? 'counting the requests in flight'}` : stateLabel(s, now);
+  const label = s.state === 'draining' ? `draining, ${drainWait(s, now)}` : stateLabel(s, now);
   return `${event.service}: ${label} (${s.pid ? `pid ${s.pid}, ` : ''}${seconds(now - startedAt)})${troubleSuffix(s)}`;
 }
 
