@@ -97,7 +97,9 @@ export class Daemon {
     this.journal.listen((event) => this.notifications.handle(event));
     await this.notifications.apply(this.options.config);
     this.supervisor.on('change', (event) => {
-      this.persist();
+      // A server that begins to drain, or whose count in flight changes, keeps everything a successor needs (its pid,
+      // start, jail): no state.json write (an fsync) on the way of a stop.
+      if (event.to !== 'draining') this.persist();
       this.server.broadcast({ push: 'event', event });
       const s = event.status;
       // An error is told once, with the transition it caused: not again with every later one.

@@ -5,10 +5,10 @@ import type { DrainSource } from './drain-source.js';
 export const DRAIN_POLL_MS = Number(process.env.LLAMA_TOP_DRAIN_POLL_MS) || 250;
 
 /**
- * A zero is believed once seen again this much later: the server counts a request done when its slot is free,
- * a moment before the answer has been written to its client.
+ * How long a zero stands before the drain ends: the server counts a request done when its slot is free, a moment
+ * before the answer has been written to its client. (The endpoint's own count is read again then; it costs nothing.)
  */
-const CONFIRM_MS = 50;
+const CONFIRM_MS = 25;
 
 /** The requests in flight to one service now: the endpoint's (every source summed) and the server's own. */
 export function combineCounts(endpoint: number, server: number | null): number {
@@ -19,8 +19,8 @@ export function combineCounts(endpoint: number, server: number | null): number {
 
 /**
  * Counts one service's requests in flight while it drains: at once, when a source says a count may have dropped,
- * and every DRAIN_POLL_MS. `report` gets each new count, and 0 once nothing is left (a zero seen twice); a server
- * that cannot say now (no answer yet) never yields a 0. Stopped by its owner when the drain ends.
+ * and every DRAIN_POLL_MS. `report` gets each new count, and 0 once nothing is left (the server's zero standing
+ * CONFIRM_MS); a server that cannot say now (no answer yet) never yields a 0. Stopped by its owner when the drain ends.
  */
 export class DrainWatch {
   private timer: NodeJS.Timeout | null = null;
@@ -28,7 +28,6 @@ export class DrainWatch {
   private checking = false;
   private again = false;
   private readonly unsubscribe: Array<() => void> = [];
-  private zeroSince: number | null = null;
   private lastServer: number | null = null;
   private reported: number | null = null;
   private readonly noted = new Set<string>();
@@ -89,15 +88,22 @@ export class DrainWatch {
     // Not known now (no answer yet): the last count stands, and it is never taken for a 0.
     const unknown = server.count === null && server.retry === true;
     const total = combineCounts(endpoint, server.count ?? (unknown ? this.lastServer : 0));
-    if (total === 0 && !unknown) {
-      const now = Date.now();
-      if (this.zeroSince !== null && now - this.zeroSince >= CONFIRM_MS) return this.send(0);
-      this.zeroSince ??= now;
-      return this.next(CONFIRM_MS);
-    }
-    this.zeroSince = null;
+    if (total === 0 && !unknown) return this.confirmZero();
     if (total > 0) this.send(total);
     this.next(DRAIN_POLL_MS);
+  }
+
+  /** The server said none: after CONFIRM_MS, none through the endpoint either ends the drain. */
+  private confirmZero(): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.stopped) return;
+      const endpoint = this.endpointCount();
+      if (endpoint === 0 && !this.again) return this.send(0);
+      this.again = false;
+      if (endpoint > 0) this.send(endpoint);
+      this.checkIn(0);
+    }, CONFIRM_MS);
   }
 
   private next(ms: number): void {

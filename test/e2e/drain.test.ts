@@ -9,8 +9,11 @@ afterEach(cleanupAll);
 const against = REAL_LLAMA_SERVER ? `the real llama-server (${REAL_LLAMA_SERVER})` : 'the llama-server fixture (set LLAMA_SERVER for the real one)';
 // The real one generates a few hundred tokens a second from the tiny model on one thread; the fixture 50 (--tok-s).
 const ARGS = REAL_LLAMA_SERVER ? ['-t', '1', '-c', '8192'] : ['--tok-s', '50'];
-/** A long answer: about ten seconds of generation (each CLI call takes a second or two on a busy machine), well within the default drainTimeout (30 s). */
-const LONG = REAL_LLAMA_SERVER ? 5000 : 500;
+/**
+ * A long answer: some fifteen seconds of generation (each CLI call takes a second or more on a busy machine, and
+ * status must be seen draining meanwhile), well within the drainTimeout of the test that waits for it (60 s).
+ */
+const LONG = REAL_LLAMA_SERVER ? 5000 : 750;
 /** An answer that outlives any drainTimeout here. */
 const ENDLESS = 100_000;
 
@@ -66,7 +69,7 @@ const daemonLog = (stateDir: string) => fs.readFileSync(path.join(stateDir, 'dae
 
 describe(`drain before a stop, against ${against}`, () => {
   it('a restart during a long answer waits for it: the answer completes whole, and status says draining meanwhile', async () => {
-    const stack = await makeStack(llamaStack(), 1);
+    const stack = await makeStack(llamaStack('60s'), 1);
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const port = stack.ports[0]!;
     const before = (await stack.status())[0]!;
@@ -81,7 +84,7 @@ describe(`drain before a stop, against ${against}`, () => {
       if (llama.state === 'draining' && llama.drain?.inFlight === 1) json = llama;
       if (/draining \(1 in flight\)/.test(text.stdout)) table = text.stdout;
       return json !== null && table !== null;
-    }, 'status --json and the status table saying draining (1 in flight)', 30_000, 20);
+    }, 'status --json and the status table saying draining (1 in flight)', 60_000, 20);
     expect(json!.pid).toBe(before.pid);
     expect(Date.parse(json!.drain.cutAt)).toBeGreaterThan(Date.now());
     const done = await answer;
