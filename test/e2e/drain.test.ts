@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePrometheus } from '../../src/models/prometheus.js';
-import { cleanupAll, llamaServerCommand, makeStack, REAL_LLAMA_SERVER, TINY_GGUF, waitFor } from '../helpers/stack.js';
+import { cleanupAll, fixture, llamaServerCommand, makeStack, NODE, REAL_LLAMA_SERVER, TINY_GGUF, waitFor } from '../helpers/stack.js';
 
 afterEach(cleanupAll);
 
@@ -150,4 +150,39 @@ describe(`drain before a stop, against ${against}`, () => {
     // Counting nothing in flight is two /metrics questions; the drainTimeout (30 s) is never what it waits for.
     expect(outcome.elapsedMs).toBeLessThan(5000);
   }, 60_000);
+});
+
+describe('drain before a stop, against the ollama fixture (ollama counts no requests: its runners\' token writes stand for them)', () => {
+  it('a stop during a long answer waits for it to complete whole', async () => {
+    const stack = await makeStack((ports) => `
+services:
+  ollama:
+    kind: ollama
+    command: ${JSON.stringify([NODE, fixture('fake-ollama.mjs'), '--runners', '--tok-s', '50'])}
+    port: ${ports[0]}
+    stopTimeout: 5s
+    health: { inference: false }
+    drainTimeout: 60s
+`, 1);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const port = stack.ports[0]!;
+    const answer = fetch(`http://127.0.0.1:${port}/api/generate`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'qwen2.5:0.5b', prompt: 'Once upon a time', stream: false, options: { num_predict: 400 } }),
+      signal: AbortSignal.timeout(120_000),
+    }).then(
+      async (res) => ({ status: res.status, body: (await res.json()) as { eval_count?: number; done?: boolean } }),
+      (error: Error) => ({ status: null, body: { error: error.message } as { eval_count?: number; done?: boolean } }),
+    );
+    // Generating: its runner is up (the model is listed as loaded) and the answer is seconds from done (400 at 50/s).
+    await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${port}/api/ps`)).json()) as { models: unknown[] }).models.length > 0, 'the model loaded', 30_000);
+    const stop = stack.cli(['stop', 'ollama'], { timeout: 120_000 });
+    await waitFor(async () => (await stack.status())[0]!.drain?.inFlight === 1, 'ollama draining with its generating runner counted', 30_000, 20);
+    const done = await answer;
+    expect(done).toMatchObject({ status: 200, body: { eval_count: 400, done: true } });
+    const stopped = await stop;
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toMatch(/ollama: draining, waiting for 1 request in flight/);
+    expect((await stack.status())[0]!.state).toBe('stopped');
+  }, 120_000);
 });
