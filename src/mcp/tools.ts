@@ -122,8 +122,7 @@ export const TOOLS = [
   tool({
     name: 'stop',
     title: 'Stop services',
-    description:
-      'Stops services (none named: all), their whole process trees: SIGTERM, then SIGKILL after stopTimeout (force: at once). A ready LLM server first waits for its requests in flight, up to its drainTimeout (now: not).',
+    description: 'Stops services (none named: all) and their process trees; an LLM server first waits for its requests in flight (drainTimeout; now: not).',
     input: { services, force: z.boolean().optional().describe('SIGKILL the process trees now'), now: z.boolean().optional().describe('skip the drain: cut the requests in flight') },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     async run(ctx, { services: names, force = false, now = false }) {
@@ -133,8 +132,7 @@ export const TOOLS = [
   tool({
     name: 'restart',
     title: 'Restart services',
-    description:
-      'Stops then starts services (none named: all), and waits until each is ready again (a new pid) or failed. A ready LLM server first waits for its requests in flight, up to its drainTimeout (now: not).',
+    description: 'Stops (an LLM server first drains its requests in flight; now: not) then starts services (none named: all); waits until each is ready or failed.',
     input: { services, now: z.boolean().optional().describe('skip the drain: cut the requests in flight') },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     async run(ctx, { services: names, now = false }) {
