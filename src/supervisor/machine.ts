@@ -128,7 +128,14 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
       // An internal error left its process running: stop that one before starting another.
       if (s.phase === 'error' && s.pid !== null) return { state: { ...s, phase: 'stopping', detail: 'restarting', then: 'start', retries: 0 }, effects: [{ type: 'stop', force: false }] };
       if (s.phase === 'stopped' || s.phase === 'error' || s.phase === 'crashed') return spawn({ retries: 0 });
-      if (s.phase === 'stopping' || s.phase === 'draining') return { state: { ...s, then: 'start', retries: 0 }, effects: [] };
+      if (s.phase === 'stopping') return { state: { ...s, then: 'start', retries: 0 }, effects: [] };
+      // Wanted again while it drains for a stop (a request for its model came): it was never down, so the stop is off.
+      if (s.phase === 'draining' && s.then !== 'start')
+        return {
+          state: { ...s, ...UNDRAINED, phase: 'ready', detail: null, then: null, stopReason: null },
+          effects: [STOP_DRAIN_TIMER, { type: 'set-timer', name: 'stable', ms: cfg.restart.resetAfterMs }],
+        };
+      if (s.phase === 'draining') return same;
       return same;
     case 'restart':
       if (s.phase === 'draining') {

@@ -278,7 +278,10 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       const began = Date.now();
       if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force, now: options.now, reason: options.reason, at: Date.now() });
       await this.waitFor(r, (s) => s.phase !== 'stopping' && s.phase !== 'draining');
-      results.push({ name, ok: r.state.phase === 'stopped' || r.state.phase === 'external', state: r.state.phase, error: null, elapsedMs: Date.now() - began });
+      const ok = r.state.phase === 'stopped' || r.state.phase === 'external';
+      // A start while it drained called the stop off (see machine.ts): say so rather than fail without a word.
+      const error = !ok && r.state.phase === 'ready' ? 'started again while it drained: not stopped' : null;
+      results.push({ name, ok, state: r.state.phase, error, elapsedMs: Date.now() - began });
     }
     return results;
   }

@@ -94,9 +94,12 @@ describe('drain before a stop', () => {
     expect(now.effects.some((e) => e.type === 'drain')).toBe(false);
   });
 
-  it('a start during a stop\'s drain makes it a restart; a stop during a restart\'s drain cancels the start', () => {
-    const stopping = run([stop()], readyServer()).state;
-    expect(run([{ type: 'start' }], stopping).state).toMatchObject({ phase: 'draining', then: 'start' });
+  it('a start during a stop\'s drain calls the stop off (same pid, ready); a stop during a restart\'s drain cancels the start', () => {
+    const stopping = run([stop({ reason: 'idle 10m' }), inFlight(1)], readyServer()).state;
+    const wanted = run([{ type: 'start' }], stopping);
+    expect(wanted.state).toMatchObject({ phase: 'ready', pid: 100, then: null, stopReason: null, drainInFlight: null, drainCutAt: null });
+    expect(wanted.effects).toEqual([{ type: 'clear-timer', name: 'drain-timeout' }, { type: 'set-timer', name: 'stable', ms: 60_000 }]);
+    expect(stopEffect(wanted.effects)).toEqual([]);
     const restarting = run([{ type: 'restart', at: 1000 }], readyServer()).state;
     expect(run([stop()], restarting).state).toMatchObject({ phase: 'draining', then: null });
   });

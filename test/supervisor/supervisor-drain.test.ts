@@ -115,6 +115,22 @@ describe('the drain seam (Supervisor.addDrainSource, stop options), in-process a
     expect(endpoint.cuts).toEqual([]);
   });
 
+  it('a start while it drains calls the stop off: the same server, ready, its requests never cut', async () => {
+    const sup = await readyLlama();
+    const endpoint = new EndpointCount();
+    sup.addDrainSource(endpoint);
+    const pid = llama(sup).pid;
+    endpoint.set('llama', 1);
+    const stopping = sup.stop(['llama'], false, { reason: 'idle 10m' });
+    await waitFor(() => llama(sup).state === 'draining', 'draining');
+    const [started] = await sup.start(['llama']);
+    expect(started).toMatchObject({ ok: true, state: 'ready' });
+    const [stopped] = await stopping;
+    expect(stopped).toMatchObject({ ok: false, state: 'ready', error: 'started again while it drained: not stopped' });
+    expect(llama(sup)).toMatchObject({ state: 'ready', pid, stopReason: null, drain: null });
+    expect(endpoint.cuts).toEqual([]);
+  });
+
   it('a restart drains too, and the restarted server comes back ready', async () => {
     const sup = await readyLlama();
     const endpoint = new EndpointCount();
