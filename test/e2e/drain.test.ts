@@ -13,7 +13,7 @@ const ARGS = REAL_LLAMA_SERVER ? ['-t', '1', '-c', '8192'] : ['--tok-s', '50'];
  * A long answer: some fifteen seconds of generation (each CLI call takes a second or more on a busy machine, and
  * status must be seen draining meanwhile), well within the drainTimeout of the test that waits for it (60 s).
  */
-const LONG = REAL_LLAMA_SERVER ? 5000 : 750;
+const LONG = REAL_LLAMA_SERVER ? 7000 : 750;
 /** An answer that outlives any drainTimeout here. */
 const ENDLESS = 100_000;
 
