@@ -21,8 +21,9 @@ export interface LlamaTop {
   status(): Promise<ServiceStatus[]>;
   /** Starts services (none named: the autostart ones) and what they need; with wait, resolves once each is ready or failed. */
   start(names?: string[], options?: { wait?: boolean }): Promise<StartOutcome[]>;
-  stop(names?: string[], options?: { force?: boolean }): Promise<StartOutcome[]>;
-  restart(names: string[], options?: { wait?: boolean }): Promise<StartOutcome[]>;
+  /** force: SIGKILL now; now: skip the drain (an LLM server's stop otherwise waits for its requests in flight). */
+  stop(names?: string[], options?: { force?: boolean; now?: boolean }): Promise<StartOutcome[]>;
+  restart(names: string[], options?: { wait?: boolean; now?: boolean }): Promise<StartOutcome[]>;
   /** The last `lines` lines of a service's log, with the time each was written when known. */
   logs(name: string, options?: { lines?: number }): Promise<Array<{ time: string | null; line: string }>>;
   /** Each service's figures over time and the marks on that time line (`service`: one; `since`: the last seconds). */
@@ -40,8 +41,8 @@ export async function connect(options: ConnectOptions = {}): Promise<LlamaTop> {
   return {
     status: () => client.status(),
     start: async (names = [], o = {}) => client.start(names, o.wait ?? true),
-    stop: (names = [], o = {}) => client.stop(names, o.force ?? false),
-    restart: (names, o = {}) => client.restart(names, o.wait ?? true),
+    stop: (names = [], o = {}) => client.stop(names, o.force ?? false, o.now ?? false),
+    restart: (names, o = {}) => client.restart(names, o.wait ?? true, false, o.now ?? false),
     logs: async (name, o = {}) => ((await client.logs([name], o.lines ?? 100, null, true))[0]?.lines ?? []).map(timedLine),
     history: (o = {}) => client.call('history', { service: o.service ?? null, since: o.since ?? null }),
     subscribe: (listener) =>

@@ -3,7 +3,7 @@
  * drawn from this table. Pure data.
  */
 
-export type FlagName = 'config' | 'remote' | 'remoteBin' | 'start' | 'json' | 'wait' | 'lines' | 'follow' | 'all' | 'force' | 'timestamps' | 'since' | 'probes' | 'headless' | 'help' | 'version';
+export type FlagName = 'config' | 'remote' | 'remoteBin' | 'start' | 'json' | 'wait' | 'lines' | 'follow' | 'all' | 'force' | 'now' | 'timestamps' | 'since' | 'probes' | 'headless' | 'help' | 'version';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -29,6 +29,7 @@ export const FLAGS: Record<FlagName, FlagSpec> = {
   follow: { type: 'boolean', shortFlag: 'f', default: false, usage: '-f, --follow', description: 'keep printing new lines, across rotations and restarts' },
   all: { type: 'boolean', default: false, usage: '--all', description: 'stop the services too' },
   force: { type: 'boolean', default: false, usage: '--force', description: '' },
+  now: { type: 'boolean', default: false, usage: '--now', description: 'skip the drain: do not wait for the requests in flight (they are cut)' },
   timestamps: { type: 'boolean', shortFlag: 't', default: false, usage: '-t, --timestamps', description: 'put the time each line was written in front of it' },
   since: { type: 'string', usage: '--since DURATION', description: 'only lines written in the last DURATION (30s, 10m, 2h)', complete: 'duration' },
   probes: { type: 'boolean', default: true, usage: '--no-probes', description: "leave out llama-top's own requests (health checks, figures) that the servers log" },
@@ -79,15 +80,16 @@ export const COMMANDS: CommandSpec[] = [
     name: 'stop',
     args: '[svc…]',
     summary: 'stop (SIGTERM, SIGKILL after stopTimeout); no names: all',
-    details: 'Stops the whole process tree of each service: SIGTERM to its process group, SIGKILL to what is left after stopTimeout.\nWith no daemon running but services it left behind, starts one that re-adopts them, then stops them.',
-    flags: ['json', ...REMOTE],
+    details: 'Stops the whole process tree of each service: SIGTERM to its process group, SIGKILL to what is left after stopTimeout.\nA ready LLM server (llama-server, ollama, vllm) first drains: it waits for its requests in flight, those through the serve endpoint and those sent straight to it, up to its drainTimeout (default 30s), then stops; --now does not wait.\nWith no daemon running but services it left behind, starts one that re-adopts them, then stops them.',
+    flags: ['now', 'json', ...REMOTE],
     operands: SERVICES,
   },
   {
     name: 'restart',
     args: '[svc…]',
     summary: 'stop then start, and wait until ready',
-    flags: ['wait', 'force', 'json', ...REMOTE],
+    details: 'A ready LLM server first drains, as stop does: it waits for its requests in flight up to its drainTimeout; --now does not wait.',
+    flags: ['wait', 'now', 'force', 'json', ...REMOTE],
     force: 'start even when a process with the same command line already runs and state.json was lost',
     operands: SERVICES,
   },

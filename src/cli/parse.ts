@@ -123,6 +123,7 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
       lines,
       all: f.all === true,
       force: f.force === true,
+      now: f.now === true,
       timestamps: f.timestamps === true,
       // -n caps what --since selects; --since alone prints every line since then.
       ...(since !== null && !written.known.has('lines') ? { lines: Number.MAX_SAFE_INTEGER } : {}),

@@ -155,12 +155,12 @@ export class DaemonClient implements ClientApi {
     return (await this.call('start', { names, wait, force })).results;
   }
 
-  async restart(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
-    return (await this.call('restart', { names, wait, force })).results;
+  async restart(names: string[], wait: boolean, force = false, now = false): Promise<StartOutcome[]> {
+    return (await this.call('restart', { names, wait, force, ...(now ? { now } : {}) })).results;
   }
 
-  async stop(names: string[], force: boolean): Promise<StartOutcome[]> {
-    return (await this.call('stop', { names, force })).results;
+  async stop(names: string[], force: boolean, now = false): Promise<StartOutcome[]> {
+    return (await this.call('stop', { names, force, ...(now ? { now } : {}) })).results;
   }
 
   backendReport(only: string | undefined, health = false): Promise<Result<'backend-report'>> {

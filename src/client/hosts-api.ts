@@ -36,8 +36,8 @@ const HOST_CALLS: HostCalls = {
   status: async (h) => h.statusReport(),
   'daemon-info': (h) => h.daemonInfo(),
   start: async (h, p) => ({ results: await h.start(p.names ?? [], p.wait ?? true, p.force ?? false) }),
-  restart: async (h, p) => ({ results: await h.restart(p.names ?? [], p.wait ?? true, p.force ?? false) }),
-  stop: async (h, p) => ({ results: await h.stop(p.names ?? [], p.force ?? false) }),
+  restart: async (h, p) => ({ results: await h.restart(p.names ?? [], p.wait ?? true, p.force ?? false, p.now ?? false) }),
+  stop: async (h, p) => ({ results: await h.stop(p.names ?? [], p.force ?? false, p.now ?? false) }),
   subscribe: async () => null, // every host is subscribed already; subscribe(onPush) adds a listener
   'daemon-stop': async (h, p) => (await h.stopDaemon(p.all ?? false), null),
   'backend-report': () => Promise.reject(ONE_HOST_BACKEND),
@@ -231,12 +231,12 @@ export class HostsApi implements DaemonApi {
     return this.perHost(names, (api, group) => api.start(group, wait, force));
   }
 
-  restart(names: string[], wait: boolean, force = false): Promise<StartOutcome[]> {
-    return this.perHost(names, (api, group) => api.restart(group, wait, force));
+  restart(names: string[], wait: boolean, force = false, now = false): Promise<StartOutcome[]> {
+    return this.perHost(names, (api, group) => api.restart(group, wait, force, now));
   }
 
-  stop(names: string[], force: boolean): Promise<StartOutcome[]> {
-    return this.perHost(names, (api, group) => api.stop(group, force));
+  stop(names: string[], force: boolean, now = false): Promise<StartOutcome[]> {
+    return this.perHost(names, (api, group) => api.stop(group, force, now));
   }
 
   async stopDaemon(all: boolean): Promise<void> {

@@ -17,6 +17,8 @@ export interface Flags {
   lines: number;
   all: boolean;
   force: boolean;
+  /** stop / restart: skip the drain. */
+  now?: boolean;
   /** logs: put the time each line was written in front of it. */
   timestamps: boolean;
   /** logs: only lines written in the last this many ms. */

@@ -42,7 +42,7 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
   }
   if (binary) out.push(...(await checkPython(svc, binary)));
   if (svc.port !== undefined) {
-    const ours = status && status.pid !== null && ['starting', 'ready', 'unhealthy', 'stopping'].includes(status.state);
+    const ours = status && status.pid !== null && ['starting', 'ready', 'unhealthy', 'draining', 'stopping'].includes(status.state);
     const holder = ours ? null : await findPortHolder(svc.port, svc.host);
     if (ours) out.push(ourPortCheck(svc.name, svc.port, status.pid!));
     else if (status?.state === 'external') out.push({ level: 'warn', what: `${svc.name} port`, detail: `${svc.port}: an external ${svc.kind} (adopted read-only)` });

@@ -3,8 +3,17 @@ import { serverKind } from '../kinds/index.js';
 import type { DaemonInfo, ServiceStatus, StartOutcome } from '../protocol/messages.js';
 
 export const GLYPH: Record<string, string> = {
-  ready: '●', starting: '◐', unhealthy: '▲', crashed: '✗', stopping: '◌', stopped: '○', error: '✗', external: '◆',
+  ready: '●', starting: '◐', unhealthy: '▲', crashed: '✗', draining: '◑', stopping: '◌', stopped: '○', error: '✗', external: '◆',
 };
+
+const requests = (n: number) => `${n} request${n === 1 ? '' : 's'}`;
+
+/** While it drains: "waiting for 2 requests in flight (cut in 27s)" ("counting …" before the first count), else null. Pure. */
+export function drainWait(s: ServiceStatus, now = Date.now()): string | null {
+  if (s.state !== 'draining' || !s.drain) return null;
+  const left = Math.max(0, Math.ceil((Date.parse(s.drain.cutAt) - now) / 1000));
+  return `${s.drain.inFlight === 0 ? 'counting the requests in flight' : `waiting for ${requests(s.drain.inFlight)} in flight`} (cut in ${left}s)`;
+}
 
 /** "retry 2/5 in 4s" for a crashed service waiting out its backoff, else null. Pure. */
 export function retryCountdown(s: ServiceStatus, now = Date.now()): string | null {
@@ -23,6 +32,9 @@ export function stateLabel(s: ServiceStatus, now = Date.now()): string {
   if (retry) return `crashed (${retry})`;
   if (s.state === 'starting' && s.detail) return s.detail;
   if (s.state === 'stopping' && s.detail) return s.detail;
+  if (s.state === 'draining') return `draining (${s.drain?.inFlight ?? 0} in flight)`;
+  // Stopped on purpose (idle, swapped out): the reason, so that it does not read like a failure.
+  if (s.state === 'stopped' && s.stopReason) return `stopped · ${s.stopReason}`;
   if (s.state === 'error' && s.detail) return s.detail;
   return s.state;
 }

@@ -6,7 +6,7 @@ import { isRunning } from '../protocol/service-state.js';
 import { namedServices, type CommandContext } from './context.js';
 import { formatOutcome } from './format-status.js';
 import { preflight } from './preflight.js';
-import { StartProgress } from './start-progress.js';
+import { DrainProgress, StartProgress } from './start-progress.js';
 import { interruptedStartText, interruption } from './interrupt.js';
 
 
@@ -48,7 +48,7 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
       });
     }
     // Ctrl-C stops the waiting, not the services: the daemon goes on starting them, and this says so.
-    const asked = kind === 'start' ? client.start(names, ctx.flags.wait, ctx.flags.force) : client.restart(names, ctx.flags.wait, ctx.flags.force);
+    const asked = kind === 'start' ? client.start(names, ctx.flags.wait, ctx.flags.force) : client.restart(names, ctx.flags.wait, ctx.flags.force, ctx.flags.now === true);
     asked.catch(() => undefined);
     const outcomes = await Promise.race([asked, stop.interrupted]);
     progress?.finish();
@@ -88,7 +88,12 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
     if (!ctx.flags.json) ctx.err(`llama-top: no daemon ran, but ${adopted.join(', ')} did: a new daemon re-adopted them, to stop them`);
   }
   try {
-    const outcomes = await client.stop(names, force);
+    // A ready LLM server first waits for its requests in flight: say so, rather than seem to hang.
+    if (!ctx.flags.json && !force && !ctx.flags.now) {
+      const drains = new DrainProgress(names, (line) => process.stderr.write(line));
+      await client.subscribe((push) => push.push === 'event' && drains.onEvent(push.event));
+    }
+    const outcomes = await client.stop(names, force, ctx.flags.now === true);
     // (A daemon asked to stop everything exits by itself once nothing runs; one left with nothing exits when idle.)
     return await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped');
   } finally {

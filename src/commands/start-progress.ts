@@ -1,7 +1,7 @@
 import cliTruncate from 'cli-truncate';
 import type { ServiceStatus, StateChangeEvent } from '../protocol/messages.js';
 import { sanitizeLine } from '../tui/log-view.js';
-import { GLYPH, stateLabel, troubleSuffix } from './format-status.js';
+import { drainWait, GLYPH, stateLabel, troubleSuffix } from './format-status.js';
 
 /** One service being waited for: its latest status (null until the daemon says anything) and latest log line. */
 export interface ProgressRow {
@@ -17,7 +17,7 @@ export function progressLine(row: ProgressRow, nameWidth: number, startedAt: num
   const s = row.status;
   // Not started yet: the request is on its way, or the service waits for what it depends on.
   const waiting = !s || s.state === 'stopped';
-  const label = waiting ? 'waiting' : stateLabel(s, now);
+  const label = waiting ? 'waiting' : (drainWait(s, now) ?? stateLabel(s, now));
   const glyph = waiting ? '…' : (GLYPH[s.state] ?? ' ');
   const since = s?.startedAt ? Date.parse(s.startedAt) : startedAt;
   const elapsed = waiting || s.state === 'ready' ? '' : seconds(now - since);
@@ -28,7 +28,8 @@ export function progressLine(row: ProgressRow, nameWidth: number, startedAt: num
 /** Off a terminal: "llama: loading model (pid 812, 2.1s)", once per state change. Pure. */
 export function changeLine(event: StateChangeEvent, startedAt: number, now: number): string {
   const s = event.status;
-  return `${event.service}: ${stateLabel(s, now)} (${s.pid ? `pid ${s.pid}, ` : ''}${seconds(now - startedAt)})${troubleSuffix(s)}`;
+  const label = s.state === 'draining' ? `draining, ${drainWait(s, now)}` : stateLabel(s, now);
+  return `${event.service}: ${label} (${s.pid ? `pid ${s.pid}, ` : ''}${seconds(now - startedAt)})${troubleSuffix(s)}`;
 }
 
 export interface ProgressOutput {
@@ -109,5 +110,28 @@ export class StartProgress {
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
     this.out.write(`${up}${lines.map((l) => `\x1b[2K${l}\n`).join('')}`);
     this.drawn = lines.length;
+  }
+}
+
+/**
+ * What `stop` shows while a service drains: a line each time its count of requests in flight changes ("llama:
+ * draining, waiting for 2 requests in flight (cut in 28s)"); nothing for one with nothing in flight.
+ */
+export class DrainProgress {
+  private readonly shown = new Map<string, number>();
+
+  constructor(
+    /** The services asked to stop (empty: all). */
+    private readonly names: string[],
+    private readonly write: (line: string) => void,
+  ) {}
+
+  onEvent(event: StateChangeEvent): void {
+    const s = event.status;
+    if (this.names.length > 0 && !this.names.includes(event.service)) return;
+    const inFlight = s.state === 'draining' ? (s.drain?.inFlight ?? 0) : 0;
+    if (inFlight === 0 || this.shown.get(event.service) === inFlight) return;
+    this.shown.set(event.service, inFlight);
+    this.write(`${event.service}: draining, ${drainWait(s) ?? ''}\n`);
   }
 }

@@ -47,7 +47,7 @@ export async function daemonCommand(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-const RUNNING_STATES = new Set(['starting', 'ready', 'unhealthy', 'stopping']);
+const RUNNING_STATES = new Set(['starting', 'ready', 'unhealthy', 'draining', 'stopping']);
 const isRunning = (state: string) => RUNNING_STATES.has(state);
 
 /** What `daemon stop` left behind, said only when it is true. Pure. */

@@ -167,6 +167,7 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
     model: resolved.model,
     startTimeoutMs: svc.startTimeout ?? 120_000,
     stopTimeoutMs: svc.stopTimeout ?? 10_000,
+    drainTimeoutMs: svc.drainTimeout ?? 30_000,
     restart,
     autostart: svc.autostart ?? true,
     health: preset.health(resolved),

@@ -91,6 +91,7 @@ export const serviceSchema = z
     env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
     startTimeout: duration.optional(),
     stopTimeout: duration.optional(),
+    drainTimeout: duration.optional(),
     readyAfter: duration.optional(),
     restart: restartSchema.optional(),
     autostart: z.boolean().optional(),

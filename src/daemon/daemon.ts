@@ -106,7 +106,9 @@ export class Daemon {
     });
     await this.notifications.apply(this.options.config);
     this.supervisor.on('change', (event) => {
-      this.persist();
+      // A server that begins to drain, or whose count in flight changes, keeps everything a successor needs (its pid,
+      // start, jail): no state.json write (an fsync) on the way of a stop.
+      if (event.to !== 'draining') this.persist();
       this.server.broadcast({ push: 'event', event });
       const s = event.status;
       // An error is told once, with the transition it caused: not again with every later one.
@@ -163,7 +165,8 @@ export class Daemon {
     if (this.exiting) return;
     this.exiting = true;
     this.options.log(`daemon stopping: ${reason}`);
-    if (stopServices) await this.supervisor.stop([], false);
+    // The daemon's own end: no drain (a `daemon stop --all` means now; a stop of each service first drains).
+    if (stopServices) await this.supervisor.stop([], false, { now: true });
     this.persist();
     this.persistence.dispose();
     this.server.broadcast({ push: 'bye', reason });

@@ -66,6 +66,8 @@ const wait = (query: URLSearchParams) => query.get('wait') !== '0';
 const probes = (query: URLSearchParams) => query.get('probes') !== '0';
 /** A query's number of seconds (null when absent; NaN, which the table refuses, when not a number). */
 const seconds = (value: string | null) => (value === null || value === '' ? null : /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN);
+/** `?now=1`: skip the drain. */
+const now = (query: URLSearchParams) => query.get('now') === '1';
 
 /** The outcome of a start or restart taken and not waited for: ok, in the state it left each named service. Pure. */
 export function acceptedOutcomes(names: string[], services: ServiceStatus[]): StartOutcome[] {
@@ -91,8 +93,8 @@ export const ROUTES: HttpRoute[] = [
   route({ method: 'GET', path: '/api/services/:name/logs', type: 'logs', params: ({ name, query }) => ({ names: [name], lines: lines(query), sinceMs: null, times: true, probes: probes(query) }), reply: (a, { name, query }, r) => (query.get('follow') === '1' ? r.stream('logs-follow', { names: [name], times: true, probes: probes(query) }, r.timedLogs(a)) : r.json(r.timedLogs(a))) }),
   route({ method: 'GET', path: '/api/history', type: 'history', params: ({ query }) => ({ service: query.get('service'), since: seconds(query.get('since')) }), usage: '?service=NAME (optional) &since=SECONDS (optional: the last SECONDS seconds, default all kept)' }),
   route({ method: 'POST', path: '/api/services/:name/start', type: 'start', params: ({ name, query }) => ({ names: [name], wait: wait(query) }), reply: accepted }),
-  route({ method: 'POST', path: '/api/services/:name/restart', type: 'restart', params: ({ name, query }) => ({ names: [name], wait: wait(query) }), reply: accepted }),
-  route({ method: 'POST', path: '/api/services/:name/stop', type: 'stop', params: ({ name }) => ({ names: [name], force: false }) }),
+  route({ method: 'POST', path: '/api/services/:name/restart', type: 'restart', params: ({ name, query }) => ({ names: [name], wait: wait(query), now: now(query) }), reply: accepted }),
+  route({ method: 'POST', path: '/api/services/:name/stop', type: 'stop', params: ({ name, query }) => ({ names: [name], force: false, now: now(query) }) }),
   route({ method: 'POST', path: '/api/services/:name/kill', type: 'stop', params: ({ name }) => ({ names: [name], force: true }) }),
 ];
 

@@ -1,7 +1,7 @@
 import type { ServiceStatus } from '../protocol/messages.js';
 
 /** Every state a service can be in, for the one-hot `llama_top_service_state` gauge. */
-const STATES = ['stopped', 'starting', 'ready', 'unhealthy', 'crashed', 'stopping', 'error', 'external'] as const;
+const STATES = ['stopped', 'starting', 'ready', 'unhealthy', 'crashed', 'draining', 'stopping', 'error', 'external'] as const;
 
 /** A label value as the text format wants it: backslash, double quote and newline escaped. Pure. */
 export const labelValue = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

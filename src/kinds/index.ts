@@ -25,3 +25,9 @@ export const serverKind = (kind: string): ServerKind | undefined => (KIND_PRESET
 
 /** A kind's preset by a name that came over the wire (status): undefined for a name this build does not know. */
 export const kindPreset = (kind: string): KindPreset | undefined => (KIND_PRESETS as Record<string, KindPreset>)[kind];
+
+/**
+ * Does a stop of a service of this kind first wait for its requests in flight (the drain)? LLM servers do: their
+ * kind can count them (`requestsInFlight`). Apps and processes stop at once.
+ */
+export const drainsRequests = (kind: string): boolean => serverKind(kind)?.requestsInFlight !== undefined;

@@ -64,6 +64,22 @@ export interface ServerKind {
    * counted as a failure), or null.
    */
   busyReason?(target: ServerTarget): Promise<string | null>;
+  /**
+   * The requests it is processing or holding queued now, whoever sent them: the drain before a stop waits until
+   * none is left. Present on every kind whose requests are worth draining (kinds/index.ts's `drainsRequests`).
+   * `target.notes` is the drain's own, kept from one call to the next of the same drain.
+   */
+  requestsInFlight?(target: ServerTarget): Promise<InFlightCount>;
+}
+
+/** What a server says of its requests in flight, for the drain. */
+export interface InFlightCount {
+  /** Requests it processes or holds queued now; null when it does not say (then only the endpoint's count is known). */
+  count: number | null;
+  /** Why it cannot say, or how the count is made when that is not plain (`status` and the daemon log show it). */
+  reason?: string;
+  /** With a null count: it may say on the next call (no answer yet, or a first sample taken); the drain waits meanwhile. */
+  retry?: boolean;
 }
 
 /** A running server of the kind, for sampling and checks. */

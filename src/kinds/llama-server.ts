@@ -10,6 +10,7 @@ import { isServing } from '../protocol/service-state.js';
 import { httpPost, HttpTimeout } from '../shared/http-get.js';
 import { commandHealth } from './command-health.js';
 import { checkByCounters, countersFromMetrics } from './inference.js';
+import { inFlightFromGauges } from './in-flight.js';
 import { askMetrics, crowded, judgeUnansweredMetrics } from './llama-server-loop.js';
 import { ownRequestLines } from './llama-server-probes.js';
 import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
@@ -102,6 +103,9 @@ const isRouterList = (models: unknown) => {
   const listed = (models as { data?: Array<{ status?: { value?: string } }> } | null)?.data;
   return Array.isArray(listed) && listed.some((m) => m.status?.value !== undefined);
 };
+
+/** How long the drain waits for /metrics before asking again. */
+const IN_FLIGHT_WAIT_MS = 2000;
 
 /** How long a stats sample waits for /metrics. */
 const SAMPLE_WAIT_MS = 1500;
@@ -242,6 +246,19 @@ const server: ServerKind = {
       now,
       (waitedMs) => judgeUnansweredMetrics(target, waitedMs),
     );
+  },
+
+  // Build 4748's /metrics: requests_processing (busy slots) and requests_deferred (queued for a slot), computed by
+  // the main loop between two decode steps, so it answers during a long generation too.
+  async requestsInFlight(target) {
+    try {
+      const res = await askMetrics(target, IN_FLIGHT_WAIT_MS);
+      if (res.status !== 200) return { count: null, reason: `GET /metrics answered ${res.status} (started without --metrics?): only requests through the endpoint are counted` };
+      return inFlightFromGauges(parsePrometheus(res.body), 'llamacpp:requests_processing', ['llamacpp:requests_deferred']);
+    } catch (error) {
+      if (error instanceof HttpTimeout) return { count: null, retry: true, reason: `GET /metrics not answered in ${IN_FLIGHT_WAIT_MS / 1000} s (a busy or stuck main loop)` };
+      return { count: 0, reason: `it does not answer (${(error as Error).message}): nothing in flight there` };
+    }
   },
 
   async busyReason(target) {

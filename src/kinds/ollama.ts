@@ -5,7 +5,7 @@ import type { ServiceStatus } from '../protocol/messages.js';
 import { isServing } from '../protocol/service-state.js';
 import { HttpTimeout, httpPost } from '../shared/http-get.js';
 import { seconds } from './inference.js';
-import type { InferenceCheck, InferenceSample, KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
+import type { InferenceCheck, InferenceSample, InFlightCount, KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './command-health.js';
 
 /** `ollama serve` with OLLAMA_HOST={host}:{port}: /api/version, /api/tags (installed), /api/ps (loaded, VRAM). */
@@ -103,6 +103,36 @@ export async function checkRunners(
   return { result: 'unknown', reason: results[0]!.reason, sample };
 }
 
+/** How long the drain watches ollama's runners' writes before it says whether they generate. */
+export const RUNNER_WINDOW_MS = 1000;
+
+/** What the drain remembers of ollama's runners between two counts (in ServerTarget.notes). */
+interface RunnerBaseline {
+  at: number;
+  writes: Record<number, number>;
+}
+
+/**
+ * ollama does not say how many requests it serves (no metrics; /api/ps lists loaded models, not requests). Its
+ * runners do show whether they generate: one write per token. Each runner that wrote at least GENERATION_WRITES
+ * times over RUNNER_WINDOW_MS counts as one request in flight, a lower bound (a runner serving two at once, or
+ * requests queued for a model that loads, are not seen). The first call, and each call less than a window after
+ * the last count, only samples (count null, retry). Pure, but for `notes`, which it updates.
+ */
+export function runnersInFlight(runners: Runner[], notes: Record<string, unknown>, now: number): InFlightCount {
+  if (runners.length === 0) return { count: 0, reason: 'no model loaded (no runner process): nothing generates' };
+  const base = notes.runners as RunnerBaseline | undefined;
+  const sample = { at: now, writes: Object.fromEntries(runners.map((r) => [r.pid, r.writes])) };
+  if (!base) {
+    notes.runners = sample;
+    return { count: null, retry: true, reason: "watching its runners' writes" };
+  }
+  if (now - base.at < RUNNER_WINDOW_MS) return { count: null, retry: true, reason: "watching its runners' writes" };
+  notes.runners = sample;
+  const generating = runners.filter((r) => base.writes[r.pid] !== undefined && r.writes - base.writes[r.pid]! >= GENERATION_WRITES).length;
+  return { count: generating, reason: 'ollama does not count its requests: each runner that generates counts as one' };
+}
+
 /** The 1-token request a runner takes (the Go runner reads `options`, the older llama.cpp one `n_predict`). */
 async function probeRunner(port: number, timeoutMs: number): Promise<void> {
   const res = await httpPost('127.0.0.1', port, '/completion', { prompt: '1', n_predict: 1, options: { num_predict: 1 } }, timeoutMs);
@@ -177,6 +207,11 @@ const server: ServerKind = {
   async checkInference(target, previous, timeoutMs, now) {
     if (!HAS_PROC_IO) return { result: 'unknown', reason: "ollama's runners are watched through /proc/PID/io, which this system lacks", sample: null };
     return checkRunners(findRunners(target.pids()), writeCalls, probeRunner, previous, timeoutMs, now);
+  },
+
+  async requestsInFlight(target) {
+    if (!HAS_PROC_IO) return { count: null, reason: "ollama does not count its requests, and its runners' writes are read from /proc/PID/io, which this system lacks: only requests through the endpoint are counted" };
+    return runnersInFlight(findRunners(target.pids()), (target.notes ??= {}), Date.now());
   },
 
   formatModels(report, now) {

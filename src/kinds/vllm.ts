@@ -2,8 +2,9 @@ import { answersLike, counterRates, emptyStats, getJson, type LlmCounters, type 
 import { parsePrometheus } from '../models/prometheus.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { isServing } from '../protocol/service-state.js';
-import { httpGet, httpPost } from '../shared/http-get.js';
+import { HttpTimeout, httpGet, httpPost } from '../shared/http-get.js';
 import { checkByCounters, countersFromMetrics } from './inference.js';
+import { inFlightFromGauges } from './in-flight.js';
 import type { KindInit, KindPreset, ModelsReport, ServerKind } from './kind.js';
 import { commandHealth } from './command-health.js';
 
@@ -86,6 +87,18 @@ const server: ServerKind = {
       timeoutMs,
       now,
     );
+  },
+
+  // Running and waiting requests, both from its Prometheus /metrics.
+  async requestsInFlight({ host, port }) {
+    try {
+      const res = await httpGet(host, port, '/metrics', 2000);
+      if (res.status !== 200) return { count: null, reason: `GET /metrics answered ${res.status}: only requests through the endpoint are counted` };
+      return inFlightFromGauges(parsePrometheus(res.body), 'vllm:num_requests_running', ['vllm:num_requests_waiting']);
+    } catch (error) {
+      if (error instanceof HttpTimeout) return { count: null, retry: true, reason: 'GET /metrics not answered in 2 s' };
+      return { count: 0, reason: `it does not answer (${(error as Error).message}): nothing in flight there` };
+    }
   },
 
   formatModels(report) {

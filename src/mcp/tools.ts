@@ -122,21 +122,21 @@ export const TOOLS = [
   tool({
     name: 'stop',
     title: 'Stop services',
-    description: 'Stops services (none named: all), their whole process trees: SIGTERM, then SIGKILL after stopTimeout (force: at once).',
-    input: { services, force: z.boolean().optional().describe('SIGKILL the process trees now') },
+    description: 'Stops services (none named: all) and their process trees; an LLM server first waits for its requests in flight (drainTimeout; now: not).',
+    input: { services, force: z.boolean().optional().describe('SIGKILL the process trees now'), now: z.boolean().optional().describe('skip the drain: cut the requests in flight') },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-    async run(ctx, { services: names, force = false }) {
-      return lifecycleAnswer(ctx, await (await ctx.daemon()).stop(names ?? [], force), 'stopped');
+    async run(ctx, { services: names, force = false, now = false }) {
+      return lifecycleAnswer(ctx, await (await ctx.daemon()).stop(names ?? [], force, now), 'stopped');
     },
   }),
   tool({
     name: 'restart',
     title: 'Restart services',
-    description: 'Stops then starts services (none named: all), and waits until each is ready again (a new pid) or failed.',
-    input: { services },
+    description: 'Stops (an LLM server first drains its requests in flight; now: not) then starts services (none named: all); waits until each is ready or failed.',
+    input: { services, now: z.boolean().optional().describe('skip the drain: cut the requests in flight') },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-    async run(ctx, { services: names }) {
-      return lifecycleAnswer(ctx, await (await ctx.daemon()).restart(names ?? [], true), 'ready');
+    async run(ctx, { services: names, now = false }) {
+      return lifecycleAnswer(ctx, await (await ctx.daemon()).restart(names ?? [], true, false, now), 'ready');
     },
   }),
   tool({

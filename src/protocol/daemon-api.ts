@@ -15,8 +15,10 @@ export interface DaemonApi extends DaemonCaller {
   daemonInfo(): Promise<DaemonInfo>;
   /** force: start even though state.json was lost and a copy of the service may run unsupervised. */
   start(names: string[], wait: boolean, force?: boolean): Promise<StartOutcome[]>;
-  restart(names: string[], wait: boolean, force?: boolean): Promise<StartOutcome[]>;
-  stop(names: string[], force: boolean): Promise<StartOutcome[]>;
+  /** now: skip the drain (a ready LLM server otherwise waits for its requests in flight first). */
+  restart(names: string[], wait: boolean, force?: boolean, now?: boolean): Promise<StartOutcome[]>;
+  /** force: SIGKILL at once; now: skip the drain. */
+  stop(names: string[], force: boolean, now?: boolean): Promise<StartOutcome[]>;
   stopDaemon(all: boolean): Promise<void>;
   /** Sets (or with null clears) environment applied on the service's next start. */
   setEnv(name: string, env: Record<string, string> | null): Promise<void>;

@@ -3,7 +3,8 @@ import type { ServiceState } from './status.js';
 /**
  * What the stack tells people (notifications), assistants (MCP `events`) and charts (marks): the named events.
  * `started-on-demand` and `idle-stop` come from the serve endpoint, `backend-switch` from a switch of the chat app's
- * backend (service: the app, reason: `from → to`); the rest from the supervisor and the daemon.
+ * backend (service: the app, reason: `from → to`); the rest from the supervisor and the daemon (`draining`: a stop
+ * waits for the requests in flight; `drain-cut`: drainTimeout or a stop --now cut some).
  */
 export const STACK_EVENTS = [
   'ready',
@@ -14,6 +15,8 @@ export const STACK_EVENTS = [
   'stopped',
   'disk-full',
   'vram-not-released',
+  'draining',
+  'drain-cut',
   'config-error',
   'started-on-demand',
   'idle-stop',

@@ -32,8 +32,10 @@ export const REQUESTS = {
   'daemon-info': { params: none, result: answer<DaemonInfo>() },
   /** `wait`: answer once each is ready or failed (else at once, with no results). `force`: start despite live copies. */
   start: { params: z.object({ names, wait: z.boolean().default(true), force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
-  restart: { params: z.object({ names, wait: z.boolean().default(true), force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
-  stop: { params: z.object({ names, force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
+  /** `now`: skip the drain (a ready LLM server's stop otherwise waits for its requests in flight, up to drainTimeout). */
+  restart: { params: z.object({ names, wait: z.boolean().default(true), force: z.boolean().default(false), now: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
+  /** `force`: SIGKILL at once; `now`: skip the drain. */
+  stop: { params: z.object({ names, force: z.boolean().default(false), now: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },
   /** A snapshot push, then every change, until the connection ends (`samples`: and a `sample` push per sampling interval). */
   subscribe: { params: z.object({ samples: z.boolean().default(false) }), result: answer<null>() },
   'daemon-stop': { params: z.object({ all: z.boolean().default(false) }), result: answer<null>() },

@@ -1,7 +1,7 @@
 import type { ServiceState } from './status.js';
 
 /** States in which the service's process lives (adopted servers included): stopping it means signalling it. */
-const RUNNING: ReadonlySet<ServiceState> = new Set(['starting', 'ready', 'unhealthy', 'stopping', 'external']);
+const RUNNING: ReadonlySet<ServiceState> = new Set(['starting', 'ready', 'unhealthy', 'draining', 'stopping', 'external']);
 
 /** Is the service's process alive (ours or adopted)? The one meaning of "running" every client and kind uses. */
 export const isRunning = (state: ServiceState): boolean => RUNNING.has(state);

@@ -34,6 +34,8 @@ export interface ServiceConfig {
   model?: string;
   startTimeoutMs: number;
   stopTimeoutMs: number;
+  /** How long a stop of an LLM server waits for its requests in flight (drainTimeout) before it cuts them. */
+  drainTimeoutMs: number;
   restart: RestartPolicy;
   autostart: boolean;
   health: HealthCheck;

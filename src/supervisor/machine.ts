@@ -1,8 +1,8 @@
 import type { RestartPolicy } from '../config/types.js';
 import { backoffDelay } from './restart-policy.js';
 
-export type Phase = 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'crashed' | 'stopping' | 'error' | 'external';
-export type TimerName = 'backoff' | 'start-timeout' | 'stable';
+export type Phase = 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'crashed' | 'draining' | 'stopping' | 'error' | 'external';
+export type TimerName = 'backoff' | 'start-timeout' | 'stable' | 'drain-timeout';
 
 export interface ServiceRuntime {
   phase: Phase;
@@ -26,12 +26,22 @@ export interface ServiceRuntime {
   nextRetryAt: number | null;
   /** What to do once the current stop completes. */
   then: 'start' | 'recover' | null;
+  /** While draining: the requests still in flight (null until first counted). */
+  drainInFlight: number | null;
+  /** While draining: when drainTimeout cuts what is still in flight (epoch ms). */
+  drainCutAt: number | null;
+  /** Why it was stopped when that was no error (`idle 10m`): shown while stopped, cleared by its next start. */
+  stopReason: string | null;
 }
 
 export type MachineEvent =
   | { type: 'start' }
-  | { type: 'restart' }
-  | { type: 'stop'; force: boolean }
+  /** `now`: skip the drain. `at`: when asked (the drain's deadline counts from it). */
+  | { type: 'restart'; now?: boolean; at?: number }
+  /** `now`: skip the drain; `reason`: why, shown once it is stopped (`idle 10m`). */
+  | { type: 'stop'; force: boolean; now?: boolean; reason?: string; at?: number }
+  /** The drain's latest count of requests in flight (the endpoint's and the server's own); 0 ends the drain. */
+  | { type: 'in-flight'; count: number; at: number }
   | { type: 'spawned'; pid: number; startTicks: number; logDir: string; at: number }
   | { type: 'adopted'; pid: number; startTicks: number; logDir: string | null; startedAt: number; restarts: number; at: number }
   | { type: 'external'; pid: number | null; at: number }
@@ -49,6 +59,10 @@ export type MachineEvent =
 export type Effect =
   | { type: 'spawn' }
   | { type: 'stop'; force: boolean }
+  /** Count the requests in flight (feeding `in-flight` events) for as long as the phase is `draining`. */
+  | { type: 'drain' }
+  /** drainTimeout ran out, or a stop --now came during the drain: cut the requests still in flight (last counted). */
+  | { type: 'cut'; why: 'timeout' | 'now'; inFlight: number | null }
   | { type: 'set-timer'; name: TimerName; ms: number }
   | { type: 'clear-timer'; name: TimerName };
 
@@ -56,6 +70,11 @@ export interface MachineConfig {
   restart: RestartPolicy;
   startTimeoutMs: number;
   failureThreshold: number;
+  /**
+   * How long a stop of a ready server waits for its requests in flight (the service's drainTimeout); null or absent
+   * for a kind with no requests to drain (apps, processes): those stop at once.
+   */
+  drainTimeoutMs?: number | null;
 }
 
 export interface Transition {
@@ -68,10 +87,13 @@ export function initialRuntime(): ServiceRuntime {
     phase: 'stopped', detail: null, pid: null, startTicks: null, logDir: null, startedAt: null, readyAt: null,
     retries: 0, restarts: 0, exitCode: null, signal: null, lastError: null, lastErrorAt: null,
     lastProbeError: null, probeFailures: 0, inferenceFailures: 0, nextRetryAt: null, then: null,
+    drainInFlight: null, drainCutAt: null, stopReason: null,
   };
 }
 
 const RUNNING: Phase[] = ['starting', 'ready', 'unhealthy'];
+const UNDRAINED = { drainInFlight: null, drainCutAt: null } as const;
+const STOP_DRAIN_TIMER: Effect = { type: 'clear-timer', name: 'drain-timeout' };
 
 export function describeExit(code: number | null, signal: string | null): string {
   if (signal) return `killed by ${signal}`;
@@ -83,7 +105,7 @@ export function describeExit(code: number | null, signal: string | null): string
 export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfig): Transition {
   const same: Transition = { state: s, effects: [] };
   const spawn = (patch: Partial<ServiceRuntime>): Transition => ({
-    state: { ...s, phase: 'starting', detail: null, pid: null, startTicks: null, nextRetryAt: null, then: null, probeFailures: 0, inferenceFailures: 0, lastProbeError: null, ...patch },
+    state: { ...s, phase: 'starting', detail: null, pid: null, startTicks: null, nextRetryAt: null, then: null, probeFailures: 0, inferenceFailures: 0, lastProbeError: null, ...UNDRAINED, stopReason: null, ...patch },
     effects: [{ type: 'clear-timer', name: 'backoff' }, { type: 'clear-timer', name: 'stable' }, { type: 'spawn' }],
   });
   const failed = (message: string, at: number): Transition => {
@@ -107,21 +129,45 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
       if (s.phase === 'error' && s.pid !== null) return { state: { ...s, phase: 'stopping', detail: 'restarting', then: 'start', retries: 0 }, effects: [{ type: 'stop', force: false }] };
       if (s.phase === 'stopped' || s.phase === 'error' || s.phase === 'crashed') return spawn({ retries: 0 });
       if (s.phase === 'stopping') return { state: { ...s, then: 'start', retries: 0 }, effects: [] };
+      // Wanted again while it drains for a stop (a request for its model came): it was never down, so the stop is off.
+      if (s.phase === 'draining' && s.then !== 'start')
+        return {
+          state: { ...s, ...UNDRAINED, phase: 'ready', detail: null, then: null, stopReason: null },
+          effects: [STOP_DRAIN_TIMER, { type: 'set-timer', name: 'stable', ms: cfg.restart.resetAfterMs }],
+        };
+      if (s.phase === 'draining') return same;
       return same;
     case 'restart':
+      if (s.phase === 'draining') {
+        const restarting = { ...s, detail: 'restarting', then: 'start' as const, retries: 0 };
+        return e.now ? cutNow(restarting, false) : { state: restarting, effects: [] };
+      }
+      if (drains(s, cfg, e.now)) return drain({ ...s, detail: 'restarting', then: 'start', retries: 0 }, cfg, e.at);
       if (RUNNING.includes(s.phase) && s.pid !== null)
         return { state: { ...s, phase: 'stopping', detail: 'restarting', then: 'start', retries: 0 }, effects: [{ type: 'stop', force: false }] };
       return transition(s, { type: 'start' }, cfg);
-    case 'stop':
+    case 'stop': {
+      const stopReason = e.reason ?? null;
+      if (s.phase === 'draining') {
+        const kept = { ...s, detail: null, then: null, stopReason };
+        return e.now || e.force ? cutNow(kept, e.force) : { state: kept, effects: [] };
+      }
+      if (drains(s, cfg, e.now || e.force)) return drain({ ...s, detail: null, then: null, stopReason }, cfg, e.at);
       if (RUNNING.includes(s.phase) || s.phase === 'stopping') {
         const effects: Effect[] = [{ type: 'clear-timer', name: 'start-timeout' }, { type: 'clear-timer', name: 'stable' }];
         if (s.pid !== null && (s.phase !== 'stopping' || e.force)) effects.push({ type: 'stop', force: e.force });
-        return { state: { ...s, phase: 'stopping', detail: null, then: null }, effects };
+        return { state: { ...s, phase: 'stopping', detail: null, then: null, stopReason }, effects };
       }
-      if (s.phase === 'error' && s.pid !== null) return { state: { ...s, phase: 'stopping', detail: null, then: null }, effects: [{ type: 'stop', force: e.force }] };
+      if (s.phase === 'error' && s.pid !== null) return { state: { ...s, phase: 'stopping', detail: null, then: null, stopReason }, effects: [{ type: 'stop', force: e.force }] };
       if (s.phase === 'crashed' || s.phase === 'error')
-        return { state: { ...s, phase: 'stopped', detail: null, nextRetryAt: null }, effects: [{ type: 'clear-timer', name: 'backoff' }] };
+        return { state: { ...s, phase: 'stopped', detail: null, nextRetryAt: null, stopReason }, effects: [{ type: 'clear-timer', name: 'backoff' }] };
       return same;
+    }
+    case 'in-flight':
+      if (s.phase !== 'draining') return same;
+      if (e.count > 0) return s.drainInFlight === e.count ? same : { state: { ...s, drainInFlight: e.count }, effects: [] };
+      // Nothing in flight any more: the stop goes on as it would have without a drain.
+      return { state: { ...s, ...UNDRAINED, phase: 'stopping' }, effects: [STOP_DRAIN_TIMER, { type: 'stop', force: false }] };
     case 'spawned':
     case 'adopted': {
       const startedAt = e.type === 'adopted' ? e.startedAt : e.at;
@@ -147,6 +193,11 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
     case 'exited': {
       const recorded = { ...s, exitCode: e.code, signal: e.signal };
       if (s.phase === 'stopping') return { state: recorded, effects: [] }; // the stop decides, not the exit status
+      // It went away while its requests drained: the stop it was waiting for is done.
+      if (s.phase === 'draining') {
+        const t = transition({ ...recorded, ...UNDRAINED, phase: 'stopping' }, { type: 'stopped', at: e.at }, cfg);
+        return { ...t, effects: [STOP_DRAIN_TIMER, ...t.effects] };
+      }
       if (s.phase === 'external') return { state: { ...recorded, phase: 'stopped', detail: null, pid: null, lastError: 'the external server went away', lastErrorAt: e.at }, effects: [] };
       if (s.phase === 'error') return { state: { ...recorded, pid: null, startTicks: null }, effects: [] };
       if (!RUNNING.includes(s.phase)) return same;
@@ -166,8 +217,8 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
     case 'failed': {
       const kept = e.alive ? {} : { pid: null, startTicks: null, readyAt: null };
       return {
-        state: { ...s, ...kept, phase: 'error', detail: null, then: null, nextRetryAt: null, lastError: e.message, lastErrorAt: e.at },
-        effects: (['start-timeout', 'stable', 'backoff'] as const).map((name) => ({ type: 'clear-timer', name })),
+        state: { ...s, ...kept, ...UNDRAINED, phase: 'error', detail: null, then: null, nextRetryAt: null, lastError: e.message, lastErrorAt: e.at },
+        effects: (['start-timeout', 'stable', 'backoff', 'drain-timeout'] as const).map((name) => ({ type: 'clear-timer', name })),
       };
     }
     case 'problem':
@@ -222,7 +273,30 @@ function onInference(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'infere
   };
 }
 
+/** Does a stop of `s` first wait for its requests in flight? A ready LLM server's does, unless asked `now` (or forced). */
+function drains(s: ServiceRuntime, cfg: MachineConfig, now: boolean | undefined): boolean {
+  return s.phase === 'ready' && s.pid !== null && !now && cfg.drainTimeoutMs != null && cfg.drainTimeoutMs > 0;
+}
+
+/** `draining`: count the requests in flight until none is left or drainTimeout runs out (its `then` is kept). */
+function drain(s: ServiceRuntime, cfg: MachineConfig, at = 0): Transition {
+  const ms = cfg.drainTimeoutMs!;
+  return {
+    state: { ...s, phase: 'draining', drainInFlight: null, drainCutAt: at + ms },
+    effects: [{ type: 'clear-timer', name: 'stable' }, { type: 'set-timer', name: 'drain-timeout', ms }, { type: 'drain' }],
+  };
+}
+
+/** Ends a drain before its requests are done (drainTimeout, or stop --now): they are cut, and the stop goes on. */
+function cutNow(s: ServiceRuntime, force: boolean, why: 'timeout' | 'now' = 'now'): Transition {
+  return {
+    state: { ...s, ...UNDRAINED, phase: 'stopping' },
+    effects: [STOP_DRAIN_TIMER, { type: 'cut', why, inFlight: s.drainInFlight }, { type: 'stop', force }],
+  };
+}
+
 function onTimer(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'timer' }>, cfg: MachineConfig): Transition {
+  if (e.name === 'drain-timeout' && s.phase === 'draining') return cutNow(s, false, 'timeout');
   if (e.name === 'backoff' && s.phase === 'crashed')
     return {
       state: { ...s, phase: 'starting', detail: null, pid: null, nextRetryAt: null, probeFailures: 0, lastProbeError: null, restarts: s.restarts + 1 },

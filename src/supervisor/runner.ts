@@ -8,7 +8,7 @@ import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
 import { servicePids, stopService } from '../process/jail.js';
 import { MarkerScanner } from '../process/marker.js';
 import { ProcTable } from '../process/proc-table.js';
-import { serverKind } from '../kinds/index.js';
+import { drainsRequests, serverKind } from '../kinds/index.js';
 import type { InferenceSample, ServerTarget } from '../kinds/kind.js';
 import type { InferenceCheckReport } from '../protocol/messages.js';
 import type { StackEventName } from '../protocol/journal.js';
@@ -16,10 +16,13 @@ import { missingModuleHint } from '../kinds/python.js';
 import { describePortHolder, findPortHolder } from '../process/ports.js';
 import { spawnDetached, type WriterHandle } from '../process/spawner.js';
 import { isDiskFull } from '../process/disk-space.js';
+import { formatDuration } from '../config/durations.js';
 import { waitForGpuRelease } from '../process/gpu.js';
 import { spawnProblem } from './spawn-check.js';
 import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
 import { runProbe } from './probes.js';
+import type { DrainSource } from './drain-source.js';
+import { DrainWatch } from './drain-watch.js';
 
 export type ChangeListener = (name: string, state: ServiceRuntime, previous: ServiceRuntime) => void;
 
@@ -54,6 +57,8 @@ export class ServiceRunner {
   private disposed = false;
   /** Every descendant seen so far: found again even after it left the group and its parent died. */
   private readonly descendants = new Map<number, number>();
+  /** Counts the requests in flight while it drains. */
+  private drainWatch: DrainWatch | null = null;
 
   envOverride: Record<string, string> | null = null;
 
@@ -67,6 +72,8 @@ export class ServiceRunner {
     private readonly containment: Containment | null = null,
     /** Events that are no state change (the journal's `vram-not-released`). */
     private readonly report: (event: StackEventName, reason: string) => void = () => undefined,
+    /** Whoever else counts requests to it (the serve endpoint), for the drain before a stop. */
+    private readonly drainSources: () => readonly DrainSource[] = () => [],
   ) {}
 
   /** The config with llama-top's environment override applied (used from the next spawn on). */
@@ -81,11 +88,13 @@ export class ServiceRunner {
       restart: this.config.restart,
       startTimeoutMs: this.config.startTimeoutMs,
       failureThreshold: this.config.failureThreshold,
+      drainTimeoutMs: drainsRequests(this.config.kind) ? this.config.drainTimeoutMs : null,
     });
     this.state = state;
     if (state.phase === 'ready' && previous.phase !== 'ready') this.noteDescendants(ProcTable.read());
     if (state.pid !== previous.pid && previous.pid !== null) this.descendants.clear();
     for (const effect of effects) this.guard(() => this.perform(effect));
+    if (this.state.phase !== 'draining') this.endDrainWatch();
     this.scheduleProbe();
     this.scheduleInference();
     if (state !== previous) this.onChange(this.config.name, state, previous);
@@ -98,6 +107,7 @@ export class ServiceRunner {
     if (this.probeTimer) clearTimeout(this.probeTimer);
     if (this.inferenceTimer) clearTimeout(this.inferenceTimer);
     if (this.watchTimer) clearInterval(this.watchTimer);
+    this.endDrainWatch();
   }
 
   /** While a server is ready, check every inference interval that it still generates (see kinds/inference.ts). */
@@ -199,6 +209,12 @@ export class ServiceRunner {
       case 'stop':
         this.guard(() => this.stop(effect.force));
         return;
+      case 'drain':
+        this.startDrainWatch();
+        return;
+      case 'cut':
+        this.cut(effect.why, effect.inFlight);
+        return;
       case 'set-timer': {
         this.clearTimer(effect.name);
         const name = effect.name;
@@ -208,6 +224,48 @@ export class ServiceRunner {
       case 'clear-timer':
         this.clearTimer(effect.name);
     }
+  }
+
+  /** Feeds the machine the requests in flight (every drain source's and the server's own) until the drain ends. */
+  private startDrainWatch(): void {
+    this.endDrainWatch();
+    const cfg = this.config;
+    const server = serverKind(cfg.kind);
+    const target = cfg.port === undefined ? null : { ...this.serverTarget(), notes: {} };
+    const pid = this.state.pid;
+    const watch = new DrainWatch(
+      cfg.name,
+      this.drainSources,
+      server?.requestsInFlight && target ? () => server.requestsInFlight!(target) : null,
+      (count) => {
+        if (this.drainWatch === watch && this.state.pid === pid) this.dispatch({ type: 'in-flight', count, at: Date.now() });
+      },
+      (line) => this.log(`${cfg.name}: draining: ${line}`),
+    );
+    this.drainWatch = watch;
+    watch.start();
+  }
+
+  private endDrainWatch(): void {
+    this.drainWatch?.stop();
+    this.drainWatch = null;
+  }
+
+  /** The drain ends before its requests did: every source cuts its own (the server's go with the server). */
+  private cut(why: 'timeout' | 'now', inFlight: number | null): void {
+    const name = this.config.name;
+    for (const source of this.drainSources()) {
+      try {
+        source.cut(name);
+      } catch (error) {
+        this.log(`${name}: a drain source failed to cut its requests: ${(error as Error).message}`);
+      }
+    }
+    if (inFlight === 0) return;
+    const what = inFlight === null ? 'the requests in flight' : `${inFlight} request${inFlight === 1 ? '' : 's'} in flight`;
+    const reason = why === 'timeout' ? `drainTimeout (${formatDuration(this.config.drainTimeoutMs)}) ran out: ${what} cut` : `stopped --now: ${what} cut`;
+    this.log(`${name}: ${reason}`);
+    this.report('drain-cut', reason);
   }
 
   private clearTimer(name: TimerName): void {

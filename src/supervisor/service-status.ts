@@ -47,5 +47,7 @@ export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: Tr
     llm: running ? (extras.llm ?? null) : null,
     gpuMemoryBytes: running ? (extras.gpuMemoryBytes ?? null) : null,
     inference: s.phase === 'ready' ? (extras.inference ?? null) : null,
+    drain: s.phase === 'draining' ? { inFlight: s.drainInFlight ?? 0, cutAt: iso(s.drainCutAt) ?? iso(now)! } : null,
+    stopReason: s.phase === 'stopped' ? s.stopReason : null,
   };
 }

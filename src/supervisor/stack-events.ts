@@ -21,6 +21,8 @@ const DISK_FULL = /\bENOSPC\b|disk holding its logs is full/;
  *   times (whether or not it is then restarted).
  * - `stopped`: it is down because someone stopped it (or an external server went away); a restart is not a stop.
  * - `disk-full`: beside `crash` / `gave-up`, when the exit was caused by a full disk.
+ * - `draining`: a stop or restart of a ready LLM server waits for its requests in flight (until when, in the reason).
+ *   Its `drain-cut` (drainTimeout ran out with requests in flight) is the runner's to tell.
  */
 export function deriveEvents(previous: ServiceRuntime, next: ServiceRuntime): DerivedEvent[] {
   if (previous.phase === next.phase) return [];
@@ -46,7 +48,11 @@ export function deriveEvents(previous: ServiceRuntime, next: ServiceRuntime): De
       return [{ event: next.inferenceFailures > previous.inferenceFailures ? 'stalled' : 'unhealthy', reason }];
     }
     case 'stopped':
-      return [{ event: 'stopped', reason: previous.phase === 'external' ? reason : null }];
+      return [{ event: 'stopped', reason: previous.phase === 'external' ? reason : next.stopReason }];
+    case 'draining': {
+      const until = next.drainCutAt === null ? '' : ` until ${new Date(next.drainCutAt).toISOString()} (drainTimeout)`;
+      return [{ event: 'draining', reason: `${next.then === 'start' ? 'restart' : 'stop'}: waiting for its requests in flight${until}` }];
+    }
     default:
       return [];
   }

@@ -17,6 +17,7 @@ import { toServiceStatus } from './service-status.js';
 import { deriveEvents } from './stack-events.js';
 import { dependencyOrder } from './start-order.js';
 import { StatsSampler } from './stats-sampler.js';
+import type { DrainSource, StopOptions } from './drain-source.js';
 
 export type { ReloadResult } from '../protocol/results.js';
 import type { ReloadResult } from '../protocol/results.js';
@@ -45,6 +46,8 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   private readonly metrics = new TreeMetrics();
   private readonly stats = new StatsSampler();
   private metricsTimer: NodeJS.Timeout | null = null;
+  /** Who else counts requests to the services (the serve endpoint), asked by every drain. */
+  private readonly drainSources = new Set<DrainSource>();
 
   constructor(
     public config: StackConfig,
@@ -63,7 +66,17 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       (line) => this.emit('log', line),
       this.containment,
       (event, reason) => this.emit('stack-event', { service: svc.name, event, reason }),
+      () => [...this.drainSources],
     );
+  }
+
+  /**
+   * Registers a counter of requests in flight (the serve endpoint's): every drain before a stop waits for its count
+   * too, re-checks when it calls onChange, and calls its cut() when drainTimeout runs out. Returns the unregister.
+   */
+  addDrainSource(source: DrainSource): () => void {
+    this.drainSources.add(source);
+    return () => void this.drainSources.delete(source);
   }
 
   /**
@@ -223,7 +236,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   }
 
   /** Starts `names` (all when empty) and what they depend on, dependencies first. */
-  async start(names: string[], kind: 'start' | 'restart' = 'start'): Promise<StartOutcome[]> {
+  async start(names: string[], kind: 'start' | 'restart' = 'start', options: Pick<StopOptions, 'now'> = {}): Promise<StartOutcome[]> {
     const wanted = this.resolveNames(names);
     const refused = wanted.map((n) => this.runners.get(n)!).find((r) => kind === 'restart' && r.state.phase === 'external');
     if (refused) throw externalRefusal(refused.config.name, refused.state.pid, refused.config.port, 'restart');
@@ -239,7 +252,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
           const failedDep = depResults.find((d) => !d.ok);
           if (failedDep)
             return { name, ok: false, state: runner.state.phase, error: `not started: dependency ${failedDep.name} is not ready`, elapsedMs: 0 };
-          runner.dispatch({ type: kind === 'restart' && direct ? 'restart' : 'start' });
+          runner.dispatch(kind === 'restart' && direct ? { type: 'restart', now: options.now, at: Date.now() } : { type: 'start' });
           return this.waitReady(runner);
         }),
       );
@@ -247,7 +260,11 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     return Promise.all(wanted.map((n) => outcomes.get(n)!));
   }
 
-  async stop(names: string[], force: boolean): Promise<StartOutcome[]> {
+  /**
+   * Stops `names` (all when empty), dependents first. A ready LLM server first drains: it waits for its requests in
+   * flight up to its drainTimeout, unless `force` or `options.now`. `options.reason` is shown once it is stopped.
+   */
+  async stop(names: string[], force: boolean, options: StopOptions = {}): Promise<StartOutcome[]> {
     const wanted = this.resolveNames(names);
     const explicit = names.length > 0;
     for (const name of wanted) {
@@ -260,9 +277,12 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     for (const name of order) {
       const r = this.runners.get(name)!;
       const began = Date.now();
-      if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force });
-      await this.waitFor(r, (s) => s.phase !== 'stopping');
-      results.push({ name, ok: r.state.phase === 'stopped' || r.state.phase === 'external', state: r.state.phase, error: null, elapsedMs: Date.now() - began });
+      if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force, now: options.now, reason: options.reason, at: Date.now() });
+      await this.waitFor(r, (s) => s.phase !== 'stopping' && s.phase !== 'draining');
+      const ok = r.state.phase === 'stopped' || r.state.phase === 'external';
+      // A start while it drained called the stop off (see machine.ts): say so rather than fail without a word.
+      const error = !ok && r.state.phase === 'ready' ? 'started again while it drained: not stopped' : null;
+      results.push({ name, ok, state: r.state.phase, error, elapsedMs: Date.now() - began });
     }
     return results;
   }
@@ -270,7 +290,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   /** True while any service has a process of ours. */
   /** Anything to supervise: a process of ours, or a service starting, stopping or waiting to retry. */
   anyActive(): boolean {
-    return this.anyRunning() || [...this.runners.values()].some((r) => ['starting', 'stopping', 'crashed'].includes(r.state.phase));
+    return this.anyRunning() || [...this.runners.values()].some((r) => ['starting', 'draining', 'stopping', 'crashed'].includes(r.state.phase));
   }
 
   anyRunning(): boolean {
@@ -344,7 +364,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   }
 
   private changed(name: string, state: ServiceRuntime, previous: ServiceRuntime): void {
-    const visible: Array<keyof ServiceRuntime> = ['phase', 'detail', 'pid', 'retries', 'lastError', 'then'];
+    const visible: Array<keyof ServiceRuntime> = ['phase', 'detail', 'pid', 'retries', 'lastError', 'then', 'drainInFlight'];
     if (visible.every((key) => state[key] === previous[key])) return;
     const [status] = this.status(name);
     const time = new Date().toISOString();

@@ -25,7 +25,7 @@ import { modeOf, selectedService, type UiState } from './state.js';
 export { shownText } from './shown-text.js';
 
 /** Services that keep running after q (ours: an external server was never ours to keep). */
-const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'stopping']);
+const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'draining', 'stopping']);
 export type { BackendControl };
 
 export interface AppProps {

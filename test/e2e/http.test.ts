@@ -160,7 +160,7 @@ describe('the HTTP API (http.listen)', () => {
     // Not waited for: still {"results": [{name, ok, state, error, elapsedMs}]}, in the state the request left it.
     const accepted = await request(port, '/api/services/llama/restart?wait=0', { method: 'POST', headers: auth });
     expect(accepted.status).toBe(200);
-    expect(accepted.json()).toEqual({ results: [{ name: 'llama', ok: true, state: expect.stringMatching(/^(stopping|starting|ready)$/), error: null, elapsedMs: 0 }] });
+    expect(accepted.json()).toEqual({ results: [{ name: 'llama', ok: true, state: expect.stringMatching(/^(draining|stopping|starting|ready)$/), error: null, elapsedMs: 0 }] });
   });
 
   it('events: a snapshot of every service first, then each state change in order, with heartbeats; a client that stops reading holds up no one', async () => {
@@ -178,7 +178,8 @@ describe('the HTTP API (http.listen)', () => {
     expect((await request(port, '/api/services/llama/restart', { method: 'POST', headers: auth })).status).toBe(200);
     await waitFor(() => events.events.some((e) => e.event === 'state' && e.data.service === 'llama' && e.data.to === 'ready'), 'llama ready again');
     const llama = events.events.filter((e) => e.event === 'state' && e.data.service === 'llama').map((e) => `${e.data.from}>${e.data.to}`);
-    expect(llama[0]).toBe('ready>stopping');
+    // A ready llama-server drains first (nothing in flight here), then stops.
+    expect(llama.slice(0, 2)).toEqual(['ready>draining', 'draining>stopping']);
     expect(llama.at(-1)).toMatch(/>ready$/);
     for (let i = 1; i < llama.length; i++) expect(llama[i]!.split('>')[0]).toBe(llama[i - 1]!.split('>')[1]); // each from = the previous to
     await waitFor(() => events.comments >= 2, 'heartbeats');

@@ -86,7 +86,8 @@ describe(`llama-top mcp, with the SDK's Client over stdio, against ${against}`, 
 
     const events = await client.callTool({ name: 'events', arguments: { since: '10m' } });
     expect(text(events)).toMatch(/llama ready \(starting → ready\)/);
-    expect(text(events)).toMatch(/llama state \(ready → stopping\)/);
+    expect(text(events)).toMatch(/llama draining \(ready → draining\)/);
+    expect(text(events)).toMatch(/llama state \(draining → stopping\)/);
 
     const unknown = await client.callTool({ name: 'logs', arguments: { service: 'nope' } });
     expect(unknown.isError).toBe(true);

@@ -59,7 +59,7 @@ describe('NdjsonDecoder', () => {
 describe('parseRequest', () => {
   it('accepts the known requests with defaults', () => {
     expect(parseRequest({ id: 1, type: 'start', names: ['a'] })).toEqual({ ok: true, request: { id: 1, type: 'start', names: ['a'], wait: true, force: false } });
-    expect(parseRequest({ id: 2, type: 'stop' })).toEqual({ ok: true, request: { id: 2, type: 'stop', names: [], force: false } });
+    expect(parseRequest({ id: 2, type: 'stop' })).toEqual({ ok: true, request: { id: 2, type: 'stop', names: [], force: false, now: false } });
   });
   it('refuses what it does not know, naming the problem', () => {
     expect(parseRequest({ type: 'status' })).toMatchObject({ ok: false, error: 'request.id must be an integer' });

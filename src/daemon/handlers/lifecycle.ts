@@ -3,9 +3,9 @@ import type { DaemonHandler, HandlerGroup } from './context.js';
 
 const startOrRestart =
   (verb: 'start' | 'restart'): DaemonHandler<typeof verb> =>
-  async ({ names, wait, force }, { daemon }) => {
+  async ({ names, wait, force, ...rest }, { daemon }) => {
     if ((daemon.stateLost() || daemon.stateStale()) && !force) refuseLiveCopies(daemon.supervisor, daemon.config(), names, daemon.stateLost() ? 'state.json was lost' : 'state.json may be stale (a write of it did not land)');
-    const run = daemon.supervisor.start(names, verb);
+    const run = daemon.supervisor.start(names, verb, { now: 'now' in rest ? rest.now : false });
     if (!wait) {
       run.catch(() => undefined);
       daemon.supervisor.resolveNames(names); // an unknown name is still an error
@@ -18,8 +18,8 @@ const startOrRestart =
 export const lifecycleHandlers: HandlerGroup<'start' | 'restart' | 'stop' | 'set-env' | 'subscribe' | 'daemon-stop'> = {
   start: startOrRestart('start'),
   restart: startOrRestart('restart'),
-  stop: async ({ names, force }, { daemon }) => {
-    const results = await daemon.supervisor.stop(names, force);
+  stop: async ({ names, force, now }, { daemon }) => {
+    const results = await daemon.supervisor.stop(names, force, { now });
     if (names.length === 0 && !daemon.foreground && !daemon.supervisor.anyRunning()) setImmediate(() => void daemon.shutdown(false, 'every service is stopped'));
     return { results };
   },

@@ -7,7 +7,7 @@ import type { ServiceStatus } from '../../protocol/messages.js';
 import { splitQualified } from '../../client/hosts-api.js';
 
 const COLOR: Record<string, string> = {
-  ready: 'green', starting: 'yellow', unhealthy: 'magenta', crashed: 'red', stopping: 'yellow', stopped: 'gray', error: 'red', external: 'cyan',
+  ready: 'green', starting: 'yellow', unhealthy: 'magenta', crashed: 'red', draining: 'yellow', stopping: 'yellow', stopped: 'gray', error: 'red', external: 'cyan',
 };
 
 /** `minTerminal`: the column shows only on terminals at least that wide (the port is static; live figures win). */
@@ -81,10 +81,13 @@ export const ServiceList = memo(function ServiceList({ services, selected, maxRo
   const first = Math.max(0, Math.min(at - maxRows + 1, entries.length - maxRows));
   const shown = entries.slice(first, first + maxRows);
   const visible = COLUMNS.map((c) => width >= c.minTerminal);
-  const rest = (cells: string[]) => cells.map((c, j) => (visible[j + 2] ? cell(c, COLUMNS[j + 2]!.width) : '')).join('');
+  // "draining (2 in flight)", "stopped · idle 10m": the STATE column widens while a row needs it (up to 24).
+  const stateWidth = Math.min(24, Math.max(COLUMNS[1].width, ...shown.map((e) => (e.type === 'service' ? shortState(services[e.index]!, now).length + 1 : 0))));
+  const widthOf = (i: number) => (i === 1 ? stateWidth : COLUMNS[i]!.width);
+  const rest = (cells: string[]) => cells.map((c, j) => (visible[j + 2] ? cell(c, widthOf(j + 2)) : '')).join('');
   return (
     <Box flexDirection="column">
-      <Text dimColor wrap="truncate-end">{'   ' + COLUMNS.filter((_, i) => visible[i]).map((c) => cell(c.title, c.width)).join('')}</Text>
+      <Text dimColor wrap="truncate-end">{'   ' + COLUMNS.map((c, i) => (visible[i] ? cell(c.title, widthOf(i)) : '')).join('')}</Text>
       {shown.map((entry) => {
         if (entry.type === 'host')
           return (
@@ -99,7 +102,7 @@ export const ServiceList = memo(function ServiceList({ services, selected, maxRo
         return (
           <Text key={s.name} wrap="truncate-end" inverse={isSelected && !color} bold={isSelected}>
             {isSelected ? '›' : ' '} <Text color={color ? style.color : undefined}>{style.glyph}</Text> {cell(shownName(s), COLUMNS[0].width)}
-            <Text color={color ? style.color : undefined}>{cell(cells[1]!, COLUMNS[1].width)}</Text>
+            <Text color={color ? style.color : undefined}>{cell(cells[1]!, stateWidth)}</Text>
             {rest(cells.slice(2))}
           </Text>
         );

@@ -22,7 +22,7 @@ export interface MainKeysOptions {
   quit: (stoppedAll: boolean) => void;
 }
 
-const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'stopping']);
+const RUNNING = new Set(['starting', 'ready', 'unhealthy', 'draining', 'stopping']);
 
 /** The main screen's keys (see BINDINGS in keymap.ts) and the search prompt's: what each command does. */
 export function useMainKeys({ keys, stateRef, dispatch, api, actions, panes, reload, openPicker, quit }: MainKeysOptions): void {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { UiAction, UiState } from '../state.js';
 
 /** States whose label counts seconds. */
-const TICKING = new Set(['starting', 'stopping', 'crashed']);
+const TICKING = new Set(['starting', 'draining', 'stopping', 'crashed']);
 
 /**
  * The time the screen is drawn at. The clock redraws only what counts seconds (a start, a stop, a retry countdown);
