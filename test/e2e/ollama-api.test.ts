@@ -9,8 +9,11 @@ afterEach(cleanupAll);
 
 const against = REAL_LLAMA_SERVER ? `the real llama-server (${REAL_LLAMA_SERVER})` : 'the llama-server fixture (set LLAMA_SERVER for the real one)';
 
-/** llama (autostart: false, started on demand) behind the endpoint on ports[1]; `extra` adds services. */
-const serveStack = (extra = '') => (ports: number[], dir: string) => {
+/**
+ * llama (autostart: false, started on demand) behind the endpoint on ports[1]; `llama` adds lines to its service,
+ * `extra` adds services; `paced`: the fixture generates 40 tokens/s (the real one is fast enough to be cut anyway).
+ */
+const serveStack = (options: { extra?: string; llama?: string; paced?: boolean } = {}) => (ports: number[], dir: string) => {
   fs.copyFileSync(TINY_GGUF, path.join(dir, 'tiny.gguf'));
   return `restart: { maxRetries: 0 }
 serve: { listen: 127.0.0.1:${ports[1]} }
@@ -20,11 +23,12 @@ services:
     command: ${JSON.stringify(llamaServerCommand())}
     model: ./tiny.gguf
     port: ${ports[0]}
-    args: [-t, "1"]
+    args: ${options.paced && !REAL_LLAMA_SERVER ? '[--tok-s, "40"]' : '[-t, "1"]'}
     models: [tiny]
     autostart: false
     stopTimeout: 5s
-${extra}`;
+${options.llama ?? ''}
+${options.extra ?? ''}`;
 };
 
 async function startServing(stack: Stack): Promise<string> {
@@ -114,15 +118,71 @@ describe(`ollama's API for a llama-server model, against ${against}`, () => {
   });
 });
 
+/** A long streamed answer: the real server generates fast, so it is asked for many tokens; the fixture is paced. */
+const LONG = REAL_LLAMA_SERVER ? 1_000_000 : 5_000;
+
+/** Reads a streamed answer's NDJSON lines as they come, until `until` says stop. */
+async function readLines(res: Response, until: (lines: Array<Record<string, any>>) => boolean): Promise<Array<Record<string, any>>> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const lines: Array<Record<string, any>> = [];
+  let tail = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return lines;
+    tail += decoder.decode(value, { stream: true });
+    let nl;
+    while ((nl = tail.indexOf('\n')) >= 0) {
+      lines.push(JSON.parse(tail.slice(0, nl)));
+      tail = tail.slice(nl + 1);
+    }
+    if (until(lines)) {
+      await reader.cancel();
+      return lines;
+    }
+  }
+}
+
+describe(`a translated stream's ends, against ${against}`, () => {
+  it('a client that leaves mid-stream cancels the answer on the server', async () => {
+    const stack = await makeStack(serveStack({ paced: true }), 2);
+    const base = await startServing(stack);
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/generate`, { method: 'POST', body: JSON.stringify({ model: 'tiny', prompt: 'Once', raw: true, options: { num_predict: LONG } }), signal: controller.signal });
+    const first = await readLines(res, (lines) => lines.length >= 3);
+    expect(first.every((l) => l.done === false)).toBe(true);
+    controller.abort();
+    // llama-server's own log says it cancelled the task (b4748: "srv  cancel_tasks: cancel task").
+    await waitFor(async () => (await stack.cli(['logs', 'llama'])).stdout.includes('cancel_tasks'), "llama-server's cancel_tasks line", 30_000);
+  });
+
+  it('a stop whose drainTimeout runs out cuts the answer: the stream ends with an error line, never hangs', async () => {
+    const stack = await makeStack(serveStack({ paced: true, llama: '    drainTimeout: 1s' }), 2);
+    const base = await startServing(stack);
+    const res = await post(`${base}/api/chat`, { model: 'tiny', messages: [{ role: 'user', content: 'Tell me a long story' }], options: { num_predict: LONG } });
+    expect(res.status).toBe(200);
+    const reading = readLines(res, () => false);
+    await waitFor(async () => (await stateOf(stack, 'llama')) === 'ready', 'llama ready');
+    const stop = await stack.cli(['stop', 'llama']);
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    const lines = await reading;
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.at(-1)).toEqual({ error: expect.stringMatching(/drainTimeout/) });
+    expect(await stateOf(stack, 'llama')).toBe('stopped');
+  });
+});
+
 describe("ollama's API for a model ollama serves", () => {
   it('lists it beside the llama-server model and passes its generate through untouched', async () => {
     const stack = await makeStack(
-      serveStack(`  ollama:
+      serveStack({
+        extra: `  ollama:
     kind: ollama
     command: [${JSON.stringify(NODE)}, ${JSON.stringify(fixture('fake-ollama.mjs'))}, --runners, --tok-s, "200"]
     port: PORT2
     stopTimeout: 3s
-`),
+`,
+      }),
       3,
     );
     fs.writeFileSync(stack.configFile, fs.readFileSync(stack.configFile, 'utf8').replace('PORT2', String(stack.ports[2])));
