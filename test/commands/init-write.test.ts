@@ -44,6 +44,34 @@ describe('init writes a config whenever it finds anything', () => {
   });
 });
 
+describe("init's ollama bridge: Chat-O-Llama with llama-server and no ollama", () => {
+  const found = (over: Partial<Detected> = {}): Detected => ({
+    ...nothing,
+    binaries: { ...nothing.binaries, 'llama-server': '/usr/local/bin/llama-server' },
+    models: ['/home/me/stack/models/qwen.gguf'],
+    chat: chat(),
+    ...over,
+  });
+
+  it("the endpoint listens where the app's ollama backend looks, says why, and ollama becomes a working choice", () => {
+    const { text, notes } = renderInitConfig(found());
+    expect(text).toMatch(/# The chat app's ollama backend \(config\.json: ollama\.base_url = http:\/\/localhost:11434\) finds no ollama on this machine\./);
+    expect(text).toMatch(/^serve: \{ listen: 127\.0\.0\.1:11434 \}$/m);
+    expect(text).toMatch(/ollama: llama {3}# llama-top's endpoint at http:\/\/localhost:11434 \(serve: below\) speaks ollama's API for llama's models/);
+    expect(notes).toContain("chat: no ollama here, so its ollama backend (http://localhost:11434) is llama-top's endpoint (serve.listen 127.0.0.1:11434), which speaks ollama's API for llama's models");
+    const config = load(text);
+    expect(config.serve).toMatchObject({ listen: '127.0.0.1:11434' });
+    expect(config.backend!.choices).toEqual({ ollama: 'llama', llamacpp: null });
+    expect(config.services.find((s) => s.name === 'chat')!.dependsOn).toEqual(['llama']);
+  });
+
+  it('not offered with an ollama on PATH, an ollama on another machine, or no llama-server', () => {
+    expect(renderInitConfig(found({ binaries: { ...nothing.binaries, 'llama-server': '/usr/bin/llama-server', ollama: '/usr/bin/ollama' } })).text).not.toMatch(/^serve:/m);
+    expect(renderInitConfig(found({ chat: chat({ ollamaHost: 'gpu-box', ollamaBaseUrl: 'http://gpu-box:11434' }) })).text).not.toMatch(/^serve:/m);
+    expect(renderInitConfig(found({ binaries: nothing.binaries })).text).not.toMatch(/^serve:/m);
+  });
+});
+
 describe('Python apps', () => {
   it("pick the app's venv, else uv run for a uv project, else python3", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'py-'));
