@@ -67,7 +67,7 @@ const noImages = (images: unknown, where: string) => {
 export function readGenerateRequest(json: Record<string, unknown>): GenerateRequest {
   noImages(json.images, 'generate');
   if (typeof json.suffix === 'string' && json.suffix !== '')
-    throw new OllamaRequestError("generate: suffix (fill-in-the-middle) is not translated; send it to llama-server's /infill through the endpoint's /v1 routes instead");
+    throw new OllamaRequestError("generate: suffix (fill-in-the-middle) is not translated; llama-server's /infill takes it, ollama's API has no route to it here");
   const context = Array.isArray(json.context) && json.context.every((t) => Number.isInteger(t)) ? (json.context as number[]) : null;
   return {
     model: modelOf(json),
