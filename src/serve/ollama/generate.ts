@@ -5,7 +5,7 @@ import { parseKeepAlive } from './keep-alive.js';
 import { withLease } from './lease.js';
 import { formatIgnored, type MappedOptions } from './options.js';
 import { sendError, sendJson } from './reply.js';
-import { generateMessages, parseBody, readChatRequest, readGenerateRequest, toChatBody, toCompletionBody, type GenerateRequest } from './requests.js';
+import { generateMessages, OllamaRequestError, parseBody, readChatRequest, readGenerateRequest, toChatBody, toCompletionBody, type GenerateRequest } from './requests.js';
 import { resolveModel } from './resolve-model.js';
 import { pipeTranslatedStream } from './translate-stream.js';
 import { errorMessageOf } from './stream-translator.js';
@@ -33,6 +33,10 @@ async function handle(dialect: Dialect, req: IncomingMessage, res: ServerRespons
     return;
   }
   if (model.kind === 'ollama') return withLease(gateway, req, res, model.name, null, (lease) => gateway.forward(lease, req, res, body));
+  if (dialect === 'generate' && model.kind !== 'llama-server') {
+    sendError(res, new OllamaRequestError(`generate is translated for llama-server models (to its /completion); ${model.name} is served by ${model.service} (${model.kind}): use /api/chat or the endpoint's /v1 routes`, 501));
+    return;
+  }
 
   const empty = 'prompt' in request ? request.prompt === '' && !request.context : request.messages.length === 0;
   if (empty) return loadOrUnload(dialect, req, res, gateway, model.name, request.model, keepAliveMs, started);
