@@ -140,7 +140,10 @@ export class ServeEndpoint {
     const onClose = () => !res.writableFinished && left.abort();
     res.on('close', onClose);
     try {
-      const lease = model ? await this.gateway.acquireService(model, { signal: left.signal }) : await this.gateway.acquire(name, { signal: left.signal });
+      const served = model ?? (await this.gateway.resolve(name));
+      if (!served) throw await this.gateway.unknownModel(name);
+      attempt.service = served.service;
+      const lease = await this.gateway.acquireService(served, { signal: left.signal });
       let outcome: ServeOutcome = { status: 502, note: 'not forwarded' };
       try {
         outcome = await this.gateway.forward(lease, req, res, body);

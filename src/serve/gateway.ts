@@ -232,7 +232,8 @@ export class Gateway implements ServeGateway {
     await this.supervisor.stop([service], false, { reason });
   }
 
-  private async unknownModel(name: string): Promise<ServeError> {
+  /** 404 naming the models there are. */
+  async unknownModel(name: string): Promise<ServeError> {
     const models = await this.models();
     const known = models.map((m) => m.name);
     const stoppedOllama = this.supervisor.config.services.find((s) => s.kind === 'ollama' && !accepts(this.stateOf(s.name)) && !s.models?.length);

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, isAlive, REAL_LLAMA_SERVER, waitFor } from '../helpers/stack.js';
+import { cleanupAll, isAlive, REAL_LLAMA_SERVER, TINY_GGUF, waitFor } from '../helpers/stack.js';
 import { makeServeStack, postJson, readEvents } from '../helpers/serve-stack.js';
 
 afterEach(cleanupAll);
@@ -80,5 +82,77 @@ describe(`serve endpoint (${REAL_LLAMA_SERVER ? 'real llama-server' : 'fixture'}
     const spread = events.at(-1)!.at - events[0]!.at;
     expect(spread).toBeGreaterThan(REAL_LLAMA_SERVER ? 0 : 150);
     expect(new Set(events.map((e) => e.at)).size).toBeGreaterThan(1);
+  });
+});
+
+describe(`serve endpoint: failures (${REAL_LLAMA_SERVER ? 'real llama-server' : 'fixture'})`, () => {
+  it('503 with the reason the daemon knows when the server fails to start; 504 when a start outlasts startTimeout; never a hang', async () => {
+    const stack = await makeServeStack(
+      [
+        { name: 'broken', model: './broken.gguf' },
+        // Only the fixture loads slowly on demand: the tiny model loads in well under a second.
+        { name: 'slow', fixtureOnly: true, fakeArgs: ['--load-ms', '20000'], extra: ['startTimeout: 1500ms'] },
+      ],
+      [],
+      [],
+      // A file that is there but no complete GGUF: the server says `failed to load model '…'` and aborts.
+      (dir) => fs.writeFileSync(path.join(dir, 'broken.gguf'), fs.readFileSync(TINY_GGUF).subarray(0, 4096)),
+    );
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const began = Date.now();
+    const broken = await postJson(`${stack.serveUrl}/v1/completions`, { model: 'broken', prompt: 'x' });
+    expect(broken.status).toBe(503);
+    expect(broken.json.error).toMatchObject({ type: 'server_error', code: 'service_unavailable' });
+    expect(broken.json.error.message).toMatch(/^broken failed to start: .*failed to (load model|read)/);
+    expect(Date.now() - began).toBeLessThan(20_000);
+
+    const slow = await postJson(`${stack.serveUrl}/v1/completions`, { model: 'slow', prompt: 'x' });
+    expect(slow.status).toBe(504);
+    expect(slow.json.error).toMatchObject({ type: 'server_error', code: 'start_timeout' });
+    expect(slow.json.error.message).toMatch(/^slow did not become ready within its startTimeout \(2 s\)/);
+
+    const log = (await stack.cli(['logs', 'serve'])).stdout;
+    expect(log).toMatch(/ broken -> broken 503 \d+ms \(broken failed to start/);
+    expect(log).toMatch(/ slow -> slow 504 /);
+  });
+
+  it('a client that disconnects mid-stream cancels the upstream request', async () => {
+    const stack = await makeServeStack([{ name: 'alpha', fakeArgs: ['--tok-s', '10'] }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const leave = new AbortController();
+    const res = await fetch(`${stack.serveUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(chat('alpha', { stream: true, max_tokens: 100000, n_predict: 100000 })),
+      signal: leave.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    expect((await reader.read()).done).toBe(false); // the first event came
+    leave.abort();
+    const [alpha] = await stack.status();
+    if (REAL_LLAMA_SERVER) {
+      // The real server frees its slot once it sees the connection gone (its log says so only at debug level).
+      await waitFor(async () => {
+        const metrics = await fetch(`http://127.0.0.1:${alpha!.port}/metrics`).then((r) => r.text());
+        return /llamacpp:requests_processing 0\b/.test(metrics);
+      }, 'the server to stop processing the cancelled request', 20_000);
+    } else {
+      await waitFor(async () => /cancel_tasks: cancel task/.test((await stack.cli(['logs', 'alpha'])).stdout), 'the fixture to log the cancelled task');
+    }
+    await waitFor(async () => / alpha -> alpha 200 .*\(client left\)$/m.test((await stack.cli(['logs', 'serve'])).stdout), 'the serve log to say the client left');
+    expect((await stack.status())[0]!.serve.inFlight).toBe(0);
+  });
+
+  it('asks for an API key when serve.apiKeys is set, the way OpenAI clients send it', async () => {
+    const stack = await makeServeStack([{ name: 'alpha' }], ['apiKeys: [sk-local-123456]']);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const none = await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'));
+    expect(none.status).toBe(401);
+    expect(none.json.error.code).toBe('invalid_api_key');
+    const wrong = await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'), { authorization: 'Bearer sk-wrong-123456' });
+    expect(wrong.status).toBe(401);
+    const right = await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'), { authorization: 'Bearer sk-local-123456' });
+    expect(right.status).toBe(200);
   });
 });

@@ -14,16 +14,19 @@ export interface ServeService {
   /** Arguments for both. */
   args?: string[];
   model?: string;
+  /** Run the fixture even when LLAMA_SERVER is set (for what only it can do: load slowly). */
+  fixtureOnly?: boolean;
 }
 
 /**
  * A stack of llama-server services (the real binary when LLAMA_SERVER is set, else the fixture) on the tiny GGUF,
  * none autostarting, behind a serve endpoint on a free port: `ports[services.length]`.
  */
-export async function makeServeStack(services: ServeService[], serve: string[] = [], top: string[] = []): Promise<Stack & { serveUrl: string }> {
+export async function makeServeStack(services: ServeService[], serve: string[] = [], top: string[] = [], prepare: (dir: string) => void = () => undefined): Promise<Stack & { serveUrl: string }> {
   const command = llamaServerCommand();
   const stack = await makeStack((ports, dir) => {
     fs.copyFileSync(TINY_GGUF, path.join(dir, 'tiny.gguf'));
+    prepare(dir);
     const lines = [
       'name: serve-test',
       'restart: { maxRetries: 0 }',
@@ -34,16 +37,18 @@ export async function makeServeStack(services: ServeService[], serve: string[] =
       'services:',
     ];
     services.forEach((s, i) => {
-      const args = [...(s.args ?? []), ...(REAL_LLAMA_SERVER ? ['-c', '256', '-t', '1'] : (s.fakeArgs ?? []))];
+      const real = REAL_LLAMA_SERVER && !s.fixtureOnly;
+      const args = [...(s.args ?? []), ...(real ? ['-c', '256', '-t', '1'] : (s.fakeArgs ?? []))];
+      const argv = real ? command : [NODE, fixture('fake-llama-server.mjs')];
       lines.push(
         `  ${s.name}:`,
         '    kind: llama-server',
-        `    command: [${command.map((c) => JSON.stringify(c)).join(', ')}]`,
+        `    command: [${argv.map((c) => JSON.stringify(c)).join(', ')}]`,
         `    model: ${s.model ?? './tiny.gguf'}`,
         `    port: ${ports[i]}`,
         '    autostart: false',
         '    stopTimeout: 5s',
-        '    startTimeout: 60s',
+        ...(s.extra?.some((l) => l.startsWith('startTimeout')) ? [] : ['    startTimeout: 60s']),
         ...(args.length ? [`    args: [${args.map((a) => JSON.stringify(a)).join(', ')}]`] : []),
         ...(s.models ? [`    models: [${s.models.join(', ')}]`] : []),
         ...(s.group ? [`    group: ${s.group}`] : []),
