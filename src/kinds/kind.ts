@@ -64,6 +64,13 @@ export interface ServerKind {
    * counted as a failure), or null.
    */
   busyReason?(target: ServerTarget): Promise<string | null>;
+  /**
+   * The serve endpoint: the model names the running server itself says it serves, beyond those of its config
+   * (ollama: its `/api/tags`). Rejects when it does not answer.
+   */
+  servedNames?(host: string, port: number): Promise<string[]>;
+  /** The serve endpoint: the path prefix of the server's own API, passed through to it (ollama: `/api/`). */
+  ownApiPrefix?: string;
 }
 
 /** A running server of the kind, for sampling and checks. */

@@ -13,6 +13,8 @@ import { serviceLogDir } from '../logs/chunks.js';
 import type { ServiceRuntime } from './machine.js';
 import { reloadProblem } from './reload-check.js';
 import { ServiceRunner } from './runner.js';
+import type { DrainSource, StopOptions } from './drain-source.js';
+import type { ServeServiceInfo } from '../protocol/status.js';
 import { toServiceStatus } from './service-status.js';
 import { deriveEvents } from './stack-events.js';
 import { dependencyOrder } from './start-order.js';
@@ -131,7 +133,29 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
           gpuMemoryBytes: this.stats.gpu.get(r.config.name) ?? null,
           inference: r.lastInference,
         }),
-      );
+      )
+      .map((s) => ({ ...s, stopReason: s.state === 'stopped' ? (this.stopReasons.get(s.name) ?? null) : null, ...(this.serveInfo ? { serve: this.serveInfo(s.name) } : {}) }));
+  }
+
+  // The serve endpoint's seam (the drain branch holds the fuller drain): who else counts requests in flight, why a
+  // service was stopped when it was no error, and the endpoint's view of each service for status.
+  private readonly drainSources: DrainSource[] = [];
+  private readonly stopReasons = new Map<string, string>();
+  /** Set by the serve endpoint: its view of a service (models, group, queue, idle stop) for status. */
+  serveInfo: ((name: string) => ServeServiceInfo | null) | null = null;
+
+  /** Counts requests in flight to services (the serve endpoint); returns the function that removes it. */
+  addDrainSource(source: DrainSource): () => void {
+    this.drainSources.push(source);
+    return () => {
+      const at = this.drainSources.indexOf(source);
+      if (at >= 0) this.drainSources.splice(at, 1);
+    };
+  }
+
+  /** Requests in flight to `name` that the drain sources count. */
+  inFlight(name: string): number {
+    return this.drainSources.reduce((sum, source) => sum + source.inFlight(name), 0);
   }
 
   /** Fresh LLM figures and GPU memory (at most `maxAgeMs` old) before answering a status. */
@@ -238,6 +262,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
           const failedDep = depResults.find((d) => !d.ok);
           if (failedDep)
             return { name, ok: false, state: runner.state.phase, error: `not started: dependency ${failedDep.name} is not ready`, elapsedMs: 0 };
+          this.stopReasons.delete(name);
           runner.dispatch({ type: kind === 'restart' && direct ? 'restart' : 'start' });
           return this.waitReady(runner);
         }),
@@ -246,7 +271,8 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     return Promise.all(wanted.map((n) => outcomes.get(n)!));
   }
 
-  async stop(names: string[], force: boolean): Promise<StartOutcome[]> {
+  /** `options.reason` is what status says of a service this stops (`idle 10m`), until its next start. */
+  async stop(names: string[], force: boolean, options: StopOptions = {}): Promise<StartOutcome[]> {
     const wanted = this.resolveNames(names);
     const explicit = names.length > 0;
     for (const name of wanted) {
@@ -259,6 +285,8 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     for (const name of order) {
       const r = this.runners.get(name)!;
       const began = Date.now();
+      // Set first, so the change to `stopped` already carries it.
+      if (options.reason && r.state.phase !== 'stopped') this.stopReasons.set(name, options.reason);
       if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force });
       await this.waitFor(r, (s) => s.phase !== 'stopping');
       results.push({ name, ok: r.state.phase === 'stopped' || r.state.phase === 'external', state: r.state.phase, error: null, elapsedMs: Date.now() - began });

@@ -1,11 +1,11 @@
-import type { DialectHandler } from '../contract.js';
+import type { DialectRoute } from '../dialects.js';
 import { ps, root, show, tags, version } from './catalog-routes.js';
 import { embed, embeddings } from './embed.js';
 import { chat, generate } from './generate.js';
 import { copy, create, pull, push, remove } from './unsupported.js';
 
 /** ollama's API on the serve endpoint, for every model whichever service serves it (README: "Serving models"). */
-export const OLLAMA_ROUTES: Array<{ method: 'GET' | 'POST' | 'DELETE' | 'HEAD'; path: string; handler: DialectHandler }> = [
+export const OLLAMA_ROUTES: DialectRoute[] = [
   { method: 'GET', path: '/', handler: root },
   { method: 'HEAD', path: '/', handler: root },
   { method: 'GET', path: '/api/version', handler: version },
