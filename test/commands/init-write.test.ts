@@ -60,7 +60,7 @@ describe("init's ollama bridge: Chat-O-Llama with llama-server and no ollama", (
     expect(text).toMatch(/ollama: llama {3}# llama-top's endpoint at http:\/\/localhost:11434 \(serve: below\) speaks ollama's API for llama's models/);
     expect(notes).toContain("chat: no ollama here, so its ollama backend (http://localhost:11434) is llama-top's endpoint (serve.listen 127.0.0.1:11434), which speaks ollama's API for llama's models");
     const config = load(text);
-    expect(config.serve).toMatchObject({ listen: '127.0.0.1:11434' });
+    expect(config.serve).toMatchObject({ host: '127.0.0.1', port: 11434 });
     expect(config.backend!.choices).toEqual({ ollama: 'llama', llamacpp: null });
     expect(config.services.find((s) => s.name === 'chat')!.dependsOn).toEqual(['llama']);
   });
