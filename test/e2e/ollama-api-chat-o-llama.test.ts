@@ -75,8 +75,11 @@ services:
     expect(answer.metrics.prompt_eval_count).toBeGreaterThan(0);
     expect(answer.metrics.load_duration).toBeGreaterThan(0); // it waited for the cold start
     expect(await state('llama')).toBe('ready');
-    // The request went through the endpoint: its serve log has the line.
-    const log = await stack.cli(['logs', 'serve', '-n', '20']);
-    expect(log.stdout).toMatch(/tiny/);
+    // The request went through the endpoint: its serve log has the line, with the tokens and the cold start's wait.
+    const log = await waitFor(async () => {
+      const run = await stack.cli(['logs', 'serve']);
+      return /tiny -> llama 200/.test(run.stdout) ? run.stdout : null;
+    }, 'the serve log line');
+    expect(log).toMatch(new RegExp(`tiny -> llama 200 tokens \\d+/${answer.metrics.eval_count} \\d+ms waited \\d+ms \\(cold start\\)`));
   });
 });
