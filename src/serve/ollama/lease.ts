@@ -42,8 +42,9 @@ export async function withLease(
   try {
     outcome = await run(lease, signal);
   } catch (error) {
-    if (client.aborted) outcome = { status: 499 };
-    else outcome = { status: sendError(res, lease.signal.aborted ? Object.assign(new Error(DRAIN_CUT), { name: 'DrainCut' }) : error) };
+    if (client.aborted) outcome = { status: 499, note: 'client left' };
+    else if (lease.signal.aborted) outcome = { status: sendError(res, Object.assign(new Error(DRAIN_CUT), { name: 'DrainCut' })), note: 'cut (drainTimeout)' };
+    else outcome = { status: sendError(res, error), note: `ollama API: ${(error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? error}` };
   } finally {
     lease.release(outcome);
   }

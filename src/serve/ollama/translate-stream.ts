@@ -52,7 +52,7 @@ export function pipeTranslatedStream(
       if (failed || !counts) {
         const message = failed ?? (signal.aborted ? DRAIN_CUT : "the model's server ended its answer without a last event (see llama-top logs for its service)");
         if (!res.writableEnded) res.end(`${JSON.stringify({ error: message })}\n`);
-        return finish({ status: failed ? 500 : 502 });
+        return finish({ status: failed ? 500 : 502, note: `upstream: ${message}` });
       }
       res.end(`${JSON.stringify(streamEndLine(dialect, model, counts, timing()))}\n`);
       finish({ status: 200, tokensIn: counts.prompt_eval_count, tokensOut: counts.eval_count });
@@ -63,10 +63,10 @@ export function pipeTranslatedStream(
     // Cut short: the client left (abort), the drain ran out (abort), or the server died mid-answer.
     const broken = () => {
       if (settled || ended) return;
-      if (res.destroyed || res.writableEnded) return finish({ status: 499 });
+      if (res.destroyed || res.writableEnded) return finish({ status: 499, note: 'client left' });
       if (signal.aborted) {
         res.end(`${JSON.stringify({ error: DRAIN_CUT })}\n`);
-        return finish({ status: 503 });
+        return finish({ status: 503, note: 'cut (drainTimeout)' });
       }
       close();
     };
@@ -77,7 +77,7 @@ export function pipeTranslatedStream(
     res.on('close', () => {
       if (!res.writableFinished) {
         upstream.destroy();
-        finish({ status: 499 });
+        finish({ status: 499, note: 'client left' });
       }
     });
   });
