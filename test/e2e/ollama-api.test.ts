@@ -59,6 +59,7 @@ describe(`ollama's API for a llama-server model, against ${against}`, () => {
     const tags = await (await fetch(`${base}/api/tags`)).json();
     expect(tags.models).toEqual([expect.objectContaining({ name: 'tiny', model: 'tiny', size: fs.statSync(TINY_GGUF).size, details: expect.objectContaining({ format: 'gguf', family: 'llama', parameter_size: '4.18M', quantization_level: 'F16' }) })]);
     expect((await (await fetch(`${base}/api/ps`)).json()).models).toEqual([]);
+    expect(await (await fetch(`${base}/`)).text()).toBe('Ollama is running'); // how ollama's clients see it is up
     const show = await (await post(`${base}/api/show`, { model: 'tiny' })).json();
     expect(show.model_info).toMatchObject({ 'general.architecture': 'llama', 'llama.context_length': 512 });
 
