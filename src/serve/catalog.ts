@@ -1,6 +1,5 @@
 import type { ServiceConfig } from '../config/types.js';
 import { serverKind } from '../kinds/index.js';
-import type { ServiceStatus } from '../protocol/status.js';
 import type { ServedModel } from './contract.js';
 import { accepts } from './readiness.js';
 import { configuredNames, isServedService } from './served-names.js';
@@ -14,13 +13,16 @@ const ASKED_FOR_MS = 2000;
 export class ModelCatalog {
   private readonly asked = new Map<string, { at: number; names: string[] }>();
 
+  /** The names the config gives, by the config they came from (rebuilt when a reload replaces it). */
+  private configured: { from: ServiceConfig[]; byName: Map<string, ServiceConfig> } | null = null;
+
   constructor(
     private readonly services: () => ServiceConfig[],
-    private readonly status: () => ServiceStatus[],
+    private readonly stateOf: (service: string) => string,
   ) {}
 
   async models(): Promise<ServedModel[]> {
-    const states = new Map(this.status().map((s) => [s.name, s.state]));
+    const states = new Map(this.services().map((s) => [s.name, this.stateOf(s.name)]));
     const out: ServedModel[] = [];
     const seen = new Set<string>();
     const add = (svc: ServiceConfig, name: string) => {
@@ -35,10 +37,22 @@ export class ModelCatalog {
     return out;
   }
 
-  /** `name`, or ollama's `name:latest` for a bare name. */
+  /** `name`, or ollama's `name:latest` for a bare name. A name of the config is answered without asking a server. */
   async resolve(name: string): Promise<ServedModel | null> {
+    const svc = this.byConfig().get(name);
+    if (svc) return { name, service: svc.name, kind: svc.kind, state: this.stateOf(svc.name), file: svc.model ?? null };
     const models = await this.models();
     return models.find((m) => m.name === name) ?? (name.includes(':') ? null : (models.find((m) => m.name === `${name}:latest`) ?? null));
+  }
+
+  private byConfig(): Map<string, ServiceConfig> {
+    const services = this.services();
+    if (this.configured?.from !== services) {
+      const byName = new Map<string, ServiceConfig>();
+      for (const svc of services.filter(isServedService)) for (const name of configuredNames(svc)) if (!byName.has(name)) byName.set(name, svc);
+      this.configured = { from: services, byName };
+    }
+    return this.configured.byName;
   }
 
   private async askServer(svc: ServiceConfig, state: string): Promise<string[]> {

@@ -31,7 +31,10 @@ export interface SwapReport {
   from: string[];
   to: string;
   drainMs: number;
+  /** Stopping the other members, their VRAM wait included. */
   stopMs: number;
+  /** Of stopMs: waiting for nvidia-smi to show their GPU memory released. */
+  vramMs: number;
   loadMs: number;
   ok: boolean;
 }
@@ -64,14 +67,20 @@ export class Gateway implements ServeGateway {
     private readonly supervisor: Supervisor,
     private readonly events: GatewayEvents,
   ) {
-    this.catalog = new ModelCatalog(() => this.supervisor.config.services, () => this.supervisor.status());
+    this.catalog = new ModelCatalog(() => this.supervisor.config.services, (name) => this.stateOf(name));
     this.idle = new IdleStop((service) => void this.idleExpired(service));
     this.disposers.push(this.supervisor.addDrainSource(this.leases));
     this.supervisor.serveInfo = (name) => this.info(name);
-    const onChange = (event: { service: string; to: string }) => this.stateChanged(event.service, event.to);
+    const onChange = (event: { service: string; to: string }) => {
+      this.states.set(event.service, event.to);
+      this.stateChanged(event.service, event.to);
+    };
     this.supervisor.on('change', onChange);
     this.disposers.push(() => this.supervisor.off('change', onChange));
-    for (const s of this.supervisor.status()) this.stateChanged(s.name, s.state);
+    for (const s of this.supervisor.status()) {
+      this.states.set(s.name, s.state);
+      this.stateChanged(s.name, s.state);
+    }
   }
 
   dispose(): void {
@@ -160,8 +169,11 @@ export class Gateway implements ServeGateway {
     return [...this.queues.entries()].map(([key, q]) => ({ group: key.replace(/^service:/, ''), depth: q.depth }));
   }
 
+  /** Each service's state as its last change said (kept here: a request asks it several times). */
+  private readonly states = new Map<string, string>();
+
   private stateOf(name: string): string {
-    return this.supervisor.status(name)[0]?.state ?? 'stopped';
+    return this.states.get(name) ?? 'stopped';
   }
 
   private queueOf(svc: ServiceConfig): GroupQueue {
@@ -180,16 +192,18 @@ export class Gateway implements ServeGateway {
     const began = Date.now();
     let drainMs = 0;
     let stopMs = 0;
+    let vramMs = 0;
     if (others.length > 0) {
       await Promise.all(others.map((s) => this.leases.drained(s.name, SWAP_DRAIN_MS)));
       drainMs = Date.now() - began;
       this.supervisor.emit('log', `serve: group ${key}: swapping ${others.map((s) => s.name).join(', ')} out for ${service}`);
       await this.supervisor.stop(others.map((s) => s.name), false, { reason: `swapped out for ${service}` });
       stopMs = Date.now() - began - drainMs;
+      vramMs = Math.max(...others.map((s) => this.supervisor.lastGpuWaitMs(s.name)));
     }
     const loadBegan = Date.now();
     const report = (ok: boolean) =>
-      others.length > 0 && this.events.swapped({ group: key, from: others.map((s) => s.name), to: service, drainMs, stopMs, loadMs: Date.now() - loadBegan, ok });
+      others.length > 0 && this.events.swapped({ group: key, from: others.map((s) => s.name), to: service, drainMs, stopMs, vramMs, loadMs: Date.now() - loadBegan, ok });
     try {
       const ready = await ensureReady(this.supervisor, service, new AbortController().signal);
       report(true);

@@ -48,6 +48,16 @@ const timedOut = (name: string, ms: number, why: string) =>
  * the start fails, 504 when it takes longer than the service's startTimeout. `coldStart`: this call started it.
  */
 export async function ensureReady(supervisor: Supervisor, name: string, signal: AbortSignal): Promise<{ coldStart: boolean }> {
+  // Probed every 20 ms while we wait, so the request goes through within that of the server's being ready.
+  supervisor.setAwaited(name, true);
+  try {
+    return await waitReady(supervisor, name, signal);
+  } finally {
+    supervisor.setAwaited(name, false);
+  }
+}
+
+async function waitReady(supervisor: Supervisor, name: string, signal: AbortSignal): Promise<{ coldStart: boolean }> {
   const startTimeoutMs = supervisor.config.services.find((s) => s.name === name)?.startTimeoutMs ?? 120_000;
   let deadline: number | null = null;
   let started = false;

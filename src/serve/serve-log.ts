@@ -19,9 +19,9 @@ export function requestLine(r: ServedRequest): string {
   return `${new Date(r.at).toISOString()} ${r.model} -> ${r.service} ${r.outcome.status}${tokens} ${ms(r.durationMs)}${wait}${note}`;
 }
 
-/** A group swap as a line, its time split into drain, stop (VRAM release included) and load. Pure. */
+/** A group swap as a line, its time split into drain, stop, VRAM wait and load. Pure. */
 export function swapLine(s: SwapReport, at = Date.now()): string {
-  return `${new Date(at).toISOString()} swap ${s.group.replace(/^service:/, '')}: ${s.from.join(', ')} -> ${s.to}${s.ok ? '' : ' (failed)'}: drain ${ms(s.drainMs)}, stop ${ms(s.stopMs)}, load ${ms(s.loadMs)}`;
+  return `${new Date(at).toISOString()} swap ${s.group.replace(/^service:/, '')}: ${s.from.join(', ')} -> ${s.to}${s.ok ? '' : ' (failed)'}: drain ${ms(s.drainMs)}, stop ${ms(s.stopMs - s.vramMs)}, VRAM wait ${ms(s.vramMs)}, load ${ms(s.loadMs)}`;
 }
 
 /**
@@ -31,6 +31,8 @@ export function swapLine(s: SwapReport, at = Date.now()): string {
 export class ServeLog {
   private writer: LogWriter | null = null;
   private broken = false;
+  /** Lines of this turn of the event loop, written together once it ends (one write for a burst of requests). */
+  private pending: string[] = [];
 
   constructor(
     private readonly logs: LogsConfig,
@@ -43,13 +45,20 @@ export class ServeLog {
 
   write(line: string): void {
     if (this.broken) return;
+    if (this.pending.push(line) === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const lines = this.pending;
+    this.pending = [];
+    if (this.broken || lines.length === 0) return;
     try {
       if (!this.writer) {
         fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
         const first = openNextChunk(this.dir, 0);
         this.writer = new LogWriter({ dir: this.dir, maxBytes: this.logs.maxBytes, maxFiles: this.logs.maxFiles, firstSeq: first.seq, firstFd: first.fd });
       }
-      this.writer.write(Buffer.from(`${line}\n`));
+      this.writer.write(Buffer.from(`${lines.join('\n')}\n`));
     } catch (error) {
       this.broken = true;
       this.onError(`serve log ${this.dir}: ${(error as Error).message}: requests are no longer logged there`);
@@ -57,6 +66,7 @@ export class ServeLog {
   }
 
   close(): void {
+    this.flush();
     this.writer?.close();
     this.writer = null;
   }

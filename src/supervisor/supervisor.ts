@@ -153,6 +153,17 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     };
   }
 
+  /** Requests wait for `name` to be ready (or no longer): its readiness is probed every 20 ms meanwhile. */
+  setAwaited(name: string, awaited: boolean): void {
+    const runner = this.runners.get(name);
+    runner?.setAwaited(awaited);
+  }
+
+  /** How long the last stop of `name` waited for its GPU memory to be released (ms). */
+  lastGpuWaitMs(name: string): number {
+    return this.runners.get(name)?.lastGpuWaitMs ?? 0;
+  }
+
   /** Requests in flight to `name` that the drain sources count. */
   inFlight(name: string): number {
     return this.drainSources.reduce((sum, source) => sum + source.inFlight(name), 0);
