@@ -38,6 +38,22 @@ export function bridgeServeYaml(bridge: OllamaBridge): string[] {
   ];
 }
 
+/**
+ * Gives the bridged llama-server service one model name, its file's (`qwen2.5-7b-instruct-q4_k_m`), so the app's
+ * model list (ollama's /api/tags) shows one entry for it rather than the service's name and the file's both.
+ * `lines` is the config being written; the service's block is found by its `  NAME:` line. Pure.
+ */
+export function nameBridgedModel(lines: string[], bridge: OllamaBridge): string[] {
+  const start = lines.indexOf(`  ${bridge.service}:`);
+  if (start === -1) return lines;
+  const end = lines.findIndex((l, i) => i > start && /^ {0,2}\S/.test(l) && !l.startsWith('    '));
+  const at = lines.findIndex((l, i) => i > start && (end === -1 || i < end) && /^ {4}model: /.test(l));
+  const file = at === -1 ? null : /^ {4}model: (\S+\.gguf)\b/i.exec(lines[at]!)?.[1];
+  if (!file || file.includes('your-model')) return lines;
+  const name = file.split('/').pop()!.replace(/\.gguf$/i, '');
+  return [...lines.slice(0, at + 1), `    models: [${JSON.stringify(name)}]   # the name ollama's clients (the chat app) see in /api/tags`, ...lines.slice(at + 1)];
+}
+
 /** What init tells the user about it. */
 export const bridgeNote = (bridge: OllamaBridge): string =>
   `chat: no ollama here, so its ollama backend (${bridge.url}) is llama-top's endpoint (serve.listen ${bridge.listen}), which speaks ollama's API for ${bridge.service}'s models`;

@@ -4,7 +4,7 @@ import { CHAT_APP_KIND, KIND_PRESETS } from '../kinds/index.js';
 import type { KindPreset } from '../kinds/kind.js';
 import { ollamaKind } from '../kinds/ollama.js';
 import type { ChatApp, Detected } from './init-detect.js';
-import { bridgeNote, bridgeServeYaml, ollamaBridgeFor, type OllamaBridge } from './init-ollama-bridge.js';
+import { bridgeNote, bridgeServeYaml, nameBridgedModel, ollamaBridgeFor, type OllamaBridge } from './init-ollama-bridge.js';
 import { llamaServerKind } from '../kinds/llama-server.js';
 
 /** The kinds `init` writes services for, in registry order. */
@@ -69,7 +69,7 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
     lines.push(...bridgeServeYaml(bridge));
     notes.push(bridgeNote(bridge));
   }
-  return { text: `${lines.join('\n')}\n`, notes };
+  return { text: `${(bridge ? nameBridgedModel(lines, bridge) : lines).join('\n')}\n`, notes };
 }
 
 /**

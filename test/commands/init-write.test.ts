@@ -63,6 +63,9 @@ describe("init's ollama bridge: Chat-O-Llama with llama-server and no ollama", (
     expect(config.serve).toMatchObject({ host: '127.0.0.1', port: 11434 });
     expect(config.backend!.choices).toEqual({ ollama: 'llama', llamacpp: null });
     expect(config.services.find((s) => s.name === 'chat')!.dependsOn).toEqual(['llama']);
+    // One name for the model in the app's list: its file's, not the service's and the file's both.
+    expect(text).toMatch(/ {4}model: \.\/models\/qwen\.gguf\n {4}models: \["qwen"\] {3}# the name ollama's clients/);
+    expect(config.services.find((s) => s.name === 'llama')!.models).toEqual(['qwen']);
   });
 
   it('not offered with an ollama on PATH, an ollama on another machine, or no llama-server', () => {
