@@ -14,7 +14,7 @@ const against = REAL_LLAMA_SERVER ? `the real llama-server (${REAL_LLAMA_SERVER}
  * llama (autostart: false, started on demand) behind the endpoint on ports[1]; `llama` adds lines to its service,
  * `extra` adds services; `paced`: the fixture generates 40 tokens/s (the real one is fast enough to be cut anyway).
  */
-const serveStack = (options: { extra?: string; llama?: string; paced?: boolean } = {}) => (ports: number[], dir: string) => {
+const serveStack = (options: { extra?: string; llama?: string; paced?: boolean; args?: string[] } = {}) => (ports: number[], dir: string) => {
   fs.copyFileSync(TINY_GGUF, path.join(dir, 'tiny.gguf'));
   return `restart: { maxRetries: 0 }
 serve: { listen: 127.0.0.1:${ports[1]} }
@@ -24,7 +24,7 @@ services:
     command: ${JSON.stringify(llamaServerCommand())}
     model: ./tiny.gguf
     port: ${ports[0]}
-    args: ${options.paced && !REAL_LLAMA_SERVER ? '[--tok-s, "40"]' : '[-t, "1"]'}
+    args: ${JSON.stringify(options.args ?? (options.paced && !REAL_LLAMA_SERVER ? ['--tok-s', '40'] : ['-t', '1']))}
     models: [tiny]
     autostart: false
     stopTimeout: 5s
@@ -117,6 +117,23 @@ describe(`ollama's API for a llama-server model, against ${against}`, () => {
     expect(answer).toMatchObject({ done: true, eval_count: 2 });
     await waitFor(async () => (await stateOf(stack, 'llama')) === 'stopped', 'llama stopped after a keep_alive: 0 answer', 30_000);
     expect((await (await fetch(`${base}/api/ps`)).json()).models).toEqual([]);
+  });
+});
+
+describe(`ollama's embeddings for a llama-server started with them, against ${against}`, () => {
+  it('/api/embed (a list) and /api/embeddings (one prompt) become /v1/embeddings, in ollama shape', async () => {
+    // llama-server embeds with --embeddings and a pooling (the tiny model has none of its own); the fixture takes both.
+    const stack = await makeStack(serveStack({ args: ['-t', '1', '--embeddings', '--pooling', 'mean'] }), 2);
+    const base = await startServing(stack);
+    const embed = await (await post(`${base}/api/embed`, { model: 'tiny', input: ['hello', 'world'] })).json();
+    expect(embed).toMatchObject({ model: 'tiny', embeddings: [expect.any(Array), expect.any(Array)] });
+    expect(embed.embeddings[0]).toHaveLength(64); // the tiny model's embedding length
+    expect(embed.embeddings[0]).not.toEqual(embed.embeddings[1]);
+    expect(embed.prompt_eval_count).toBeGreaterThan(0);
+    expect(embed.load_duration).toBeGreaterThan(0); // it started the server
+    const one = await (await post(`${base}/api/embeddings`, { model: 'tiny', prompt: 'hello' })).json();
+    expect(one.embedding).toHaveLength(64);
+    expect(one.embedding).toEqual(embed.embeddings[0]);
   });
 });
 
