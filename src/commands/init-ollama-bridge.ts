@@ -33,7 +33,7 @@ export function bridgeServeYaml(bridge: OllamaBridge): string[] {
     `# The chat app's ollama backend (config.json: ollama.base_url = ${bridge.url}) finds no ollama on this machine.`,
     "# llama-top's serve endpoint listens there instead and speaks ollama's API (/api/tags, /api/generate, /api/chat)",
     `# for ${bridge.service}'s models, starting it on demand: \`backend switch ollama\` works without ollama, and the app's`,
-    '# config.json stays as it is. It also serves OpenAI clients (/v1/*). See the README, "Serving models".',
+    '# config.json stays as it is. It also serves OpenAI clients (/v1/*). README: "Serving models on demand".',
     `serve: { listen: ${bridge.listen} }`,
   ];
 }

@@ -20,6 +20,7 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
     '# Start the stack: llama-top start · watch it: llama-top · reference: the README (Config).',
     `name: ${path.basename(d.dir).replace(/[^A-Za-z0-9._-]/g, '-') || 'stack'}`,
     'restart: { maxRetries: 5, backoff: 1s, maxBackoff: 16s, resetAfter: 60s }',
+    ...SERVE_BLOCK,
     'services:',
   ];
   // Each kind init looks for writes its own service (or a commented example).
@@ -33,6 +34,8 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
   }
   const chat = d.chat;
   const bridge = ollamaBridgeFor(chat, services, llamaServerKind.init!.service, ollamaKind.init!.service);
+  // With the bridge the app needs no change: the endpoint listens where it already looks for ollama.
+  if (chat?.ollamaBaseUrl && !bridge) notes.push(pointChatAt(chat));
   if (chat) {
     const backendService = backendChoices(chat, services, bridge).find((c) => c.name === chat.active)?.service ?? null;
     lines.push(
@@ -66,10 +69,28 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
     lines.push('  stopOther: false         # true: stop the backend no longer used, to free VRAM');
   }
   if (bridge) {
-    lines.push(...bridgeServeYaml(bridge));
+    // The live serve: block takes the place of the commented one.
+    lines.splice(lines.indexOf(SERVE_BLOCK[0]!), SERVE_BLOCK.length, ...bridgeServeYaml(bridge));
     notes.push(bridgeNote(bridge));
   }
   return { text: `${(bridge ? nameBridgedModel(lines, bridge) : lines).join('\n')}\n`, notes };
+}
+
+/** The commented `serve:` block: what it does and how to turn it on. */
+export const SERVE_BLOCK = [
+  '# Serve the models on demand: uncomment serve: for one OpenAI-compatible endpoint (and ollama\'s /api/*) that',
+  '# routes by the request\'s "model", starts that model\'s server on its first request, runs one service of a',
+  '# group at a time and stops an idle one. On an LLM service: models: [alpha] (the names clients send),',
+  '# group: gpu0, idleStop: 10m, autostart: false. README: "Serving models on demand".',
+  '# serve:',
+  '#   listen: 127.0.0.1:8080',
+  '#   apiKeys: [sk-change-me]   # optional: asked as Authorization: Bearer KEY',
+];
+
+/** How to point the chat app found at the endpoint (its ollama or OpenAI base URL). Pure. */
+export function pointChatAt(chat: ChatApp): string {
+  const file = path.basename(chat.configFile);
+  return `chat: to send its requests through llama-top's endpoint (once serve: is on), set ollama.base_url in ${file} to http://127.0.0.1:8080 (now ${chat.ollamaBaseUrl}); an OpenAI client takes http://127.0.0.1:8080/v1 as its base URL`;
 }
 
 /**

@@ -57,6 +57,8 @@ describe("init's ollama bridge: Chat-O-Llama with llama-server and no ollama", (
     const { text, notes } = renderInitConfig(found());
     expect(text).toMatch(/# The chat app's ollama backend \(config\.json: ollama\.base_url = http:\/\/localhost:11434\) finds no ollama on this machine\./);
     expect(text).toMatch(/^serve: \{ listen: 127\.0\.0\.1:11434 \}$/m);
+    expect(text).not.toMatch(/^# serve:/m); // the live block replaces the commented one
+    expect(notes.join('\n')).not.toMatch(/set ollama\.base_url/); // the app needs no change
     expect(text).toMatch(/ollama: llama {3}# llama-top's endpoint at http:\/\/localhost:11434 \(serve: below\) speaks ollama's API for llama's models/);
     expect(notes).toContain("chat: no ollama here, so its ollama backend (http://localhost:11434) is llama-top's endpoint (serve.listen 127.0.0.1:11434), which speaks ollama's API for llama's models");
     const config = load(text);
@@ -69,7 +71,9 @@ describe("init's ollama bridge: Chat-O-Llama with llama-server and no ollama", (
   });
 
   it('not offered with an ollama on PATH, an ollama on another machine, or no llama-server', () => {
-    expect(renderInitConfig(found({ binaries: { ...nothing.binaries, 'llama-server': '/usr/bin/llama-server', ollama: '/usr/bin/ollama' } })).text).not.toMatch(/^serve:/m);
+    const withOllama = renderInitConfig(found({ binaries: { ...nothing.binaries, 'llama-server': '/usr/bin/llama-server', ollama: '/usr/bin/ollama' } })).text;
+    expect(withOllama).not.toMatch(/^serve:/m);
+    expect(withOllama).toMatch(/^# serve:/m);
     expect(renderInitConfig(found({ chat: chat({ ollamaHost: 'gpu-box', ollamaBaseUrl: 'http://gpu-box:11434' }) })).text).not.toMatch(/^serve:/m);
     expect(renderInitConfig(found({ binaries: nothing.binaries })).text).not.toMatch(/^serve:/m);
   });
