@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +15,9 @@ const skipReason = !COL_DIR
     ? `CHAT_O_LLAMA_DIR=${COL_DIR} has no app.py`
     : !REAL_LLAMA_SERVER
       ? 'LLAMA_SERVER is not set (the answer must come from the real llama-server)'
-      : null;
+      : spawnSync('python3', ['-c', 'import flask, requests'], { stdio: 'ignore' }).status !== 0
+        ? 'python3 cannot import flask and requests (Debian: apt-get install python3-flask python3-requests; .ci/run does)'
+        : null;
 
 describe.skipIf(skipReason !== null)(`the real Chat-O-Llama through the endpoint's ollama API${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   it('lists the llama-server model, starts the server on demand and answers a chat with eval_count filled in', async () => {
