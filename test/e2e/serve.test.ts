@@ -156,3 +156,23 @@ describe(`serve endpoint: failures (${REAL_LLAMA_SERVER ? 'real llama-server' : 
     expect(right.status).toBe(200);
   });
 });
+
+describe('serve endpoint: who may call it', () => {
+  it('on loopback, refuses a Host that is no loopback name (DNS rebinding)', async () => {
+    const stack = await makeServeStack([{ name: 'alpha' }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const http = await import('node:http');
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: stack.ports[1], path: '/v1/models', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status('evil.example:80')).toBe(403);
+    expect(await status(`localhost:${stack.ports[1]}`)).toBe(200);
+    expect(await status(`127.0.0.1:${stack.ports[1]}`)).toBe(200);
+  });
+});
