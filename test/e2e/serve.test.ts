@@ -44,6 +44,12 @@ describe(`serve endpoint (${REAL_LLAMA_SERVER ? 'real llama-server' : 'fixture'}
       return run.stdout.includes('tiny-a -> alpha 200') ? run.stdout : null;
     }, 'the serve log line');
     expect(log).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z tiny-a -> alpha 200 tokens \d+\/\d+ \d+ms waited \d+ms \(cold start\)$/m);
+
+    // `stop` stops the models, not the endpoint: the next request starts its model again.
+    expect((await stack.cli(['stop'])).exitCode).toBe(0);
+    expect(isAlive(alpha!.pid)).toBe(false);
+    expect((await stack.cli(['daemon', 'status'])).stdout).toContain(`serve:  ${stack.serveUrl}/v1`);
+    expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'))).status).toBe(200);
   });
 
   it('answers errors in OpenAI\'s shape: 404 names the models there are, 400 for a body that is not JSON or names no model', async () => {
