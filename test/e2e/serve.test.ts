@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, isAlive, REAL_LLAMA_SERVER, TINY_GGUF, waitFor } from '../helpers/stack.js';
+import { cleanupAll, fixture, isAlive, REAL_LLAMA_SERVER, TINY_GGUF, waitFor } from '../helpers/stack.js';
 import { makeServeStack, postJson, readEvents } from '../helpers/serve-stack.js';
 
 afterEach(cleanupAll);
@@ -182,3 +182,32 @@ describe('serve endpoint: who may call it', () => {
     expect(await status(`127.0.0.1:${stack.ports[1]}`)).toBe(200);
   });
 });
+
+describe('serve endpoint: ollama behind it', () => {
+  it("passes /api/* through to the ollama service (started on demand) and lists its /api/tags models", async () => {
+    const stack = await makeServeStack([{ name: 'alpha' }], [], [], () => undefined);
+    // An ollama service besides: the fixture speaks its API.
+    fs.appendFileSync(
+      stack.configFile,
+      `  ollama:\n    kind: ollama\n    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(fixture('fake-ollama.mjs'))}]\n    port: ${await freePort()}\n    autostart: false\n`,
+    );
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const tags = await fetch(`${stack.serveUrl}/api/tags`);
+    expect(tags.status).toBe(200);
+    expect((await tags.json()).models.map((m: any) => m.name)).toEqual(['llama3.2:1b', 'qwen2.5:0.5b']);
+    const ollama = (await stack.status()).find((s) => s.name === 'ollama')!;
+    expect(ollama.state).toBe('ready');
+    const list = await fetch(`${stack.serveUrl}/v1/models`).then((r) => r.json());
+    expect(list.data.filter((m: any) => m.service === 'ollama').map((m: any) => m.id)).toEqual(['ollama', 'llama3.2:1b', 'qwen2.5:0.5b']);
+    const log = await waitFor(async () => {
+      const out = (await stack.cli(['logs', 'serve'])).stdout;
+      return / ollama -> ollama 200 /.test(out) ? out : null;
+    }, 'the serve log line of the /api/tags request');
+    expect(log).toMatch(/ ollama -> ollama 200 \d+ms waited \d+ms \(cold start\)$/m);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const { findFreePorts } = await import('../helpers/stack.js');
+  return (await findFreePorts(1))[0]!;
+}
