@@ -106,5 +106,6 @@ export function formatDaemonInfo(info: DaemonInfo): string {
     `  config: ${info.configFile}`,
     `  socket: ${info.socket}`,
     `  state:  ${info.stateDir}`,
+    ...(info.serve ? [`  serve:  ${info.serve.url ? `${info.serve.url}/v1` : `not listening: ${info.serve.error ?? 'see the daemon log'}`}`] : []),
   ].join('\n');
 }

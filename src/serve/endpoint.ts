@@ -99,6 +99,8 @@ export class ServeEndpoint {
     const path = (req.url ?? '/').split('?')[0]!;
     const attempt: Attempt = { model: '-', service: '-' };
     try {
+      if (!this.hostAllowed(req.headers.host))
+        throw new ServeError(403, `Host "${req.headers.host ?? ''}" is not this endpoint's address: use ${this.url} (a web page on another name reaching a loopback port is DNS rebinding), or set serve.allowRemote: true`, 'invalid_request_error', 'host_not_allowed');
       if (!this.authorized(req)) throw new ServeError(401, 'missing or wrong API key: send Authorization: Bearer KEY with a key of serve.apiKeys', 'invalid_request_error', 'invalid_api_key');
       const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
       const handler = this.route(req.method ?? 'GET', path);
@@ -108,6 +110,13 @@ export class ServeEndpoint {
       this.hooks.refused({ at, ...attempt, status: e.status, message: e.message });
       if (e.status !== 499) sendError(res, e); // 499: the client left, nobody to answer
     }
+  }
+
+  /** On loopback, only loopback names may be asked for (a page that rebinds its name to 127.0.0.1 may not). */
+  private hostAllowed(host: string | undefined): boolean {
+    if (this.config.allowRemote) return true;
+    const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+    return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name) || name === this.config.host.toLowerCase();
   }
 
   private authorized(req: IncomingMessage): boolean {

@@ -42,38 +42,47 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
     };
     const headers = copyHeaders(req.headers, (name) => options.dropAuthorization && name === 'authorization');
     headers['content-length'] = body.length;
-    const upstream = http.request({ agent: upstreamAgent, host, port, method: req.method, path: path ?? req.url, headers });
-    upstream.on('socket', (socket) => socket.setNoDelay(true));
-    upstream.on('response', (answer) => {
-      status = answer.statusCode ?? 502;
-      const out = copyHeaders(answer.headers, () => false);
-      if (answer.headers['content-length'] !== undefined) out['content-length'] = answer.headers['content-length'];
-      res.writeHead(status, out);
-      answer.on('data', (chunk: Buffer) => tail.push(chunk));
-      pipeline(answer, res, (error) => finish(error ? (res.destroyed && !res.writableFinished ? 'client left' : `upstream: ${error.message}`) : null));
-    });
-    upstream.on('error', (error) => {
-      if (done) return;
-      if (!res.headersSent) {
-        const message = `${lease.upstream.service} (${host}:${port}) did not answer: ${(error as NodeJS.ErrnoException).code ?? error.message}`;
-        const text = JSON.stringify({ error: { message, type: 'server_error', code: 'upstream_error' } });
-        res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-        res.end(text);
-      } else res.destroy();
-      finish(lease.signal.aborted ? 'cut (drainTimeout)' : `upstream: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
-    });
+    let upstream: http.ClientRequest;
+    const send = (retried: boolean) => {
+      const request = http.request({ agent: upstreamAgent, host, port, method: req.method, path: path ?? req.url, headers });
+      upstream = request;
+      request.on('socket', (socket) => socket.setNoDelay(true));
+      request.on('response', (answer) => {
+        status = answer.statusCode ?? 502;
+        const out = copyHeaders(answer.headers, () => false);
+        if (answer.headers['content-length'] !== undefined) out['content-length'] = answer.headers['content-length'];
+        res.writeHead(status, out);
+        answer.on('data', (chunk: Buffer) => tail.push(chunk));
+        pipeline(answer, res, (error) => finish(error ? (res.destroyed && !res.writableFinished ? 'client left' : `upstream: ${error.message}`) : null));
+      });
+      request.on('error', (error) => {
+        if (done) return;
+        const code = (error as NodeJS.ErrnoException).code;
+        // A kept connection the server closed as we reused it (llama-server's cpp-httplib closes idle ones after 5 s):
+        // nothing reached the server, so the request is sent again once, on a new connection.
+        if (!retried && request.reusedSocket && !res.headersSent && (code === 'ECONNRESET' || code === 'EPIPE') && !lease.signal.aborted && !res.destroyed) return send(true);
+        if (!res.headersSent) {
+          const message = `${lease.upstream.service} (${host}:${port}) did not answer: ${code ?? error.message}`;
+          const text = JSON.stringify({ error: { message, type: 'server_error', code: 'upstream_error' } });
+          res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        } else res.destroy();
+        finish(lease.signal.aborted ? 'cut (drainTimeout)' : `upstream: ${code ?? error.message}`);
+      });
+      // Headers and body leave in one write.
+      request.end(body);
+    };
     res.on('close', () => {
       if (res.writableFinished) return;
-      upstream.destroy();
+      upstream?.destroy();
       finish('client left');
     });
     const onCut = () => {
-      upstream.destroy();
+      upstream?.destroy();
       res.destroy();
       finish('cut (drainTimeout)');
     };
     lease.signal.addEventListener('abort', onCut, { once: true });
-    // Headers and body leave in one write.
-    upstream.end(body);
+    send(false);
   });
 }

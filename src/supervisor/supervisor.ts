@@ -77,7 +77,9 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     const after = new Map(next.services.map((s) => [s.name, s]));
     const removed = [...before.keys()].filter((n) => !after.has(n));
     const added = [...after.keys()].filter((n) => !before.has(n));
-    const changed = [...after.keys()].filter((n) => before.has(n) && JSON.stringify(before.get(n)) !== JSON.stringify(after.get(n)));
+    // The serve endpoint's keys (models, group, idleStop) change how requests reach a service, not the service.
+    const settings = (svc: ServiceConfig) => JSON.stringify({ ...svc, models: undefined, group: undefined, idleStopMs: undefined });
+    const changed = [...after.keys()].filter((n) => before.has(n) && settings(before.get(n)!) !== settings(after.get(n)!));
     const unchanged = [...after.keys()].filter((n) => before.has(n) && !changed.includes(n));
     // Checked before anything is stopped: a reload whose new settings cannot start keeps the old instance running.
     const problems: string[] = [];
@@ -101,7 +103,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     };
     // A changed service that runs, or was meant to (it failed or waits to retry), starts with its new settings.
     const toRestart = changed.filter((n) => running(n) || ['error', 'crashed'].includes(this.runners.get(n)!.state.phase));
-    for (const name of changed) this.runners.get(name)!.baseConfig = after.get(name)!;
+    for (const name of [...changed, ...unchanged]) this.runners.get(name)!.baseConfig = after.get(name)!;
     for (const r of this.runners.values()) r.logs = next.logs;
     for (const name of added) this.runners.set(name, this.makeRunner(after.get(name)!));
     const toStart = added.filter((n) => after.get(n)!.autostart);

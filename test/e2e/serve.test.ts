@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, isAlive, REAL_LLAMA_SERVER, TINY_GGUF, waitFor } from '../helpers/stack.js';
+import { cleanupAll, fixture, isAlive, REAL_LLAMA_SERVER, TINY_GGUF, waitFor } from '../helpers/stack.js';
 import { makeServeStack, postJson, readEvents } from '../helpers/serve-stack.js';
 
 afterEach(cleanupAll);
@@ -44,6 +44,12 @@ describe(`serve endpoint (${REAL_LLAMA_SERVER ? 'real llama-server' : 'fixture'}
       return run.stdout.includes('tiny-a -> alpha 200') ? run.stdout : null;
     }, 'the serve log line');
     expect(log).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z tiny-a -> alpha 200 tokens \d+\/\d+ \d+ms waited \d+ms \(cold start\)$/m);
+
+    // `stop` stops the models, not the endpoint: the next request starts its model again.
+    expect((await stack.cli(['stop'])).exitCode).toBe(0);
+    expect(isAlive(alpha!.pid)).toBe(false);
+    expect((await stack.cli(['daemon', 'status'])).stdout).toContain(`serve:  ${stack.serveUrl}/v1`);
+    expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'))).status).toBe(200);
   });
 
   it('answers errors in OpenAI\'s shape: 404 names the models there are, 400 for a body that is not JSON or names no model', async () => {
@@ -156,3 +162,52 @@ describe(`serve endpoint: failures (${REAL_LLAMA_SERVER ? 'real llama-server' : 
     expect(right.status).toBe(200);
   });
 });
+
+describe('serve endpoint: who may call it', () => {
+  it('on loopback, refuses a Host that is no loopback name (DNS rebinding)', async () => {
+    const stack = await makeServeStack([{ name: 'alpha' }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const http = await import('node:http');
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: stack.ports[1], path: '/v1/models', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status('evil.example:80')).toBe(403);
+    expect(await status(`localhost:${stack.ports[1]}`)).toBe(200);
+    expect(await status(`127.0.0.1:${stack.ports[1]}`)).toBe(200);
+  });
+});
+
+describe('serve endpoint: ollama behind it', () => {
+  it("passes /api/* through to the ollama service (started on demand) and lists its /api/tags models", async () => {
+    const stack = await makeServeStack([{ name: 'alpha' }], [], [], () => undefined);
+    // An ollama service besides: the fixture speaks its API.
+    fs.appendFileSync(
+      stack.configFile,
+      `  ollama:\n    kind: ollama\n    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(fixture('fake-ollama.mjs'))}]\n    port: ${await freePort()}\n    autostart: false\n`,
+    );
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const tags = await fetch(`${stack.serveUrl}/api/tags`);
+    expect(tags.status).toBe(200);
+    expect((await tags.json()).models.map((m: any) => m.name)).toEqual(['llama3.2:1b', 'qwen2.5:0.5b']);
+    const ollama = (await stack.status()).find((s) => s.name === 'ollama')!;
+    expect(ollama.state).toBe('ready');
+    const list = await fetch(`${stack.serveUrl}/v1/models`).then((r) => r.json());
+    expect(list.data.filter((m: any) => m.service === 'ollama').map((m: any) => m.id)).toEqual(['ollama', 'llama3.2:1b', 'qwen2.5:0.5b']);
+    const log = await waitFor(async () => {
+      const out = (await stack.cli(['logs', 'serve'])).stdout;
+      return / ollama -> ollama 200 /.test(out) ? out : null;
+    }, 'the serve log line of the /api/tags request');
+    expect(log).toMatch(/ ollama -> ollama 200 \d+ms waited \d+ms \(cold start\)$/m);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const { findFreePorts } = await import('../helpers/stack.js');
+  return (await findFreePorts(1))[0]!;
+}

@@ -4,7 +4,7 @@ import { embed, embeddings } from './embed.js';
 import { chat, generate } from './generate.js';
 import { copy, create, pull, push, remove } from './unsupported.js';
 
-/** ollama's API on the serve endpoint, for every model whichever service serves it (README: "Serving models"). */
+/** ollama's API on the serve endpoint, for every model whichever service serves it (README: "ollama's API for every model"). */
 export const OLLAMA_ROUTES: DialectRoute[] = [
   { method: 'GET', path: '/', handler: root },
   { method: 'HEAD', path: '/', handler: root },
