@@ -212,7 +212,10 @@ describe("ollama's API for a model ollama serves", () => {
       const tags = (await (await fetch(`${base}/api/tags`)).json()).models.map((m: { name: string }) => m.name);
       return tags.includes('llama3.2:1b') ? tags : null;
     }, "ollama's models in /api/tags");
-    expect(names).toEqual(expect.arrayContaining(['tiny', 'llama3.2:1b', 'qwen2.5:0.5b']));
+    expect(names).toEqual(['tiny', 'llama3.2:1b', 'qwen2.5:0.5b']);
+    // ollama's own entries, as it lists them: digest and details included.
+    const entry = (await (await fetch(`${base}/api/tags`)).json()).models.find((m: { name: string }) => m.name === 'llama3.2:1b');
+    expect(entry).toMatchObject({ digest: expect.stringMatching(/^[0-9a-f]{64}$/), details: { family: 'llama', quantization_level: 'Q8_0' } });
     const answer = await (await post(`${base}/api/generate`, { model: 'llama3.2:1b', prompt: 'Hi', stream: false, options: { num_predict: 3 } })).json();
     // fake-ollama's own answer (its runner's text and counts), not a translation.
     expect(answer).toMatchObject({ model: 'llama3.2:1b', done: true, eval_count: 3 });

@@ -194,7 +194,8 @@ describe('serve endpoint: ollama behind it', () => {
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const tags = await fetch(`${stack.serveUrl}/api/tags`);
     expect(tags.status).toBe(200);
-    expect((await tags.json()).models.map((m: any) => m.name)).toEqual(['llama3.2:1b', 'qwen2.5:0.5b']);
+    // ollama's API speaks for every model (the ollama dialect, #24): alpha's names, then ollama's own entries.
+    expect((await tags.json()).models.map((m: any) => m.name)).toEqual(['alpha', 'tiny.gguf', 'llama3.2:1b', 'qwen2.5:0.5b']);
     const ollama = (await stack.status()).find((s) => s.name === 'ollama')!;
     expect(ollama.state).toBe('ready');
     const list = await fetch(`${stack.serveUrl}/v1/models`).then((r) => r.json());

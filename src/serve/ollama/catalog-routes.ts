@@ -5,15 +5,24 @@ import { sendError, sendJson } from './reply.js';
 import { parseBody, OllamaRequestError } from './requests.js';
 import { resolveModel } from './resolve-model.js';
 import { withLease } from './lease.js';
+import { ollamaTagEntries } from './ollama-tags.js';
 
 /** The ollama API version this endpoint speaks (clients compare it against the features they need). */
 export const OLLAMA_API_VERSION = '0.5.7';
 
-/** `GET /api/tags`: every model of every LLM service. */
-export const tags: DialectHandler = async (_req, res, _body, gateway) => {
+/**
+ * `GET /api/tags`: every model of every LLM service; a GGUF-backed one from its header, an ollama service's as
+ * ollama itself lists them (digest and details included; the service started for it when stopped).
+ */
+export const tags: DialectHandler = async (req, res, _body, gateway) => {
   try {
-    const models = await gateway.models();
-    sendJson(res, 200, { models: models.map((m) => tagOf(m, factsOf(m.file))) });
+    const before = await gateway.models();
+    const fromOllama = await ollamaTagEntries(gateway, before, req, res);
+    const models = fromOllama.size > 0 ? await gateway.models() : before; // a started ollama's names are known now
+    const listed: Array<Record<string, unknown>> = [];
+    for (const m of models) if (m.kind !== 'ollama' || !fromOllama.has(m.service)) listed.push(tagOf(m, factsOf(m.file)));
+    for (const entries of fromOllama.values()) listed.push(...entries);
+    sendJson(res, 200, { models: listed });
   } catch (error) {
     sendError(res, error);
   }
