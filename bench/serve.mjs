@@ -15,7 +15,7 @@ import { cpuAndRss, fixture, freePorts, makeStack, sleep } from './lib.mjs';
 
 const N = Number(process.argv[2] ?? 400);
 const REAL = process.env.LLAMA_SERVER || null;
-const [alphaPort, betaPort, servePort] = await freePorts(3);
+const [alphaPort, betaPort, servePort, pacedPort] = await freePorts(4);
 const command = REAL ? [REAL] : [process.execPath, fixture('fake-llama-server.mjs')];
 const serverArgs = REAL ? ['-c', '512', '-t', '1'] : [];
 const stack = makeStack((dir) => {
@@ -29,11 +29,20 @@ const stack = makeStack((dir) => {
     group: gpu0
     args: ${JSON.stringify(serverArgs)}
     health: { inference: false }`;
+  // paced: the fixture generating 100 tokens/s, as a real model on a GPU streams (the tiny model streams ~2,500/s).
   return `serve: { listen: 127.0.0.1:${servePort} }
 restart: { maxRetries: 0 }
 services:
 ${svc('alpha', alphaPort)}
 ${svc('beta', betaPort)}
+  paced:
+    kind: llama-server
+    command: ${JSON.stringify([process.execPath, fixture('fake-llama-server.mjs')])}
+    model: ./tiny.gguf
+    port: ${pacedPort}
+    autostart: false
+    args: [--tok-s, "100", --parallel, "2"]
+    health: { inference: false }
 `;
 });
 
@@ -73,26 +82,27 @@ try {
   if (warm.status !== 200) throw new Error(`warm-up through the endpoint answered ${warm.status}: ${warm.text}`);
   for (let i = 0; i < 20; i++) await post(alphaPort, '/v1/completions', one);
 
-  // A bare 20-line Node proxy to the same server (keep-alive, Nagle off, pipe), in this process: what any proxy adds
-  // on this machine, for comparison.
-  const bareAgent = new http.Agent({ keepAlive: true });
-  const bare = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      JSON.parse(body).model;
-      const up = http.request({ host: '127.0.0.1', port: alphaPort, method: req.method, path: req.url, agent: bareAgent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (ans) => {
-        res.writeHead(ans.statusCode, ans.headers);
-        ans.pipe(res);
+  // A bare 20-line Node proxy to the same server (keep-alive, Nagle off, pipe) in a process of its own, as the daemon
+  // is: what any proxy adds on this machine, for comparison.
+  const bareCode = `
+    const http = require('node:http');
+    const agent = new http.Agent({ keepAlive: true });
+    const server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        JSON.parse(body).model;
+        const up = http.request({ host: '127.0.0.1', port: ${alphaPort}, method: req.method, path: req.url, agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (ans) => { res.writeHead(ans.statusCode, ans.headers); ans.pipe(res); });
+        up.on('socket', (s) => s.setNoDelay(true));
+        up.end(body);
       });
-      up.on('socket', (sock) => sock.setNoDelay(true));
-      up.end(body);
     });
-  });
-  bare.on('connection', (sock) => sock.setNoDelay(true));
-  await new Promise((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  const barePort = bare.address().port;
+    server.on('connection', (s) => s.setNoDelay(true));
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const { spawn } = await import('node:child_process');
+  const bare = spawn(process.execPath, ['-e', bareCode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const barePort = await new Promise((resolve) => bare.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
 
   // 1. Added latency.
   const daemonPid = JSON.parse(stack.cli('daemon', 'status', '--json')).pid;
@@ -108,13 +118,12 @@ try {
       (port === servePort ? through : port === barePort ? viaBare : direct).push(r.ms);
     }
   }
-  bare.close();
-  bareAgent.destroy();
+  bare.kill();
   const cpuPerRequest = ((cpuAndRss(daemonPid).cpuSeconds - cpuBefore) / N) * 1e6;
   direct.length = Math.min(direct.length, N);
   console.log(`serve endpoint vs ${REAL ? `llama-server (${REAL})` : 'the fixture'} directly, ${N} 1-token completions each, interleaved:`);
   console.log(`  direct:  median ${f(pct(direct, 50))} ms, p99 ${f(pct(direct, 99))} ms`);
-  console.log(`  a bare Node proxy (20 lines, same process as this bench): median ${f(pct(viaBare, 50))} ms, p99 ${f(pct(viaBare, 99))} ms: adds ${f(pct(viaBare, 50) - pct(direct, 50))} ms at the median`);
+  console.log(`  a bare Node proxy (20 lines, its own process): median ${f(pct(viaBare, 50))} ms, p99 ${f(pct(viaBare, 99))} ms: adds ${f(pct(viaBare, 50) - pct(direct, 50))} ms at the median`);
   console.log(`  through: median ${f(pct(through, 50))} ms, p99 ${f(pct(through, 99))} ms`);
   console.log(`  added:   median ${f(pct(through, 50) - pct(direct, 50))} ms, p99 ${f(pct(through, 99) - pct(direct, 99))} ms (target: <= 1 ms at the median)`);
   console.log(`  daemon CPU per request through it: ${cpuPerRequest.toFixed(0)} µs (its background sampling included; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
@@ -132,6 +141,16 @@ try {
       (port === servePort ? firsts.through : firsts.direct).push(r.firstMs);
     }
   const [sd, st] = [pct(rates.direct, 50), pct(rates.through, 50)];
+  const paced = { direct: [], through: [] };
+  await post(servePort, '/v1/completions', { ...stream, model: 'paced', n_predict: 2, max_tokens: 2 });
+  for (let i = 0; i < 6; i++)
+    for (const port of i % 2 ? [pacedPort, servePort] : [servePort, pacedPort]) {
+      const r = await post(port, '/v1/completions', { ...stream, model: 'paced' });
+      const events = r.text.split('\n\n').filter((e) => e.startsWith('data: {')).length;
+      (port === servePort ? paced.through : paced.direct).push(events / (r.ms / 1000));
+    }
+  const [pd, pt] = [pct(paced.direct, 50), pct(paced.through, 50)];
+  console.log(`  streamed at a GPU's pace (the fixture at 100 tokens/s, 200 tokens, 6 each): direct ${pd.toFixed(1)} events/s, through ${pt.toFixed(1)} events/s: ${(pt / pd).toFixed(3)}x`);
   console.log(`  streamed (200 tokens, 20 each, request to last event): direct ${sd.toFixed(0)} events/s, through ${st.toFixed(0)} events/s: ${(st / sd).toFixed(3)}x (target >= 0.98x); first event median direct ${f(pct(firsts.direct, 50))} ms, through ${f(pct(firsts.through, 50))} ms`);
 
   // 3. Cold start: ready to first byte through.

@@ -60,7 +60,13 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
     }
     const after = new Map((await client.status()).map((s) => [s.name, s]));
     const wasRunning = new Set(kind === 'start' ? names.filter((n) => ['ready', 'external'].includes(before.get(n)?.state ?? 'stopped')) : []);
-    return await report(ctx, client, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready', wasRunning, began);
+    const code = await report(ctx, client, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready', wasRunning, began);
+    if (config.serve && !ctx.flags.json) {
+      const serve = (await client.daemonInfo()).serve;
+      if (serve?.url) ctx.out(`serving on ${serve.url}/v1`);
+      else if (serve) ctx.err(`llama-top: the serve endpoint does not listen: ${serve.error ?? 'see the daemon log'}`);
+    }
+    return code;
   } finally {
     stop.dispose();
     progress?.finish();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, REAL_LLAMA_SERVER, waitFor } from '../helpers/stack.js';
+import { cleanupAll, findFreePorts, REAL_LLAMA_SERVER, waitFor } from '../helpers/stack.js';
 import { makeServeStack, postJson } from '../helpers/serve-stack.js';
 
 afterEach(cleanupAll);
@@ -49,20 +49,34 @@ function sampleOverlap(portA: number, portB: number): { stop(): { samples: numbe
 
 describe(`serve endpoint: groups and idle stop (${REAL_LLAMA_SERVER ? 'real llama-server' : 'fixture'})`, () => {
   it('swaps the members of a group: never both running, one swap for all the requests that wait for it, in arrival order', async () => {
-    const stack = await makeServeStack([
-      { name: 'alpha', group: 'gpu0', fakeArgs: ['--load-ms', '300'] },
-      { name: 'beta', group: 'gpu0', fakeArgs: ['--load-ms', '300'] },
-    ]);
+    const [httpPort] = await findFreePorts(1);
+    const stack = await makeServeStack(
+      [
+        { name: 'alpha', group: 'gpu0', fakeArgs: ['--load-ms', '300'] },
+        { name: 'beta', group: 'gpu0', fakeArgs: ['--load-ms', '2500'] },
+      ],
+      [],
+      [`http: { listen: 127.0.0.1:${httpPort} }`],
+    );
     const [alphaPort, betaPort] = stack.ports;
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const sampler = sampleOverlap(alphaPort!, betaPort!);
     expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'))).status).toBe(200);
     // Three requests for beta at once, then one for alpha: beta is swapped in once and answers all three, then alpha.
-    const answers = await Promise.all([
+    const asked = Promise.all([
       postJson(`${stack.serveUrl}/v1/chat/completions`, chat('beta')),
       postJson(`${stack.serveUrl}/v1/chat/completions`, chat('beta')),
       postJson(`${stack.serveUrl}/v1/chat/completions`, chat('beta')),
     ]);
+    if (!REAL_LLAMA_SERVER) {
+      // While beta loads (the fixture takes 2.5 s), status shows the queue.
+      const table = await waitFor(async () => {
+        const run = await stack.cli(['status']);
+        return /beta\s+llama-server\s+loading model.*\s3 waiting/.test(run.stdout) ? run.stdout : null;
+      }, 'status to show 3 requests waiting for beta', 20_000, 100);
+      expect(table).toMatch(/SERVE/);
+    }
+    const answers = await asked;
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     let [alpha, beta] = await stack.status();
     expect(alpha!.state).toBe('stopped');
@@ -91,6 +105,12 @@ describe(`serve endpoint: groups and idle stop (${REAL_LLAMA_SERVER ? 'real llam
     expect(metrics).toMatch(/^llama_top_serve_queue_depth\{group="gpu0",stack="serve-test"\} 0$/m);
     expect(metrics).toMatch(/^llama_top_serve_wait_seconds_count\{service="beta",stack="serve-test"\} 3$/m);
     expect(metrics).toMatch(/^llama_top_serve_request_seconds_bucket\{service="alpha",stack="serve-test",le="\+Inf"\} 2$/m);
+    // The daemon's own /metrics (what Prometheus scrapes) carries them too, after the services' figures.
+    const info = JSON.parse((await stack.cli(['daemon', 'status', '--json'])).stdout);
+    const token = fs.readFileSync(info.http.tokenFile, 'utf8').trim();
+    const scraped = await fetch(`http://127.0.0.1:${httpPort}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
+    expect(scraped).toMatch(/^llama_top_service_up\{service="alpha",kind="llama-server",stack="serve-test"\} 1$/m);
+    expect(scraped).toMatch(/^llama_top_serve_requests_total\{model="beta",service="beta",code="200",stack="serve-test"\} 3$/m);
   });
 
   it('stops a service idle for idleStop (status says why) and starts it again on the next request', async () => {
