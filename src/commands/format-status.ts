@@ -36,7 +36,31 @@ export function stateLabel(s: ServiceStatus, now = Date.now()): string {
   // Stopped on purpose (idle, swapped out): the reason, so that it does not read like a failure.
   if (s.state === 'stopped' && s.stopReason) return `stopped · ${s.stopReason}`;
   if (s.state === 'error' && s.detail) return s.detail;
+  // Stopped for a reason that is no error (`idle 10m`, `swapped out for beta`): the reason is the state a person reads.
+  if (s.state === 'stopped' && s.stopReason) return s.stopReason;
   return s.state;
+}
+
+/** Left until `iso`, as `4m`, `35s`. Pure. */
+const leftUntil = (iso: string, now: number) => {
+  const s = Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
+  return s >= 120 ? `${Math.round(s / 60)}m` : `${s}s`;
+};
+
+/**
+ * What the serve endpoint says of a service: its queue (`2 waiting`, or on the member that runs, `2 waiting for
+ * beta`), its requests in flight, when its idle stop will stop it. '' without one. Pure.
+ */
+export function serveNote(s: ServiceStatus, services: ServiceStatus[], now = Date.now()): string {
+  if (!s.serve) return '';
+  const parts: string[] = [];
+  if (s.serve.waiting > 0) parts.push(`${s.serve.waiting} waiting`);
+  if (s.serve.group && s.state !== 'stopped')
+    for (const other of services)
+      if (other.name !== s.name && other.serve?.group === s.serve.group && other.serve.waiting > 0) parts.push(`${other.serve.waiting} waiting for ${other.name}`);
+  if (s.serve.inFlight > 0) parts.push(`${s.serve.inFlight} in flight`);
+  if (s.serve.idleStopAt && s.state === 'ready') parts.push(`idle stop in ${leftUntil(s.serve.idleStopAt, now)}`);
+  return parts.join(', ');
 }
 
 /** What an LLM server is doing ("42.1 tok/s · 38.5 tok/s per request · 1/4 slots busy"), as its kind tells. Pure. */
@@ -46,7 +70,8 @@ export function llmSummary(s: ServiceStatus, now = Date.now()): string {
 
 export function formatStatusTable(services: ServiceStatus[], now = Date.now()): string {
   const gpu = services.some((s) => s.gpuMemoryBytes !== null);
-  const header = ['', 'SERVICE', 'KIND', 'STATE', 'PID', 'PORT', 'CPU', 'MEM', ...(gpu ? ['GPU MEM'] : []), 'UPTIME', 'RESTARTS', 'LLM'];
+  const serve = services.some((s) => s.serve);
+  const header = ['', 'SERVICE', 'KIND', 'STATE', 'PID', 'PORT', 'CPU', 'MEM', ...(gpu ? ['GPU MEM'] : []), 'UPTIME', 'RESTARTS', ...(serve ? ['SERVE'] : []), 'LLM'];
   const rows = services.map((s) => [
     GLYPH[s.state] ?? '?',
     s.name,
@@ -59,6 +84,7 @@ export function formatStatusTable(services: ServiceStatus[], now = Date.now()): 
     ...(gpu ? [s.gpuMemoryBytes === null ? '-' : formatBytes(s.gpuMemoryBytes)] : []),
     s.uptimeSeconds === null ? '-' : formatDuration(s.uptimeSeconds * 1000),
     String(s.restarts),
+    ...(serve ? [serveNote(s, services, now) || '-'] : []),
     llmSummary(s, now),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -92,5 +118,6 @@ export function formatDaemonInfo(info: DaemonInfo): string {
     `  config: ${info.configFile}`,
     `  socket: ${info.socket}`,
     `  state:  ${info.stateDir}`,
+    ...(info.serve ? [`  serve:  ${info.serve.url ? `${info.serve.url}/v1` : `not listening: ${info.serve.error ?? 'see the daemon log'}`}`] : []),
   ].join('\n');
 }

@@ -4,6 +4,8 @@ import { CHAT_APP_KIND, KIND_PRESETS } from '../kinds/index.js';
 import type { KindPreset } from '../kinds/kind.js';
 import { ollamaKind } from '../kinds/ollama.js';
 import type { ChatApp, Detected } from './init-detect.js';
+import { bridgeNote, bridgeServeYaml, nameBridgedModel, ollamaBridgeFor, type OllamaBridge } from './init-ollama-bridge.js';
+import { llamaServerKind } from '../kinds/llama-server.js';
 
 /** The kinds `init` writes services for, in registry order. */
 const initKinds = () => (Object.entries(KIND_PRESETS) as Array<[string, KindPreset]>).filter(([, p]) => p.init).map(([kind, preset]) => ({ kind, preset }));
@@ -18,6 +20,7 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
     '# Start the stack: llama-top start · watch it: llama-top · reference: the README (Config).',
     `name: ${path.basename(d.dir).replace(/[^A-Za-z0-9._-]/g, '-') || 'stack'}`,
     'restart: { maxRetries: 5, backoff: 1s, maxBackoff: 16s, resetAfter: 60s }',
+    ...SERVE_BLOCK,
     'services:',
   ];
   // Each kind init looks for writes its own service (or a commented example).
@@ -30,8 +33,11 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
     lines.push(...out.yaml);
   }
   const chat = d.chat;
+  const bridge = ollamaBridgeFor(chat, services, llamaServerKind.init!.service, ollamaKind.init!.service);
+  // With the bridge the app needs no change: the endpoint listens where it already looks for ollama.
+  if (chat?.ollamaBaseUrl && !bridge) notes.push(pointChatAt(chat));
   if (chat) {
-    const backendService = backendChoices(chat, services).find((c) => c.name === chat.active)?.service ?? null;
+    const backendService = backendChoices(chat, services, bridge).find((c) => c.name === chat.active)?.service ?? null;
     lines.push(
       `  # the chat app in ${rel(d.dir, chat.dir)} (its backend is in config.json: backend.active = ${chat.active})`,
       '  chat:',
@@ -50,7 +56,7 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
       `  file: ${rel(d.dir, chat.configFile)}`,
       '  key: backend.active',
       '  choices:                 # NAME: the service serving it, or null: the app serves it itself',
-      ...backendChoices(chat, services).map((c) => `    ${c.name}: ${c.service ?? 'null'}${c.comment ? `   # ${c.comment}` : ''}`),
+      ...backendChoices(chat, services, bridge).map((c) => `    ${c.name}: ${c.service ?? 'null'}${c.comment ? `   # ${c.comment}` : ''}`),
     );
     if (chat.hasLlamacpp) {
       const python = chat.python.argv.slice(0, -1);
@@ -62,19 +68,42 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
     }
     lines.push('  stopOther: false         # true: stop the backend no longer used, to free VRAM');
   }
-  return { text: `${lines.join('\n')}\n`, notes };
+  if (bridge) {
+    // The live serve: block takes the place of the commented one.
+    lines.splice(lines.indexOf(SERVE_BLOCK[0]!), SERVE_BLOCK.length, ...bridgeServeYaml(bridge));
+    notes.push(bridgeNote(bridge));
+  }
+  return { text: `${(bridge ? nameBridgedModel(lines, bridge) : lines).join('\n')}\n`, notes };
+}
+
+/** The commented `serve:` block: what it does and how to turn it on. */
+export const SERVE_BLOCK = [
+  '# Serve the models on demand: uncomment serve: for one OpenAI-compatible endpoint (and ollama\'s /api/*) that',
+  '# routes by the request\'s "model", starts that model\'s server on its first request, runs one service of a',
+  '# group at a time and stops an idle one. On an LLM service: models: [alpha] (the names clients send),',
+  '# group: gpu0, idleStop: 10m, autostart: false. README: "Serving models on demand".',
+  '# serve:',
+  '#   listen: 127.0.0.1:8080',
+  '#   apiKeys: [sk-change-me]   # optional: asked as Authorization: Bearer KEY',
+];
+
+/** How to point the chat app found at the endpoint (its ollama or OpenAI base URL). Pure. */
+export function pointChatAt(chat: ChatApp): string {
+  const file = path.basename(chat.configFile);
+  return `chat: to send its requests through llama-top's endpoint (once serve: is on), set ollama.base_url in ${file} to http://127.0.0.1:8080 (now ${chat.ollamaBaseUrl}); an OpenAI client takes http://127.0.0.1:8080/v1 as its base URL`;
 }
 
 /**
  * The chat app's backends: every one its config names, the active one always (or the user could switch away and
  * never back). ollama maps to the ollama service when there is one; the rest the app serves itself. Pure.
  */
-export function backendChoices(chat: ChatApp, services: string[]): Array<{ name: string; service: string | null; comment: string | null }> {
+export function backendChoices(chat: ChatApp, services: string[], bridge: OllamaBridge | null = null): Array<{ name: string; service: string | null; comment: string | null }> {
   // Chat-O-Llama's backend names: "ollama" (an ollama server, ours when init wrote its service) and "llamacpp".
   const names = new Set<string>([...(chat.active ? [chat.active] : []), ...(chat.hasOllama ? ['ollama'] : []), ...(chat.hasLlamacpp ? ['llamacpp'] : [])]);
   const ollamaService = ollamaKind.init!.service;
   return [...names].map((name) => {
     if (name === 'ollama' && services.includes(ollamaService)) return { name, service: ollamaService, comment: null };
+    if (name === 'ollama' && bridge) return { name, service: bridge.service, comment: `llama-top's endpoint at ${bridge.url} (serve: below) speaks ollama's API for ${bridge.service}'s models` };
     if (name === 'ollama') return { name, service: null, comment: `no ollama on PATH here: the app reaches ollama at ${chat.ollamaBaseUrl ?? 'its ollama.base_url'} itself` };
     if (name === 'llamacpp') return { name, service: null, comment: 'inside the app (llama-cpp-python), checked by health: below' };
     return { name, service: null, comment: 'served by the app itself' };

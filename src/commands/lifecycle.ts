@@ -22,6 +22,8 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
       if (problem) process.stderr.write(`llama-top: ${svc.name} not started (autostart: false): ${problem.message}\n`);
     }
   }
+  // With `serve:`, services start on demand: `start` with none to autostart starts the daemon and its endpoint only.
+  if (names.length === 0 && kind === 'start' && config.serve && ctx.args.length === 0) return startEndpointOnly(ctx);
   if (names.length === 0) names = config.services.map((s) => s.name);
   // Checked before any daemon is started: a config that cannot start leaves nothing behind. A remote stack's files
   // are checked there, by its daemon (the same check runs before every spawn).
@@ -58,10 +60,30 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
     }
     const after = new Map((await client.status()).map((s) => [s.name, s]));
     const wasRunning = new Set(kind === 'start' ? names.filter((n) => ['ready', 'external'].includes(before.get(n)?.state ?? 'stopped')) : []);
-    return await report(ctx, client, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready', wasRunning, began);
+    const code = await report(ctx, client, outcomes, after, kind === 'start' ? 'ready' : 'restarted, ready', wasRunning, began);
+    if (config.serve && !ctx.flags.json) {
+      const serve = (await client.daemonInfo()).serve;
+      if (serve?.url) ctx.out(`serving on ${serve.url}/v1`);
+      else if (serve) ctx.err(`llama-top: the serve endpoint does not listen: ${serve.error ?? 'see the daemon log'}`);
+    }
+    return code;
   } finally {
     stop.dispose();
     progress?.finish();
+    client.close();
+  }
+}
+
+/** Starts the daemon (its serve endpoint listens from the start) and says where the endpoint is. */
+async function startEndpointOnly(ctx: CommandContext): Promise<number> {
+  const client = await ctx.daemon();
+  try {
+    const info = await client.daemonInfo();
+    if (ctx.flags.json) ctx.out(JSON.stringify({ results: [], serve: info.serve ?? null }));
+    else if (info.serve?.url) ctx.out(`serving on ${info.serve.url}/v1 (no service autostarts: each starts on its first request)`);
+    else ctx.err(`llama-top: the serve endpoint does not listen: ${info.serve?.error ?? 'unknown reason (see the daemon log)'}`);
+    return info.serve?.url ? 0 : 1;
+  } finally {
     client.close();
   }
 }

@@ -15,7 +15,9 @@ export function formatLogLine(service: string, line: LogLine, options: { prefix:
 /** `logs [svc…] [-n N] [-f] [--timestamps] [--since 10m] [--json]`: reads the chunk files, with or without a daemon. */
 export async function logsCommand(ctx: CommandContext): Promise<number> {
   const config = await ctx.config();
-  const names = ctx.args.length ? namedServices(ctx.args, config) : config.services.map((s) => s.name);
+  // `serve`: the serve endpoint's log (a line per request), unless a service has that name.
+  const serveLog = (n: string) => n === 'serve' && config.serve !== undefined && !config.services.some((s) => s.name === 'serve');
+  const names = ctx.args.length ? [...namedServices(ctx.args.filter((n) => !serveLog(n)), config), ...ctx.args.filter(serveLog)] : config.services.map((s) => s.name);
   const width = Math.max(...names.map((n) => n.length));
   const { timestamps, json, since } = ctx.flags;
   const withTimes = timestamps || json || since !== null;
@@ -34,7 +36,7 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   try {
     for (const { service, dir, lines } of await client.logs(names, ctx.flags.lines, since, withTimes, probes)) {
       if (lines.length === 0 && names.length === 1 && !ctx.flags.follow && since === null) {
-        ctx.err(`no log yet for ${service} in ${dir}: start it with llama-top start ${service}`);
+        ctx.err(serveLog(service) ? `no request through the serve endpoint yet (its log is ${dir})` : `no log yet for ${service} in ${dir}: start it with llama-top start ${service}`);
         return 1;
       }
       print(service, lines);

@@ -8,7 +8,7 @@ import { KIND_PRESETS } from '../kinds/index.js';
 import { configSchema, type RawConfig, type RawService } from './schema.js';
 import { resolveNotify } from './notify-resolve.js';
 import { splitCommand } from './split-command.js';
-import type { HttpConfig, RestartPolicy, ServiceConfig, StackConfig } from './types.js';
+import type { HttpConfig, RestartPolicy, ServeConfig, ServiceConfig, StackConfig } from './types.js';
 
 export { findConfigFile } from './find.js';
 
@@ -72,6 +72,8 @@ function resolveConfig(
         throw new LlamaTopError('CONFIG', `${locate(['services', svc.name, 'dependsOn'])} services.${svc.name}.dependsOn: unknown service "${dep}" (known: ${names.join(', ')})`);
   assertNoCycle(services, locate);
   assertUniquePorts(services, locate);
+  const serve = raw.serve ? resolveServe(raw.serve, services, locate) : undefined;
+  assertOneAutostartPerGroup(services, locate);
   const backend = raw.backend && {
     app: raw.backend.app,
     file: raw.backend.file && resolvePath(dir, raw.backend.file),
@@ -110,6 +112,7 @@ function resolveConfig(
     services,
     backend,
     ...(raw.http ? { http: resolveHttp(raw.http, locate) } : {}),
+    ...(serve ? { serve } : {}),
     ...(raw.notify?.length ? { notify: resolveNotify(raw.notify, names, locate) } : {}),
   };
 }
@@ -117,15 +120,47 @@ function resolveConfig(
 /** Whether `host` is only reachable from this machine (127.0.0.0/8, ::1, localhost). Pure. */
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
+/** A `listen: HOST:PORT` split and checked: loopback only unless `allowRemote`. */
+function resolveListen(section: 'http' | 'serve', listen: string, allowRemote: boolean | undefined, locate: (keyPath: Array<string | number>) => string): { host: string; port: number } {
+  const at = listen.lastIndexOf(':');
+  const host = listen.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(listen.slice(at + 1));
+  if (port < 1 || port > 65535) throw new LlamaTopError('CONFIG', `${locate([section, 'listen'])} ${section}.listen: port ${port} is out of range (1-65535)`);
+  if (!isLoopback(host) && allowRemote !== true)
+    throw new LlamaTopError('CONFIG', `${locate([section, 'listen'])} ${section}.listen: ${host} is not a loopback address: the ${section === 'http' ? 'API' : 'endpoint'} would be reachable from other machines; listen on 127.0.0.1, or set ${section}.allowRemote: true`);
+  return { host, port };
+}
+
 /** `http.listen` split and checked: loopback only unless `allowRemote`. */
 function resolveHttp(raw: NonNullable<RawConfig['http']>, locate: (keyPath: Array<string | number>) => string): HttpConfig {
-  const at = raw.listen.lastIndexOf(':');
-  const host = raw.listen.slice(0, at).replace(/^\[|\]$/g, '');
-  const port = Number(raw.listen.slice(at + 1));
-  if (port < 1 || port > 65535) throw new LlamaTopError('CONFIG', `${locate(['http', 'listen'])} http.listen: port ${port} is out of range (1-65535)`);
-  if (!isLoopback(host) && raw.allowRemote !== true)
-    throw new LlamaTopError('CONFIG', `${locate(['http', 'listen'])} http.listen: ${host} is not a loopback address: the API would be reachable from other machines; listen on 127.0.0.1, or set http.allowRemote: true`);
-  return { host, port, allowRemote: raw.allowRemote === true, origins: raw.origins ?? [] };
+  return { ...resolveListen('http', raw.listen, raw.allowRemote, locate), allowRemote: raw.allowRemote === true, origins: raw.origins ?? [] };
+}
+
+/** `serve:` checked: loopback only unless `allowRemote`, not on a service's port, each model name served once. */
+function resolveServe(raw: NonNullable<RawConfig['serve']>, services: ServiceConfig[], locate: (keyPath: Array<string | number>) => string): ServeConfig {
+  const { host, port } = resolveListen('serve', raw.listen, raw.allowRemote, locate);
+  const clash = services.find((s) => s.port === port);
+  if (clash) throw new LlamaTopError('CONFIG', `${locate(['serve', 'listen'])} serve.listen: port ${port} is also services.${clash.name}.port: give the endpoint a port of its own`);
+  const servedBy = new Map<string, string>();
+  for (const svc of services)
+    for (const model of svc.models ?? []) {
+      const other = servedBy.get(model);
+      if (other) throw new LlamaTopError('CONFIG', `${locate(['services', svc.name, 'models'])} services.${svc.name}.models: "${model}" is also a model of service ${other}: a name routes to one service`);
+      servedBy.set(model, svc.name);
+    }
+  return { host, port, allowRemote: raw.allowRemote === true, apiKeys: raw.apiKeys ?? [] };
+}
+
+/** At most one service of a group runs at a time: two that autostart would break that at once. */
+function assertOneAutostartPerGroup(services: ServiceConfig[], locate: (keyPath: Array<string | number>) => string): void {
+  const first = new Map<string, string>();
+  for (const s of services) {
+    if (!s.group || !s.autostart) continue;
+    const other = first.get(s.group);
+    if (other)
+      throw new LlamaTopError('CONFIG', `${locate(['services', s.name, 'group'])} services.${s.name}.autostart: ${other} of group ${s.group} autostarts too, and one service of a group runs at a time: set autostart: false on all but one`);
+    first.set(s.group, s.name);
+  }
 }
 
 function resolveService(name: string, svc: RawService, raw: RawConfig, dir: string, locate: (keyPath: Array<string | number>) => string): ServiceConfig {
@@ -180,6 +215,9 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
         ? { intervalMs: (svc.health?.inference || {}).interval ?? 60_000, timeoutMs: (svc.health?.inference || {}).timeout ?? 30_000 }
         : null,
     dependsOn: svc.dependsOn ?? [],
+    ...(svc.models ? { models: svc.models } : {}),
+    ...(svc.group ? { group: svc.group } : {}),
+    ...(svc.idleStop !== undefined ? { idleStopMs: svc.idleStop } : {}),
   };
 }
 

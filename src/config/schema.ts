@@ -97,6 +97,11 @@ export const serviceSchema = z
     autostart: z.boolean().optional(),
     health: healthSchema.optional(),
     dependsOn: z.array(z.string()).optional(),
+    // The serve endpoint: the names clients send in `model`, the group of which one member runs at a time, and how
+    // long without a request before it is stopped.
+    models: z.array(z.string().min(1, 'a model name may not be empty')).optional(),
+    group: z.string().min(1).optional(),
+    idleStop: duration.optional(),
   })
   .strict();
 
@@ -118,6 +123,14 @@ export const configSchema = z
       .strict()
       .optional(),
     notify: z.array(notifyEntrySchema).optional(),
+    serve: z
+      .object({
+        listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/, 'must be HOST:PORT, e.g. 127.0.0.1:8080'),
+        allowRemote: z.boolean().optional(),
+        apiKeys: z.array(z.string().min(8, 'an API key has at least 8 characters')).optional(),
+      })
+      .strict()
+      .optional(),
     services: z.record(
       z
         .string()

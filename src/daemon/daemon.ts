@@ -1,5 +1,7 @@
 import fs from 'node:fs';
-import type { HttpConfig, StackConfig } from '../config/types.js';
+import type { HttpConfig, ServeConfig, StackConfig } from '../config/types.js';
+import type { ServeHost } from '../serve/serve-host.js';
+import { serveLogDir } from '../serve/serve-log.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { DaemonInfo } from '../protocol/messages.js';
 import type { RequestOf, RequestType, Result } from '../protocol/requests.js';
@@ -54,6 +56,9 @@ export class Daemon {
   /** Per service, the lastErrorAt already written to daemon.log. */
   private readonly loggedErrorAt = new Map<string, string | null>();
   onExit: () => void = () => undefined;
+  /** The serve endpoint (with `serve:`); its module is loaded only then. */
+  private serve: ServeHost | null = null;
+  private serveError: string | null = null;
 
   constructor(private readonly options: DaemonOptions) {
     const { paths, log } = options;
@@ -65,6 +70,7 @@ export class Daemon {
     this.persist = () => this.persistence.save();
     this.http = new HttpListener(paths.stateDir, {
       stack: () => this.options.config.name,
+      moreMetrics: () => this.serve?.metricsText() ?? '',
       handle: (request, subscriber) => this.handle(request, subscriber),
       attach: (subscriber) => this.server.attach(subscriber),
       detach: (subscriber) => this.server.detach(subscriber),
@@ -83,6 +89,8 @@ export class Daemon {
       stateStale: () => this.stateStale,
       stateUnsaved: () => this.persistence.unsaved(),
       startHttp: (config: HttpConfig) => this.http.ensure(config),
+      ensureServe: (config) => this.ensureServe(config),
+      serveLogDir: () => (this.options.config.serve || this.serve ? serveLogDir(this.options.config.logs.dir) : null),
       shutdown: (stopServices, reason) => this.shutdown(stopServices, reason),
       journal: this.journal,
       history: this.history,
@@ -127,7 +135,9 @@ export class Daemon {
       this.supervisor.adopt(saved.services);
     }
     this.persist();
-    // Listen only once the survivors are adopted: a request must never see them as stopped and spawn copies.
+    // Listen only once the survivors are adopted: a request must never see them as stopped and spawn copies. The
+    // serve endpoint listens before the socket, so that a client that connects finds it there.
+    if (this.options.config.serve) await this.ensureServe(this.options.config.serve);
     fs.rmSync(paths.socket, { force: true });
     await this.server.listen(paths.socket);
     // A point of the charts' history after each sample; a failure is logged, never an unhandled rejection.
@@ -138,10 +148,34 @@ export class Daemon {
       () => diskPlaces(paths, this.options.config, this.supervisor.status()),
       (problem) => this.journal.emit({ service: null, event: 'disk-full', reason: problem }),
     );
-    // A daemon with nothing to supervise (no service running, starting or waiting to retry) and no client exits.
-    if (!this.options.foreground) exitWhenIdle(() => this.server.connections.size > 0 || this.supervisor.anyActive(), (reason) => void this.shutdown(false, reason));
+    // A daemon with nothing to supervise (no service running, starting or waiting to retry), no client and no serve
+    // endpoint (it waits for requests) exits.
+    if (!this.options.foreground)
+      exitWhenIdle(() => this.server.connections.size > 0 || this.supervisor.anyActive() || this.options.config.serve !== undefined, (reason) => void this.shutdown(false, reason));
     log(`daemon ${process.pid} listening on ${paths.socket} for ${this.options.config.file}`);
     if (this.options.config.http) await this.http.ensure(this.options.config.http).catch((error) => log(`http: ${(error as Error).message}`));
+  }
+
+  /** Listens, moves or closes the serve endpoint as `config` says; a failure is logged and shown in `info().serve`. */
+  private async ensureServe(config: ServeConfig | undefined): Promise<void> {
+    if (!config && !this.serve) return;
+    if (!this.serve) {
+      const { ServeHost } = await import('../serve/serve-host.js');
+      this.serve = new ServeHost({
+        supervisor: this.supervisor,
+        stack: () => this.options.config.name,
+        logs: () => this.options.config.logs,
+        log: this.options.log,
+        event: (event) => this.journal.emit(event),
+      });
+    }
+    try {
+      await this.serve.ensure(config);
+      this.serveError = null;
+    } catch (error) {
+      this.serveError = (error as Error).message;
+      this.options.log(this.serveError);
+    }
   }
 
   info(): DaemonInfo {
@@ -157,6 +191,7 @@ export class Daemon {
       version: VERSION,
       containment: this.supervisor.containment.info(),
       ...(http ? { http } : {}),
+      ...(this.options.config.serve ? { serve: { url: this.serve?.url ?? null, error: this.serveError } } : {}),
     };
   }
 
@@ -173,6 +208,7 @@ export class Daemon {
     this.supervisor.dispose();
     this.stopDiskWatch();
     this.notifications.dispose();
+    await this.serve?.dispose();
     await this.http.close();
     await this.server.close();
     fs.rmSync(this.options.paths.socket, { force: true });

@@ -16,6 +16,8 @@ import type { Subscriber } from './server.js';
 /** What the listener needs of the daemon: every request goes through its one handler, as the socket's do. */
 export interface HttpDaemon {
   stack: () => string;
+  /** More Prometheus text for /metrics (the serve endpoint's figures), or ''. */
+  moreMetrics?: () => string;
   handle<K extends RequestType>(request: RequestOf<K>, subscriber: Subscriber): Promise<Result<K>>;
   attach(subscriber: Subscriber): void;
   detach(subscriber: Subscriber): void;
@@ -172,7 +174,7 @@ export class HttpApi {
       ask: (type, params, usage) => this.daemon.handle(checkedRequest(type, params, usage), sink()),
       json: (body) => this.json(res, 200, body),
       stream: (type, params, first) => this.stream(req, res, checkedRequest(type, params), first),
-      prometheus: (services) => this.send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', prometheusText(this.daemon.stack(), services)),
+      prometheus: (services) => this.send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', prometheusText(this.daemon.stack(), services) + (this.daemon.moreMetrics?.() ?? '')),
       timedLogs: (logs) => ({ service: input.name, lines: logs.logs[0]?.lines.map(timedLine) ?? [] }),
     });
   }

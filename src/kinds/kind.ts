@@ -70,6 +70,13 @@ export interface ServerKind {
    * `target.notes` is the drain's own, kept from one call to the next of the same drain.
    */
   requestsInFlight?(target: ServerTarget): Promise<InFlightCount>;
+  /**
+   * The serve endpoint: the model names the running server itself says it serves, beyond those of its config
+   * (ollama: its `/api/tags`). Rejects when it does not answer.
+   */
+  servedNames?(host: string, port: number): Promise<string[]>;
+  /** The serve endpoint: the path prefix of the server's own API, passed through to it (ollama: `/api/`). */
+  ownApiPrefix?: string;
 }
 
 /** What a server says of its requests in flight, for the drain. */

@@ -204,6 +204,14 @@ const server: ServerKind = {
     }
   },
 
+  async servedNames(host, port) {
+    const tags = await getJson(host, port, '/api/tags', 2000);
+    if (tags.status !== 200) throw new Error(`GET /api/tags answered ${tags.status}`);
+    return ((tags.json as { models?: Array<{ name?: string }> } | null)?.models ?? []).flatMap((m) => (m.name ? [m.name] : []));
+  },
+
+  ownApiPrefix: '/api/',
+
   async checkInference(target, previous, timeoutMs, now) {
     if (!HAS_PROC_IO) return { result: 'unknown', reason: "ollama's runners are watched through /proc/PID/io, which this system lacks", sample: null };
     return checkRunners(findRunners(target.pids()), writeCalls, probeRunner, previous, timeoutMs, now);

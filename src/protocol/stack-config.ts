@@ -45,6 +45,22 @@ export interface ServiceConfig {
   /** Inference liveness of an LLM server (null: off, or a kind without it). */
   inference: { intervalMs: number; timeoutMs: number } | null;
   dependsOn: string[];
+  /** Serve endpoint: the names clients send in `model` for it (absent: its name and its model file's basename). */
+  models?: string[];
+  /** Serve endpoint: at most one service of a group runs at a time (null: none). */
+  group?: string | null;
+  /** Serve endpoint: stop it after this long with no request (null: never). */
+  idleStopMs?: number | null;
+}
+
+/** The serve endpoint (`serve:`): an OpenAI-compatible listener routing by `model`. */
+export interface ServeConfig {
+  host: string;
+  port: number;
+  /** Listen on a non-loopback address too (refused otherwise). */
+  allowRemote: boolean;
+  /** Accepted `Authorization: Bearer` keys; empty: none asked. */
+  apiKeys: string[];
 }
 
 export interface LogsConfig {
@@ -100,6 +116,8 @@ export interface StackConfig {
   services: ServiceConfig[];
   backend?: BackendConfig;
   http?: HttpConfig;
+  /** The serve endpoint, when configured. */
+  serve?: ServeConfig;
   /** Notifications (commands, webhooks) on stack events; absent or empty: none. */
   notify?: NotifyEntry[];
 }

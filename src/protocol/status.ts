@@ -93,6 +93,8 @@ export interface DaemonInfo {
   backend?: string | null;
   /** The HTTP listener, when one runs: its URL and the file holding its token. */
   http?: { url: string; tokenFile: string };
+  /** The serve endpoint (with `serve:`): its URL while it listens, or why it does not. */
+  serve?: { url: string | null; error: string | null };
   /** How services are contained (absent from daemons older than it). */
   containment?: ContainmentInfo;
   /** Set by a multi-host client: each host's daemon, or why it cannot be reached. */

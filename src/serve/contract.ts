@@ -33,6 +33,8 @@ export interface ServeOutcome {
   status: number;
   tokensIn?: number | null;
   tokensOut?: number | null;
+  /** How it ended short, for the serve log: `client left`, `cut (drainTimeout)`, `upstream: ECONNRESET`. */
+  note?: string | null;
 }
 
 /** One request's hold on a ready service: counted in flight from `acquire` until `release`. */

@@ -27,6 +27,8 @@ import { DrainWatch } from './drain-watch.js';
 export type ChangeListener = (name: string, state: ServiceRuntime, previous: ServiceRuntime) => void;
 
 const STARTING_PROBE_MS = 200;
+/** While a request waits for the start (the serve endpoint): ready is seen within this of the server's being so. */
+const AWAITED_PROBE_MS = 20;
 const ADOPTED_WATCH_MS = 500;
 const WRITER_DRAIN_MS = 2000;
 const GPU_RELEASE_MS = Number(process.env.LLAMA_TOP_GPU_RELEASE_MS) || 15_000;
@@ -357,6 +359,21 @@ export class ServiceRunner {
     this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
   }
 
+  /** Set while requests wait for this start (the serve endpoint): the readiness probe runs every 20 ms. */
+  private awaited = false;
+
+  setAwaited(awaited: boolean): void {
+    this.awaited = awaited;
+    if (awaited && this.probeTimer && this.state.phase === 'starting') {
+      clearTimeout(this.probeTimer);
+      this.probeTimer = null;
+      this.scheduleProbe();
+    }
+  }
+
+  /** How long the last stop waited for nvidia-smi to release the stopped tree's GPU memory (a swap's split). */
+  lastGpuWaitMs = 0;
+
   private stop(force: boolean): Promise<void> | undefined {
     if (force) this.forceRequested = true;
     if (this.stopInFlight) return;
@@ -373,7 +390,9 @@ export class ServiceRunner {
       this.writer?.close();
       // The driver may hold a dead server's VRAM for seconds: the stop ends once nvidia-smi lets it go, so a
       // restart or a backend switch loads the next model on free memory.
+      const gpuWaitBegan = Date.now();
       const held = await waitForGpuRelease(tree, GPU_RELEASE_MS);
+      this.lastGpuWaitMs = Date.now() - gpuWaitBegan;
       if (held.length) {
         const why = `nvidia-smi still lists pid ${held.join(', ')} holding GPU memory ${GPU_RELEASE_MS / 1000} s after it stopped: the next load may not find the memory free`;
         this.log(`${this.config.name}: ${why}`);
@@ -396,7 +415,7 @@ export class ServiceRunner {
   private scheduleProbe(): void {
     const { phase } = this.state;
     const interval =
-      phase === 'starting' && this.state.pid !== null ? STARTING_PROBE_MS
+      phase === 'starting' && this.state.pid !== null ? (this.awaited ? AWAITED_PROBE_MS : STARTING_PROBE_MS)
       : phase === 'ready' || phase === 'unhealthy' || phase === 'external' ? this.config.probeIntervalMs
       : null;
     if (interval === null) {

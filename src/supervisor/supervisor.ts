@@ -13,6 +13,8 @@ import { serviceLogDir } from '../logs/chunks.js';
 import type { ServiceRuntime } from './machine.js';
 import { reloadProblem } from './reload-check.js';
 import { ServiceRunner } from './runner.js';
+import type { DrainSource, StopOptions } from './drain-source.js';
+import type { ServeServiceInfo } from '../protocol/status.js';
 import { toServiceStatus } from './service-status.js';
 import { deriveEvents } from './stack-events.js';
 import { dependencyOrder } from './start-order.js';
@@ -89,7 +91,9 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     const after = new Map(next.services.map((s) => [s.name, s]));
     const removed = [...before.keys()].filter((n) => !after.has(n));
     const added = [...after.keys()].filter((n) => !before.has(n));
-    const changed = [...after.keys()].filter((n) => before.has(n) && JSON.stringify(before.get(n)) !== JSON.stringify(after.get(n)));
+    // The serve endpoint's keys (models, group, idleStop) change how requests reach a service, not the service.
+    const settings = (svc: ServiceConfig) => JSON.stringify({ ...svc, models: undefined, group: undefined, idleStopMs: undefined });
+    const changed = [...after.keys()].filter((n) => before.has(n) && settings(before.get(n)!) !== settings(after.get(n)!));
     const unchanged = [...after.keys()].filter((n) => before.has(n) && !changed.includes(n));
     // Checked before anything is stopped: a reload whose new settings cannot start keeps the old instance running.
     const problems: string[] = [];
@@ -113,7 +117,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     };
     // A changed service that runs, or was meant to (it failed or waits to retry), starts with its new settings.
     const toRestart = changed.filter((n) => running(n) || ['error', 'crashed'].includes(this.runners.get(n)!.state.phase));
-    for (const name of changed) this.runners.get(name)!.baseConfig = after.get(name)!;
+    for (const name of [...changed, ...unchanged]) this.runners.get(name)!.baseConfig = after.get(name)!;
     for (const r of this.runners.values()) r.logs = next.logs;
     for (const name of added) this.runners.set(name, this.makeRunner(after.get(name)!));
     const toStart = added.filter((n) => after.get(n)!.autostart);
@@ -145,7 +149,27 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
           gpuMemoryBytes: this.stats.gpu.get(r.config.name) ?? null,
           inference: r.lastInference,
         }),
-      );
+      )
+      .map((s) => (this.serveInfo ? { ...s, serve: this.serveInfo(s.name) } : s));
+  }
+
+  /** Set by the serve endpoint: its view of a service (models, group, queue, idle stop) for status. */
+  serveInfo: ((name: string) => ServeServiceInfo | null) | null = null;
+
+  /** Requests wait for `name` to be ready (or no longer): its readiness is probed every 20 ms meanwhile. */
+  setAwaited(name: string, awaited: boolean): void {
+    const runner = this.runners.get(name);
+    runner?.setAwaited(awaited);
+  }
+
+  /** How long the last stop of `name` waited for its GPU memory to be released (ms). */
+  lastGpuWaitMs(name: string): number {
+    return this.runners.get(name)?.lastGpuWaitMs ?? 0;
+  }
+
+  /** Requests in flight to `name` that the drain sources count. */
+  inFlight(name: string): number {
+    return [...this.drainSources].reduce((sum, source) => sum + source.inFlight(name), 0);
   }
 
   /** Fresh LLM figures and GPU memory (at most `maxAgeMs` old) before answering a status. */

@@ -2,7 +2,7 @@ import type { Key } from 'ink';
 
 /** What a key of the main screen does. */
 export type Command =
-  | 'up' | 'down' | 'toggle-view' | 'toggle-probes' | 'page-up' | 'page-down' | 'home' | 'end' | 'follow'
+  | 'up' | 'down' | 'toggle-view' | 'toggle-probes' | 'toggle-serve-log' | 'page-up' | 'page-down' | 'home' | 'end' | 'follow'
   | 'search' | 'next-match' | 'prev-match' | 'clear-search'
   | 'restart' | 'start-stop' | 'force-stop' | 'backend' | 'reload' | 'help' | 'quit' | 'quit-all';
 
@@ -32,6 +32,7 @@ export const BINDINGS: Binding[] = [
   { keys: 'Home/End', command: 'home', help: 'oldest / newest', matches: (_i, k) => k.home },
   { keys: '', command: 'end', help: '', matches: (_i, k) => k.end },
   { keys: 'p', command: 'toggle-probes', help: "show/fold llama-top's probes", matches: ch('p') },
+  { keys: 'v', command: 'toggle-serve-log', help: "the serve endpoint's log / the service's", matches: ch('v') },
   { keys: 'f', command: 'follow', help: 'follow the log', matches: ch('f') },
   { keys: '/', command: 'search', help: 'search; n/N older/newer', matches: ch('/') },
   { keys: '', command: 'next-match', help: '', matches: ch('n') },

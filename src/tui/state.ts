@@ -20,6 +20,8 @@ export interface UiState {
   search: { editing: boolean; query: string };
   /** Show llama-top's own requests (health checks, figures) in the log panes; folded away by default. */
   probes: boolean;
+  /** The first log pane shows the serve endpoint's log (a line per request) instead of the selected service's. */
+  serveLog?: boolean;
   overlay: Overlay | null;
   toast: Toast | null;
   connection: 'connecting' | 'connected' | 'lost';
@@ -37,6 +39,7 @@ export type UiAction =
   | { type: 'select'; delta: number }
   | { type: 'toggle-view' }
   | { type: 'toggle-probes' }
+  | { type: 'toggle-serve-log' }
   | { type: 'scroll'; by: number; maxScroll: number }
   | { type: 'scroll-to'; to: 'top' | 'end'; maxScroll: number }
   | { type: 'follow' }
@@ -84,6 +87,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, view: s.view === 'single' ? 'stacked' : 'single', scroll: 0 };
     case 'toggle-probes':
       return { ...s, probes: !s.probes, scroll: 0 };
+    case 'toggle-serve-log':
+      return { ...s, serveLog: !s.serveLog, scroll: 0 };
     case 'scroll':
       return { ...s, scroll: clamp(s.scroll + a.by, 0, a.maxScroll) };
     case 'scroll-to':

@@ -44,6 +44,41 @@ describe('init writes a config whenever it finds anything', () => {
   });
 });
 
+describe("init's ollama bridge: Chat-O-Llama with llama-server and no ollama", () => {
+  const found = (over: Partial<Detected> = {}): Detected => ({
+    ...nothing,
+    binaries: { ...nothing.binaries, 'llama-server': '/usr/local/bin/llama-server' },
+    models: ['/home/me/stack/models/qwen.gguf'],
+    chat: chat(),
+    ...over,
+  });
+
+  it("the endpoint listens where the app's ollama backend looks, says why, and ollama becomes a working choice", () => {
+    const { text, notes } = renderInitConfig(found());
+    expect(text).toMatch(/# The chat app's ollama backend \(config\.json: ollama\.base_url = http:\/\/localhost:11434\) finds no ollama on this machine\./);
+    expect(text).toMatch(/^serve: \{ listen: 127\.0\.0\.1:11434 \}$/m);
+    expect(text).not.toMatch(/^# serve:/m); // the live block replaces the commented one
+    expect(notes.join('\n')).not.toMatch(/set ollama\.base_url/); // the app needs no change
+    expect(text).toMatch(/ollama: llama {3}# llama-top's endpoint at http:\/\/localhost:11434 \(serve: below\) speaks ollama's API for llama's models/);
+    expect(notes).toContain("chat: no ollama here, so its ollama backend (http://localhost:11434) is llama-top's endpoint (serve.listen 127.0.0.1:11434), which speaks ollama's API for llama's models");
+    const config = load(text);
+    expect(config.serve).toMatchObject({ host: '127.0.0.1', port: 11434 });
+    expect(config.backend!.choices).toEqual({ ollama: 'llama', llamacpp: null });
+    expect(config.services.find((s) => s.name === 'chat')!.dependsOn).toEqual(['llama']);
+    // One name for the model in the app's list: its file's, not the service's and the file's both.
+    expect(text).toMatch(/ {4}model: \.\/models\/qwen\.gguf\n {4}models: \["qwen"\] {3}# the name ollama's clients/);
+    expect(config.services.find((s) => s.name === 'llama')!.models).toEqual(['qwen']);
+  });
+
+  it('not offered with an ollama on PATH, an ollama on another machine, or no llama-server', () => {
+    const withOllama = renderInitConfig(found({ binaries: { ...nothing.binaries, 'llama-server': '/usr/bin/llama-server', ollama: '/usr/bin/ollama' } })).text;
+    expect(withOllama).not.toMatch(/^serve:/m);
+    expect(withOllama).toMatch(/^# serve:/m);
+    expect(renderInitConfig(found({ chat: chat({ ollamaHost: 'gpu-box', ollamaBaseUrl: 'http://gpu-box:11434' }) })).text).not.toMatch(/^serve:/m);
+    expect(renderInitConfig(found({ binaries: nothing.binaries })).text).not.toMatch(/^serve:/m);
+  });
+});
+
 describe('Python apps', () => {
   it("pick the app's venv, else uv run for a uv project, else python3", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'py-'));

@@ -30,6 +30,7 @@ export const configHandlers: HandlerGroup<'reload' | 'stack-config' | 'http-star
     daemon.replaceConfig(config);
     await daemon.notifications.apply(config);
     if (config.http) await daemon.startHttp(config.http).catch((error) => daemon.log(`http: ${(error as Error).message}`));
+    await daemon.ensureServe(config.serve);
     // What the daemon runs now: commands compare the file with it to warn about edits not yet applied.
     writeFileAtomic(path.join(daemon.paths.stateDir, 'config.resolved.json'), JSON.stringify(config));
     daemon.persist();

@@ -1,4 +1,4 @@
-import type { HttpConfig, StackConfig } from '../../config/types.js';
+import type { HttpConfig, ServeConfig, StackConfig } from '../../config/types.js';
 import type { DaemonInfo, Push } from '../../protocol/messages.js';
 import type { Handler, Handlers, RequestType } from '../../protocol/requests.js';
 import type { HttpListenerInfo } from '../../protocol/results.js';
@@ -32,6 +32,10 @@ export interface DaemonParts {
   /** While state.json lags behind (writes failing): what status should say. */
   stateUnsaved(): string | null;
   startHttp(config: HttpConfig): Promise<HttpListenerInfo>;
+  /** Listens, moves or closes the serve endpoint as `serve:` says (logged, never thrown). */
+  ensureServe(config: ServeConfig | undefined): Promise<void>;
+  /** The serve log's directory while the config has `serve:` (`logs serve`), else null. */
+  serveLogDir(): string | null;
   shutdown(stopServices: boolean, reason: string): Promise<void>;
   /** The stack's recent events (every daemon-side module emits its own there). */
   readonly journal: EventJournal;

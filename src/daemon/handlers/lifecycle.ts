@@ -20,7 +20,9 @@ export const lifecycleHandlers: HandlerGroup<'start' | 'restart' | 'stop' | 'set
   restart: startOrRestart('restart'),
   stop: async ({ names, force, now }, { daemon }) => {
     const results = await daemon.supervisor.stop(names, force, { now });
-    if (names.length === 0 && !daemon.foreground && !daemon.supervisor.anyRunning()) setImmediate(() => void daemon.shutdown(false, 'every service is stopped'));
+    // (A daemon with a serve endpoint stays: the next request starts its model again. `daemon stop` ends it.)
+    if (names.length === 0 && !daemon.foreground && !daemon.supervisor.anyRunning() && !daemon.config().serve)
+      setImmediate(() => void daemon.shutdown(false, 'every service is stopped'));
     return { results };
   },
   'set-env': ({ name, env }, { daemon }) => {

@@ -1,8 +1,15 @@
 import { serviceLogDir } from '../../logs/chunks.js';
 import type { DaemonParts, HandlerGroup } from './context.js';
 
-/** Where a service's log chunks are: its directory under this config's logs.dir. */
-const logDirOf = (daemon: DaemonParts, name: string) => serviceLogDir(daemon.config().logs.dir, name);
+/** Where a service's log chunks are: its directory under this config's logs.dir (`serve`: the serve endpoint's log). */
+const logDirOf = (daemon: DaemonParts, name: string) => (isServeLog(daemon, name) ? daemon.serveLogDir()! : serviceLogDir(daemon.config().logs.dir, name));
+
+/** `serve` names the serve endpoint's log, unless a service has that name. */
+const isServeLog = (daemon: DaemonParts, name: string) => name === 'serve' && daemon.serveLogDir() !== null && !daemon.config().services.some((s) => s.name === 'serve');
+
+/** The names asked for, checked: a service's, or `serve` for the endpoint's log. */
+const resolveLogNames = (daemon: DaemonParts, names: string[]) =>
+  names.length === 1 && isServeLog(daemon, names[0]!) ? names : daemon.supervisor.resolveNames(names.filter((n) => !isServeLog(daemon, n))).concat(names.filter((n) => isServeLog(daemon, n)));
 
 /** How the service's kind tells llama-top's own requests in its log (null: it has none to tell). */
 async function ownRequestsOf(daemon: DaemonParts, name: string): Promise<((texts: string[]) => boolean[]) | null> {
@@ -16,7 +23,7 @@ async function ownRequestsOf(daemon: DaemonParts, name: string): Promise<((texts
 export const logsHandlers: HandlerGroup<'logs' | 'logs-follow' | 'log-tail'> = {
   logs: async ({ names, lines, sinceMs, times, probes }, { daemon }) => {
     const { readLastShownLines, readShownLinesSince } = await import('../../logs/shown-lines.js');
-    const resolved = daemon.supervisor.resolveNames(names);
+    const resolved = resolveLogNames(daemon, names);
     const hides = await Promise.all(resolved.map((name) => (probes ? null : ownRequestsOf(daemon, name))));
     return {
       logs: resolved.map((name, i) => {
@@ -29,7 +36,7 @@ export const logsHandlers: HandlerGroup<'logs' | 'logs-follow' | 'log-tail'> = {
   'logs-follow': async ({ names, times, probes }, { daemon, connection }) => {
     const { followLogDir } = await import('../../logs/follow.js');
     const { withoutHidden } = await import('../../logs/shown-lines.js');
-    for (const name of daemon.supervisor.resolveNames(names)) {
+    for (const name of resolveLogNames(daemon, names)) {
       const hide = probes ? null : await ownRequestsOf(daemon, name);
       const send = (lines: Parameters<typeof withoutHidden>[0]) => {
         const shown = withoutHidden(lines, hide);
@@ -47,7 +54,7 @@ export const logsHandlers: HandlerGroup<'logs' | 'logs-follow' | 'log-tail'> = {
   'log-tail': async ({ name, lines, mark, probes }, { daemon }) => {
     const { latestChunk, sizeOrZero } = await import('../../logs/chunks.js');
     const { readLastShownLines } = await import('../../logs/shown-lines.js');
-    const dir = logDirOf(daemon, daemon.supervisor.resolveNames([name])[0]!);
+    const dir = logDirOf(daemon, resolveLogNames(daemon, [name])[0]!);
     const chunk = latestChunk(dir);
     const now = `${chunk?.seq ?? 0}:${chunk ? sizeOrZero(chunk.file) : 0}:${lines}:${probes}`;
     if (now === mark) return { mark: now, lines: null };

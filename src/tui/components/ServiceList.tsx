@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { formatBytes, formatUptime } from '../../config/durations.js';
-import { GLYPH, retryCountdown, stateLabel } from '../../commands/format-status.js';
+import { GLYPH, retryCountdown, serveNote, stateLabel } from '../../commands/format-status.js';
 import { serverKind } from '../../kinds/index.js';
 import type { ServiceStatus } from '../../protocol/messages.js';
 import { splitQualified } from '../../client/hosts-api.js';
@@ -31,11 +31,12 @@ function shortState(s: ServiceStatus, now: number): string {
 }
 
 /** What the server is doing, then its model ("42 tok/s 1/4 busy tiny.gguf"), as its kind tells: at 80 columns the model is what gets cut. */
-function llmCell(s: ServiceStatus, now: number): string {
-  return serverKind(s.kind)?.summary(s, now, true) ?? '';
+function llmCell(s: ServiceStatus, now: number, all: ServiceStatus[]): string {
+  // The serve endpoint's word first (`2 waiting for beta`, `idle stop in 4m`): it says what happens next.
+  return [serveNote(s, all, now), serverKind(s.kind)?.summary(s, now, true) ?? ''].filter(Boolean).join(' · ');
 }
 
-export function serviceCells(s: ServiceStatus, now: number): string[] {
+export function serviceCells(s: ServiceStatus, now: number, all: ServiceStatus[] = [s]): string[] {
   return [
     s.name,
     shortState(s, now),
@@ -45,7 +46,7 @@ export function serviceCells(s: ServiceStatus, now: number): string[] {
     s.uptimeSeconds === null ? '-' : formatUptime(s.uptimeSeconds * 1000),
     String(s.restarts),
     s.port === null ? '-' : String(s.port),
-    llmCell(s, now),
+    llmCell(s, now, all),
   ];
 }
 
@@ -98,7 +99,7 @@ export const ServiceList = memo(function ServiceList({ services, selected, maxRo
         const s = services[entry.index]!;
         const style = { glyph: GLYPH[s.state] ?? '?', color: COLOR[s.state] ?? 'white' };
         const isSelected = entry.index === selected;
-        const cells = serviceCells(s, now);
+        const cells = serviceCells(s, now, services);
         return (
           <Text key={s.name} wrap="truncate-end" inverse={isSelected && !color} bold={isSelected}>
             {isSelected ? '›' : ' '} <Text color={color ? style.color : undefined}>{style.glyph}</Text> {cell(shownName(s), COLUMNS[0].width)}

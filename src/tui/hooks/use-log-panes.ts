@@ -6,6 +6,7 @@ import { computeLayout, type Layout } from '../layout.js';
 import { paneRows, type RegionSink } from '../log-region.js';
 import { selectedService, type UiState } from '../state.js';
 import { useLogTail } from './use-log-tail.js';
+import { serveLogPane } from '../serve-pane.js';
 
 export interface LogPanes {
   layout: Layout;
@@ -37,8 +38,10 @@ export function useLogPanes({ api, state, stateRef, columns, rows, color, logPol
   // Several hosts: each group has a title row in the list.
   const layout = computeLayout(rows, columns, state.services.length, state.view, listEntries(state.services).length);
   const selected = selectedService(state);
-  const panes =
+  const servicePanes =
     state.view === 'single' || state.services.length <= 1 ? (selected ? [selected] : []) : rotate(state.services, state.selected).slice(0, layout.paneLines.length);
+  // v: the first pane shows the serve endpoint's log.
+  const panes = state.serveLog ? [serveLogPane(), ...servicePanes].slice(0, Math.max(1, servicePanes.length)) : servicePanes;
   const maxLines = (layout.paneLines[0] ?? 10) * 20; // how far back PgUp can reach
   // Where each pane's lines go on the screen (none while an overlay covers the panes).
   const regionsNow = () =>

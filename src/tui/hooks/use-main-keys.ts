@@ -48,6 +48,10 @@ export function useMainKeys({ keys, stateRef, dispatch, api, actions, panes, rel
       case 'toggle-probes':
         dispatch({ type: 'toggle-probes' });
         return toast('info', stateRef.current.probes ? "showing llama-top's own requests in the logs (p folds them)" : "llama-top's own requests folded away (p shows them)");
+      case 'toggle-serve-log':
+        if (!state.daemon?.serve && !state.serveLog) return toast('info', 'no serve: endpoint in this config (see the README: Serving models on demand)');
+        dispatch({ type: 'toggle-serve-log' });
+        return toast('info', stateRef.current.serveLog ? 'the serve log: a line per request through the endpoint (v returns)' : "the selected service's log");
       case 'page-up': return dispatch({ type: 'scroll', by: page, maxScroll: panes.maxScroll() });
       case 'page-down': return dispatch({ type: 'scroll', by: -page, maxScroll: panes.maxScroll() });
       case 'home': return dispatch({ type: 'scroll-to', to: 'top', maxScroll: panes.maxScroll() });

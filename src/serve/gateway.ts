@@ -1,0 +1,257 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServiceConfig } from '../config/types.js';
+import type { ServeServiceInfo } from '../protocol/status.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import { ModelCatalog } from './catalog.js';
+import { ServeError, type AcquireOptions, type Lease, type RunningModel, type ServedModel, type ServeGateway, type ServeOutcome } from './contract.js';
+import { forward } from './forward.js';
+import { GroupQueue } from './group-queue.js';
+import { IdleStop } from './idle-stop.js';
+import { LeaseBook } from './lease-book.js';
+import { accepts, ensureReady } from './readiness.js';
+import { configuredNames, groupKey, isServedService } from './served-names.js';
+
+/** How long a swap waits for the requests in flight to the member it stops before cutting them. */
+const SWAP_DRAIN_MS = 30_000;
+
+/** One request through the endpoint, as it ended: for the serve log and the metrics. */
+export interface ServedRequest {
+  at: number;
+  model: string;
+  service: string;
+  outcome: ServeOutcome;
+  durationMs: number;
+  waitedMs: number;
+  coldStart: boolean;
+}
+
+/** A group swap's time, split: for the serve log and the bench. */
+export interface SwapReport {
+  group: string;
+  from: string[];
+  to: string;
+  drainMs: number;
+  /** Stopping the other members, their VRAM wait included. */
+  stopMs: number;
+  /** Of stopMs: waiting for nvidia-smi to show their GPU memory released. */
+  vramMs: number;
+  loadMs: number;
+  ok: boolean;
+}
+
+export interface GatewayEvents {
+  served(request: ServedRequest): void;
+  swapped(report: SwapReport): void;
+  idleStopped(service: string, reason: string): void;
+  queueChanged(): void;
+}
+
+/** `10m` for whole minutes, else `90s`, `1h30m`. Pure. */
+export const idleWords = (ms: number): string =>
+  ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+
+/**
+ * The endpoint's core: which service serves a model, starting it on demand (swapping its group), counting the
+ * requests in flight (the supervisor's drain asks it), and stopping idle services.
+ */
+export class Gateway implements ServeGateway {
+  readonly leases = new LeaseBook();
+  private readonly catalog: ModelCatalog;
+  private readonly queues = new Map<string, GroupQueue>();
+  private readonly idle: IdleStop;
+  /** ollama's keep_alive of the last request, per service: the idle stop after it. */
+  private readonly keepAlive = new Map<string, number>();
+  private readonly disposers: Array<() => void> = [];
+
+  constructor(
+    private readonly supervisor: Supervisor,
+    private readonly events: GatewayEvents,
+  ) {
+    this.catalog = new ModelCatalog(() => this.supervisor.config.services, (name) => this.stateOf(name));
+    this.idle = new IdleStop((service) => void this.idleExpired(service));
+    this.disposers.push(this.supervisor.addDrainSource(this.leases));
+    this.supervisor.serveInfo = (name) => this.info(name);
+    const onChange = (event: { service: string; to: string }) => {
+      this.states.set(event.service, event.to);
+      this.stateChanged(event.service, event.to);
+    };
+    this.supervisor.on('change', onChange);
+    this.disposers.push(() => this.supervisor.off('change', onChange));
+    for (const s of this.supervisor.status()) {
+      this.states.set(s.name, s.state);
+      this.stateChanged(s.name, s.state);
+    }
+  }
+
+  dispose(): void {
+    for (const dispose of this.disposers) dispose();
+    this.supervisor.serveInfo = null;
+    this.idle.dispose();
+  }
+
+  private serviceConfig(name: string): ServiceConfig | undefined {
+    return this.supervisor.config.services.find((s) => s.name === name);
+  }
+
+  models(): Promise<ServedModel[]> {
+    return this.catalog.models();
+  }
+
+  resolve(name: string): Promise<ServedModel | null> {
+    return this.catalog.resolve(name);
+  }
+
+  async running(): Promise<RunningModel[]> {
+    return (await this.models()).filter((m) => accepts(m.state)).map((model) => ({ model, idleStopAt: this.idle.at(model.service) }));
+  }
+
+  async acquire(name: string, options: AcquireOptions): Promise<Lease> {
+    const model = await this.resolve(name);
+    if (!model) throw await this.unknownModel(name);
+    return this.acquireService(model, options);
+  }
+
+  /** As `acquire`, for a model already resolved (or a service's own API: `/api/*` passed through to ollama). */
+  async acquireService(model: ServedModel, options: AcquireOptions): Promise<Lease> {
+    const began = Date.now();
+    const svc = this.serviceConfig(model.service);
+    if (!svc) throw new ServeError(404, `service ${model.service} is no longer in the config`, 'invalid_request_error', 'model_not_found');
+    const queue = this.queueOf(svc);
+    let coldStart = false;
+    // Ready and nobody queued ahead (a swap in progress): through at once.
+    if (!(queue.depth === 0 && accepts(this.stateOf(svc.name)))) coldStart = await queue.enter(svc.name, options.signal);
+    if (options.signal.aborted) throw new ServeError(499, 'the client disconnected while it waited', 'invalid_request_error', 'client_closed_request');
+    const held = this.leases.add(svc.name);
+    this.idle.clear(svc.name);
+    const port = svc.port ?? 0;
+    let released = false;
+    const waitedMs = Date.now() - began;
+    return {
+      upstream: { service: svc.name, kind: svc.kind, host: svc.host, port },
+      model: { ...model, state: this.stateOf(svc.name) },
+      waitedMs,
+      coldStart,
+      signal: held.cut.signal,
+      release: (outcome) => {
+        if (released) return;
+        released = true;
+        if (options.keepAliveMs !== undefined && options.keepAliveMs !== null) this.keepAlive.set(svc.name, options.keepAliveMs);
+        this.leases.remove(held);
+        this.armIdle(svc.name);
+        this.events.served({ at: began, model: model.name, service: svc.name, outcome, durationMs: Date.now() - began, waitedMs, coldStart });
+      },
+    };
+  }
+
+  forward(lease: Lease, req: IncomingMessage, res: ServerResponse, body: Buffer, path?: string): Promise<ServeOutcome> {
+    return forward(lease, req, res, body, path, { dropAuthorization: this.dropAuthorization });
+  }
+
+  /** Set by the endpoint when it checks API keys: the client's key is ours, not the server's. */
+  dropAuthorization = false;
+
+  /** The endpoint's view of one service, for status; null for a service it does not serve. */
+  info(name: string): ServeServiceInfo | null {
+    const svc = this.serviceConfig(name);
+    if (!svc || !isServedService(svc)) return null;
+    const at = this.idle.at(name);
+    return {
+      models: configuredNames(svc),
+      group: svc.group ?? null,
+      inFlight: this.leases.inFlight(name),
+      waiting: this.queues.get(groupKey(svc))?.waitingFor(name) ?? 0,
+      idleStopAt: at === null ? null : new Date(at).toISOString(),
+    };
+  }
+
+  /** Requests waiting per group (a service without a group is a group of its own, named after it). */
+  queueDepths(): Array<{ group: string; depth: number }> {
+    return [...this.queues.entries()].map(([key, q]) => ({ group: key.replace(/^service:/, ''), depth: q.depth }));
+  }
+
+  /** Each service's state as its last change said (kept here: a request asks it several times). */
+  private readonly states = new Map<string, string>();
+
+  private stateOf(name: string): string {
+    return this.states.get(name) ?? 'stopped';
+  }
+
+  private queueOf(svc: ServiceConfig): GroupQueue {
+    const key = groupKey(svc);
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = new GroupQueue(key, (service) => this.activate(key, service), () => this.events.queueChanged());
+      this.queues.set(key, queue);
+    }
+    return queue;
+  }
+
+  /** Makes `service` the running member of its group: the others drained and stopped (VRAM freed), it started. */
+  private async activate(key: string, service: string): Promise<{ coldStart: boolean }> {
+    const others = this.supervisor.config.services.filter((s) => groupKey(s) === key && s.name !== service && !['stopped', 'external'].includes(this.stateOf(s.name)));
+    const began = Date.now();
+    let drainMs = 0;
+    let stopMs = 0;
+    let vramMs = 0;
+    if (others.length > 0) {
+      await Promise.all(others.map((s) => this.leases.drained(s.name, SWAP_DRAIN_MS)));
+      drainMs = Date.now() - began;
+      this.supervisor.emit('log', `serve: group ${key}: swapping ${others.map((s) => s.name).join(', ')} out for ${service}`);
+      await this.supervisor.stop(others.map((s) => s.name), false, { reason: `swapped out for ${service}` });
+      stopMs = Date.now() - began - drainMs;
+      vramMs = Math.max(...others.map((s) => this.supervisor.lastGpuWaitMs(s.name)));
+    }
+    const loadBegan = Date.now();
+    const report = (ok: boolean) =>
+      others.length > 0 && this.events.swapped({ group: key, from: others.map((s) => s.name), to: service, drainMs, stopMs, vramMs, loadMs: Date.now() - loadBegan, ok });
+    try {
+      const ready = await ensureReady(this.supervisor, service, new AbortController().signal);
+      report(true);
+      return ready;
+    } catch (error) {
+      report(false);
+      throw error;
+    }
+  }
+
+  private stateChanged(service: string, state: string): void {
+    if (state === 'ready') this.armIdle(service);
+    else if (!accepts(state)) this.idle.clear(service);
+  }
+
+  /** The idle stop's deadline from now: ollama's keep_alive of the last request, else the service's idleStop. */
+  private armIdle(service: string): void {
+    const svc = this.serviceConfig(service);
+    const ms = this.keepAlive.get(service) ?? svc?.idleStopMs ?? null;
+    if (ms === null || ms === undefined || !accepts(this.stateOf(service)) || this.leases.inFlight(service) > 0) return;
+    this.idle.arm(service, ms);
+  }
+
+  private async idleExpired(service: string): Promise<void> {
+    const svc = this.serviceConfig(service);
+    if (!svc || this.stateOf(service) !== 'ready') return;
+    const ms = this.keepAlive.get(service) ?? svc.idleStopMs ?? 0;
+    // Busy after all (through the endpoint, waiting in its queue, or sent straight to the server): later.
+    await this.supervisor.refreshStats(0).catch(() => undefined);
+    const processing = this.supervisor.status(service)[0]?.llm?.requestsProcessing ?? 0;
+    if (this.leases.inFlight(service) > 0 || this.queueOf(svc).waitingFor(service) > 0 || processing > 0) {
+      if (this.leases.inFlight(service) === 0) this.idle.arm(service, Math.max(1000, ms));
+      return;
+    }
+    if (this.stateOf(service) !== 'ready') return;
+    const reason = `idle ${idleWords(ms)}`;
+    this.keepAlive.delete(service);
+    this.supervisor.emit('log', `serve: ${service}: no request for ${idleWords(ms)}: stopping it`);
+    this.events.idleStopped(service, reason);
+    await this.supervisor.stop([service], false, { reason });
+  }
+
+  /** 404 naming the models there are. */
+  async unknownModel(name: string): Promise<ServeError> {
+    const models = await this.models();
+    const known = models.map((m) => m.name);
+    const stoppedOllama = this.supervisor.config.services.find((s) => s.kind === 'ollama' && !accepts(this.stateOf(s.name)) && !s.models?.length);
+    const hint = stoppedOllama ? `; ${stoppedOllama.name}'s models are known while it runs (or list them in services.${stoppedOllama.name}.models)` : '';
+    return new ServeError(404, `model "${name}" is not served here (models: ${known.length ? known.join(', ') : 'none'})${hint}`, 'invalid_request_error', 'model_not_found');
+  }
+}

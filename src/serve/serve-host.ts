@@ -1,0 +1,100 @@
+import type { LogsConfig, ServeConfig } from '../config/types.js';
+import type { StackEventInput } from '../protocol/journal.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import { ServeEndpoint } from './endpoint.js';
+import { requestLine, ServeLog, swapLine } from './serve-log.js';
+import { ServeMetrics } from './serve-metrics.js';
+
+export interface ServeHostParts {
+  supervisor: Supervisor;
+  stack: () => string;
+  logs: () => LogsConfig;
+  /** The daemon's log. */
+  log: (line: string) => void;
+  /** The stack's event journal. */
+  event: (event: StackEventInput) => void;
+}
+
+/**
+ * The serve endpoint over the daemon's life: listening as `serve:` says, replaced when a reload moves it, closed
+ * when a reload removes it; with its log and its metrics, which outlive a replaced listener.
+ */
+export class ServeHost {
+  private endpoint: ServeEndpoint | null = null;
+  readonly metrics = new ServeMetrics();
+  private readonly serveLog: ServeLog;
+
+  constructor(private readonly parts: ServeHostParts) {
+    this.serveLog = new ServeLog(parts.logs(), parts.log);
+  }
+
+  get running(): boolean {
+    return this.endpoint !== null;
+  }
+
+  get url(): string | null {
+    return this.endpoint?.url ?? null;
+  }
+
+  get logDir(): string {
+    return this.serveLog.dir;
+  }
+
+  /** Listens as `config` says (none: closes). A bad address or a taken port rejects, naming serve.listen. */
+  async ensure(config: ServeConfig | undefined): Promise<void> {
+    const now = this.endpoint?.settings;
+    if (now && config && now.host === config.host && now.port === config.port && now.allowRemote === config.allowRemote) {
+      this.endpoint!.updateKeys(config);
+      return;
+    }
+    await this.close();
+    if (!config) return;
+    const endpoint = new ServeEndpoint(config, this.parts.supervisor, {
+      served: (r) => {
+        this.metrics.record(r);
+        this.serveLog.write(requestLine(r));
+        if (r.coldStart) this.parts.event({ service: r.service, event: 'started-on-demand', reason: `a request for ${r.model} started it (waited ${r.waitedMs} ms)` });
+      },
+      refused: (r) => {
+        const outcome = { status: r.status, note: r.message };
+        this.metrics.record({ model: r.model, service: r.service, outcome, durationMs: Date.now() - r.at, waitedMs: 0, coldStart: false });
+        this.serveLog.write(requestLine({ at: r.at, model: r.model, service: r.service, outcome, durationMs: Date.now() - r.at, waitedMs: 0, coldStart: false }));
+      },
+      swapped: (s) => {
+        this.serveLog.write(swapLine(s));
+        this.parts.log(`serve: ${swapLine(s)}`);
+      },
+      idleStopped: (service, reason) => {
+        this.serveLog.write(`${new Date().toISOString()} idle stop ${service}: ${reason}`);
+        this.parts.event({ service, event: 'idle-stop', reason });
+      },
+      queueChanged: () => undefined,
+      metricsText: () => this.metricsText(),
+    });
+    try {
+      await endpoint.listen();
+    } catch (error) {
+      endpoint.gateway.dispose();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(`serve: cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message})${code === 'EADDRINUSE' ? ': something else uses that port; change serve.listen' : ''}`);
+    }
+    this.endpoint = endpoint;
+    this.parts.log(`serve: listening on ${endpoint.url}${config.apiKeys.length ? ' (API keys required)' : ''}`);
+  }
+
+  /** The endpoint's figures in Prometheus text. */
+  metricsText(): string {
+    return this.metrics.text(this.parts.stack(), this.endpoint?.gateway.queueDepths() ?? []);
+  }
+
+  async close(): Promise<void> {
+    const endpoint = this.endpoint;
+    this.endpoint = null;
+    await endpoint?.close();
+  }
+
+  dispose(): Promise<void> {
+    this.serveLog.close();
+    return this.close();
+  }
+}
