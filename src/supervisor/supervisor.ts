@@ -19,7 +19,6 @@ import { toServiceStatus } from './service-status.js';
 import { deriveEvents } from './stack-events.js';
 import { dependencyOrder } from './start-order.js';
 import { StatsSampler } from './stats-sampler.js';
-import type { DrainSource, StopOptions } from './drain-source.js';
 
 export type { ReloadResult } from '../protocol/results.js';
 import type { ReloadResult } from '../protocol/results.js';
