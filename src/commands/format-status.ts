@@ -36,8 +36,6 @@ export function stateLabel(s: ServiceStatus, now = Date.now()): string {
   // Stopped on purpose (idle, swapped out): the reason, so that it does not read like a failure.
   if (s.state === 'stopped' && s.stopReason) return `stopped · ${s.stopReason}`;
   if (s.state === 'error' && s.detail) return s.detail;
-  // Stopped for a reason that is no error (`idle 10m`, `swapped out for beta`): the reason is the state a person reads.
-  if (s.state === 'stopped' && s.stopReason) return s.stopReason;
   return s.state;
 }
 

@@ -129,7 +129,7 @@ describe(`serve endpoint: groups and idle stop (${REAL_LLAMA_SERVER ? 'real llam
     }, 'the idle stop', 30_000, 200);
     expect(stopped.stopReason).toBe('idle 4s');
     expect(stopped.lastError).toBeNull();
-    expect((await stack.cli(['status'])).stdout).toMatch(/○\s+alpha\s+llama-server\s+idle 4s\s/);
+    expect((await stack.cli(['status'])).stdout).toMatch(/○\s+alpha\s+llama-server\s+stopped · idle 4s\s/);
     expect((await stack.cli(['logs', 'serve'])).stdout).toMatch(/ idle stop alpha: idle 4s$/m);
 
     const again = await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'));

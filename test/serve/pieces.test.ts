@@ -116,7 +116,7 @@ describe('serve: status words', () => {
   const base = { name: 'alpha', state: 'ready', detail: null, nextRetryAt: null, stopReason: null } as unknown as ServiceStatus;
   const info = (extra: object) => ({ models: ['alpha'], group: 'gpu0', inFlight: 0, waiting: 0, idleStopAt: null, ...extra });
   it("a stopped service's reason is its state word; the queue and the idle stop are the SERVE note", () => {
-    expect(stateLabel({ ...base, state: 'stopped', stopReason: 'idle 10m' })).toBe('idle 10m');
+    expect(stateLabel({ ...base, state: 'stopped', stopReason: 'idle 10m' })).toBe('stopped · idle 10m');
     const now = Date.parse('2026-12-05T08:00:00Z');
     const alpha = { ...base, serve: info({ inFlight: 1, idleStopAt: '2026-12-05T08:04:00Z' }) };
     const beta = { ...base, name: 'beta', state: 'stopped', serve: info({ waiting: 2 }) };
