@@ -239,7 +239,7 @@ export class Gateway implements ServeGateway {
       return;
     }
     if (this.stateOf(service) !== 'ready') return;
-    const reason = `idle ${idleWords(ms)}`;
+    const reason = this.keepAlive.has(service) ? `idle ${idleWords(ms)} (keep_alive)` : `idle ${idleWords(ms)}`;
     this.keepAlive.delete(service);
     this.supervisor.emit('log', `serve: ${service}: no request for ${idleWords(ms)}: stopping it`);
     this.events.idleStopped(service, reason);

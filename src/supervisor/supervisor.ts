@@ -166,6 +166,15 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     return this.runners.get(name)?.lastGpuWaitMs ?? 0;
   }
 
+  /** The other members of `svc`'s group that run, start or wait to retry. */
+  private groupRivals(svc: ServiceConfig): string[] {
+    if (!svc.group) return [];
+    return this.config.services
+      .filter((s) => s.group === svc.group && s.name !== svc.name)
+      .filter((s) => !['stopped', 'external'].includes(this.runners.get(s.name)?.state.phase ?? 'stopped'))
+      .map((s) => s.name);
+  }
+
   /** Requests in flight to `name` that the drain sources count. */
   inFlight(name: string): number {
     return [...this.drainSources].reduce((sum, source) => sum + source.inFlight(name), 0);
@@ -271,10 +280,13 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       const direct = wanted.includes(name);
       outcomes.set(
         name,
-        Promise.all(deps).then((depResults) => {
+        Promise.all(deps).then(async (depResults) => {
           const failedDep = depResults.find((d) => !d.ok);
           if (failedDep)
             return { name, ok: false, state: runner.state.phase, error: `not started: dependency ${failedDep.name} is not ready`, elapsedMs: 0 };
+          // One service of a group runs at a time (`group:`): the member that runs is stopped first, its VRAM freed.
+          const rivals = this.groupRivals(runner.config);
+          if (rivals.length) await this.stop(rivals, false, { reason: `swapped out for ${name}` });
           runner.dispatch(kind === 'restart' && direct ? { type: 'restart', now: options.now, at: Date.now() } : { type: 'start' });
           return this.waitReady(runner);
         }),

@@ -83,14 +83,9 @@ describe(`serve endpoint: groups and idle stop (${REAL_LLAMA_SERVER ? 'real llam
     expect(alpha!.stopReason).toBe('swapped out for beta');
     expect(beta!.state).toBe('ready');
     expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'))).status).toBe(200);
-    const seen = sampler.stop();
     [alpha, beta] = await stack.status();
     expect(alpha!.state).toBe('ready');
     expect(beta!.state).toBe('stopped');
-    // Both ran in turn, and no sample of the process table ever saw both.
-    expect(seen.sawA).toBeGreaterThan(0);
-    expect(seen.sawB).toBeGreaterThan(0);
-    expect(seen.both).toBe(0);
 
     const log = (await stack.cli(['logs', 'serve'])).stdout;
     const swaps = log.split('\n').filter((l) => / swap gpu0: /.test(l));
@@ -111,6 +106,19 @@ describe(`serve endpoint: groups and idle stop (${REAL_LLAMA_SERVER ? 'real llam
     const scraped = await fetch(`http://127.0.0.1:${httpPort}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
     expect(scraped).toMatch(/^llama_top_service_up\{service="alpha",kind="llama-server",stack="serve-test"\} 1$/m);
     expect(scraped).toMatch(/^llama_top_serve_requests_total\{model="beta",service="beta",code="200",stack="serve-test"\} 3$/m);
+
+    // A start by hand keeps the rule too: alpha is stopped before beta starts.
+    const manual = await stack.cli(['start', 'beta']);
+    expect(manual.exitCode).toBe(0);
+    [alpha, beta] = await stack.status();
+    expect(beta!.state).toBe('ready');
+    expect(alpha!.state).toBe('stopped');
+    expect(alpha!.stopReason).toBe('swapped out for beta');
+    const seen = sampler.stop();
+    // Both ran in turn, and no sample of the process table ever saw both.
+    expect(seen.sawA).toBeGreaterThan(0);
+    expect(seen.sawB).toBeGreaterThan(0);
+    expect(seen.both).toBe(0);
   });
 
   it('stops a service idle for idleStop (status says why) and starts it again on the next request', async () => {
