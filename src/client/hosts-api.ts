@@ -53,6 +53,7 @@ const HOST_CALLS: HostCalls = {
   journal: () => oneHost('read the event journal'),
   'notify-test': () => oneHost('test the notifications'),
   history: () => oneHost('read the history'),
+  'serve-activity': () => oneHost('read the serve activity'),
 };
 
 /** `host/service`: every name the TUI keys its rows, history and panes by is unique across hosts. */

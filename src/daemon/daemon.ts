@@ -90,6 +90,7 @@ export class Daemon {
       stateUnsaved: () => this.persistence.unsaved(),
       startHttp: (config: HttpConfig) => this.http.ensure(config),
       ensureServe: (config) => this.ensureServe(config),
+      serveActivity: () => this.serve?.activityReport() ?? null,
       serveLogDir: () => (this.options.config.serve || this.serve ? serveLogDir(this.options.config.logs.dir) : null),
       shutdown: (stopServices, reason) => this.shutdown(stopServices, reason),
       journal: this.journal,

@@ -91,6 +91,7 @@ export const ROUTES: HttpRoute[] = [
   route({ method: 'GET', path: '/api/backend', type: 'backend-report', params: ({ query }) => ({ health: query.get('health') === '1' }) }),
   route({ method: 'POST', path: '/api/backend/switch', type: 'backend-switch', params: ({ body }) => ({ name: body.name as string, force: body.force === true }), usage: 'the body must be {"name": "<backend>", "force"?: true}' }),
   route({ method: 'GET', path: '/api/services/:name/logs', type: 'logs', params: ({ name, query }) => ({ names: [name], lines: lines(query), sinceMs: null, times: true, probes: probes(query) }), reply: (a, { name, query }, r) => (query.get('follow') === '1' ? r.stream('logs-follow', { names: [name], times: true, probes: probes(query) }, r.timedLogs(a)) : r.json(r.timedLogs(a))) }),
+  route({ method: 'GET', path: '/api/serve', type: 'serve-activity', params: () => ({}) }),
   route({ method: 'GET', path: '/api/history', type: 'history', params: ({ query }) => ({ service: query.get('service'), since: seconds(query.get('since')) }), usage: '?service=NAME (optional) &since=SECONDS (optional: the last SECONDS seconds, default all kept)' }),
   route({ method: 'POST', path: '/api/services/:name/start', type: 'start', params: ({ name, query }) => ({ names: [name], wait: wait(query) }), reply: accepted }),
   route({ method: 'POST', path: '/api/services/:name/restart', type: 'restart', params: ({ name, query }) => ({ names: [name], wait: wait(query), now: now(query) }), reply: accepted }),

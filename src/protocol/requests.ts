@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ServeActivityReport } from './serve-activity.js';
 import type { ContainmentInfo, DaemonInfo, ServiceStatus, StartOutcome } from './status.js';
 import type { BackendReport, HttpListenerInfo, ModelsReport, ReloadResult, ServiceLogs, SwitchResult } from './results.js';
 import type { HistoryAnswer } from './history.js';
@@ -81,6 +82,8 @@ export const REQUESTS = {
    * sampling interval, a day of 1-minute means before it) and the marks on that time line (restarts, crashes,
    * backend switches): of `service` (null: all), of the last `since` seconds (null: all kept).
    */
+  /** The serve endpoint's recent activity for the status page (null without `serve:`). */
+  'serve-activity': { params: none, result: answer<ServeActivityReport | null>() },
   history: {
     params: z.object({
       service: z.string({ error: 'must be a service name or null' }).nullable().default(null),

@@ -1,6 +1,8 @@
 import type { LogsConfig, ServeConfig } from '../config/types.js';
 import type { StackEventInput } from '../protocol/journal.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { ServeActivityReport } from '../protocol/serve-activity.js';
+import { ServeActivity } from './activity.js';
 import { ServeEndpoint } from './endpoint.js';
 import { requestLine, ServeLog, swapLine } from './serve-log.js';
 import { ServeMetrics } from './serve-metrics.js';
@@ -22,6 +24,7 @@ export interface ServeHostParts {
 export class ServeHost {
   private endpoint: ServeEndpoint | null = null;
   readonly metrics = new ServeMetrics();
+  private readonly activity = new ServeActivity();
   private readonly serveLog: ServeLog;
 
   constructor(private readonly parts: ServeHostParts) {
@@ -52,12 +55,14 @@ export class ServeHost {
     const endpoint = new ServeEndpoint(config, this.parts.supervisor, {
       served: (r) => {
         this.metrics.record(r);
+        this.activity.record(r);
         this.serveLog.write(requestLine(r));
         if (r.coldStart) this.parts.event({ service: r.service, event: 'started-on-demand', reason: `a request for ${r.model} started it (waited ${r.waitedMs} ms)` });
       },
       refused: (r) => {
         const outcome = { status: r.status, note: r.message };
         this.metrics.record({ model: r.model, service: r.service, outcome, durationMs: Date.now() - r.at, waitedMs: 0, coldStart: false });
+        this.activity.record({ at: r.at, model: r.model, service: r.service, outcome, durationMs: Date.now() - r.at, waitedMs: 0, coldStart: false });
         this.serveLog.write(requestLine({ at: r.at, model: r.model, service: r.service, outcome, durationMs: Date.now() - r.at, waitedMs: 0, coldStart: false }));
       },
       swapped: (s) => {
@@ -80,6 +85,11 @@ export class ServeHost {
     }
     this.endpoint = endpoint;
     this.parts.log(`serve: listening on ${endpoint.url}${config.apiKeys.length ? ' (API keys required)' : ''}`);
+  }
+
+  /** What it has done lately, for the status page. */
+  activityReport(now = Date.now()): ServeActivityReport {
+    return this.activity.report(now, this.url, this.endpoint?.gateway.queueDepths() ?? []);
   }
 
   /** The endpoint's figures in Prometheus text. */

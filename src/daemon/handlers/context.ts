@@ -8,6 +8,7 @@ import type { HistoryRecorder } from '../history.js';
 import type { Notifications } from '../notifications.js';
 import type { DaemonPaths } from '../paths.js';
 import type { Subscriber } from '../server.js';
+import type { ServeActivityReport } from '../../protocol/serve-activity.js';
 
 /** The parts of the daemon its handlers work with (Daemon composes them). */
 export interface DaemonParts {
@@ -36,6 +37,8 @@ export interface DaemonParts {
   ensureServe(config: ServeConfig | undefined): Promise<void>;
   /** The serve log's directory while the config has `serve:` (`logs serve`), else null. */
   serveLogDir(): string | null;
+  /** What the serve endpoint has done lately (null: no `serve:`). */
+  serveActivity(): ServeActivityReport | null;
   shutdown(stopServices: boolean, reason: string): Promise<void>;
   /** The stack's recent events (every daemon-side module emits its own there). */
   readonly journal: EventJournal;

@@ -4,6 +4,7 @@
 import { Cards } from './cards.js';
 import { api, BackendPicker, Models, renderProblems } from './glance.js';
 import { LogViewer } from './logs.js';
+import { Serving } from './serving.js';
 import { WINDOW_S } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
@@ -40,6 +41,7 @@ const cards = new Cards($('cards'), {
 });
 const backend = new BackendPicker();
 const models = new Models();
+const serving = new Serving(api);
 
 /** Refreshes what depends on a service's state, at most once a second however many changes come. */
 let glanceTimer = null;
@@ -94,6 +96,7 @@ async function poll() {
     const status = await api('/api/status');
     render(status.services);
     renderProblems(status.problems ?? []);
+    void serving.refresh();
   } catch {
     // the event stream says when the daemon is gone
   }
