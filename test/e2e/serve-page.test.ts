@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import puppeteer, { type Browser } from 'puppeteer-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Browser } from 'puppeteer-core';
+import { afterEach, describe, expect } from 'vitest';
+import { CHROMIUM, launchChromium, runIfChromium as runIt } from '../helpers/chromium.js';
 import { makeServeStack, postJson } from '../helpers/serve-stack.js';
 import { cleanupAll, findFreePorts, REAL_LLAMA_SERVER, waitFor } from '../helpers/stack.js';
 
-// Debian's chromium (CI installs it as root: .ci/run); without it the test says why it skips.
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
-const runIt = CHROMIUM || process.env.CI ? it : it.skip;
 
 let browser: Browser | null = null;
 afterEach(async () => {
@@ -46,7 +43,7 @@ describe(`the serve endpoint's activity on the status page (${REAL_LLAMA_SERVER 
     expect(perModel['tiny-a'].at(-1) + (perModel['tiny-a'].at(-2) ?? 0)).toBe(1); // this minute, or the last if it just turned
     expect(activity.queues).toEqual([{ group: 'alpha', depth: 0 }]);
 
-    browser = await puppeteer.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.setViewport({ width: 390, height: 800 });
     await page.goto(web.open);

@@ -1,13 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Browser, type Page } from 'puppeteer-core';
+import { afterEach, describe, expect } from 'vitest';
+import { CHROMIUM, launchChromium, runIfChromium as runIt } from '../helpers/chromium.js';
 import { cleanupAll, findFreePorts, killEverythingUnder, makeStack, NODE, threeServices } from '../helpers/stack.js';
 
-// Debian's chromium (CI installs it as root: .ci/run); without it the test says why it skips.
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
-const runIt = CHROMIUM || process.env.CI ? it : it.skip;
 
 let browser: Browser | null = null;
 afterEach(async () => {
@@ -53,7 +51,7 @@ describe('the status page: charts, the stack at a glance, logs', () => {
     });
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const web = JSON.parse((await stack.cli(['web', '--json'])).stdout);
-    browser = await puppeteer.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const requested: string[] = [];
     page.on('request', (r) => void requested.push(r.url()));
@@ -198,7 +196,7 @@ services:
     try {
       expect((await stack.cli(['start'])).exitCode).toBe(0);
       const web = JSON.parse((await stack.cli(['web', '--json'])).stdout);
-      browser = await puppeteer.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+      browser = await launchChromium();
       const page = await browser.newPage();
       await page.goto(web.open);
       await page.waitForFunction(() => document.querySelector('[data-service="talker"]')?.getAttribute('data-state') === 'ready', { timeout: 20_000 });

@@ -1,11 +1,7 @@
-import fs from 'node:fs';
-import puppeteer, { type Browser } from 'puppeteer-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Browser } from 'puppeteer-core';
+import { afterEach, describe, expect } from 'vitest';
+import { CHROMIUM, launchChromium, runIfChromium as runIt } from '../helpers/chromium.js';
 import { cleanupAll, findFreePorts, makeStack, threeServices } from '../helpers/stack.js';
-
-// Debian's chromium (CI installs it as root: .ci/run); without it the test says why it skips.
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
-const runIt = CHROMIUM || process.env.CI ? it : it.skip;
 
 let browser: Browser | null = null;
 afterEach(async () => {
@@ -22,7 +18,7 @@ describe('the status page in a real headless Chromium', () => {
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const web = JSON.parse((await stack.cli(['web', '--json'])).stdout);
     expect(web.open).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=[0-9a-f]{64}$`));
-    browser = await puppeteer.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium();
 
     // Without the token: a page that says how to get in, and no service anywhere.
     const stranger = await (await browser.createBrowserContext()).newPage();
