@@ -4,7 +4,6 @@ import { CHROMIUM, launchChromium, runIfChromium as runIt } from '../helpers/chr
 import { makeServeStack, postJson } from '../helpers/serve-stack.js';
 import { cleanupAll, findFreePorts, REAL_LLAMA_SERVER, waitFor } from '../helpers/stack.js';
 
-
 let browser: Browser | null = null;
 afterEach(async () => {
   await browser?.close();

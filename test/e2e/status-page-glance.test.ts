@@ -1,11 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterEach, describe, expect } from 'vitest';
 import { CHROMIUM, launchChromium, runIfChromium as runIt } from '../helpers/chromium.js';
 import { cleanupAll, findFreePorts, killEverythingUnder, makeStack, NODE, threeServices } from '../helpers/stack.js';
-
 
 let browser: Browser | null = null;
 afterEach(async () => {
