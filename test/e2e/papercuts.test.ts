@@ -26,6 +26,15 @@ describe('papercuts of issue #18 (the built CLI)', () => {
     expect(stop.stdout + stop.stderr).not.toContain('keep running');
   });
 
+  it('stop says a service that ran nothing was not running, not "stopped in 0.0s"', async () => {
+    const stack = await makeStack(() => 'services:\n  a: { kind: process, command: [sleep, "1000"], readyAfter: 100ms }\n  b: { kind: process, command: [sleep, "1000"], autostart: false }\n', 0);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const stop = await stack.cli(['stop']);
+    expect(stop.exitCode).toBe(0);
+    expect(stop.stdout).toMatch(/^✓ a stopped in \d+\.\ds$/m);
+    expect(stop.stdout).toMatch(/^✓ b was not running$/m);
+  });
+
   it('a start failure is explained by the line that says why, from this run, not an older one', async () => {
     const script = [
       'if [ -f ran-before ]; then',
