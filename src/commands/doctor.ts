@@ -33,6 +33,8 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
   if (svc.model && !path.isAbsolute(svc.model)) out.push({ level: 'unknown', what: `${svc.name} model`, detail: `${svc.model} is a name, not a file: the server fetches or finds it, so only it can tell` });
   else if (svc.model && !svc.model.toLowerCase().endsWith('.gguf'))
     out.push(fs.existsSync(svc.model) ? { level: 'ok', what: `${svc.name} model`, detail: svc.model } : { level: 'fail', what: `${svc.name} model`, detail: `${svc.model} does not exist` });
+  else if (svc.model && !fs.existsSync(svc.model))
+    out.push({ level: 'fail', what: `${svc.name} model`, detail: `${svc.model} does not exist: put the GGUF file there, or set services.${svc.name}.model to its path` });
   else if (svc.model) {
     try {
       const info = readGguf(svc.model);
@@ -50,6 +52,8 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
     else if (holder) out.push({ level: 'fail', what: `${svc.name} port`, detail: describePortHolder(svc.port, holder) });
     else out.push({ level: 'ok', what: `${svc.name} port`, detail: `${svc.port} is free` });
   }
+  // A service left out of `start` (autostart: false, as init writes one it could not complete) stops nothing from starting.
+  if (!svc.autostart) return out.map((c) => (c.level === 'fail' ? { ...c, level: 'warn', detail: `${c.detail} (autostart: false: start leaves ${svc.name} out until then)` } : c));
   return out;
 }
 

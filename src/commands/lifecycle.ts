@@ -85,7 +85,7 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
       else ctx.out('nothing to stop: no daemon runs for this config and no service of it is left running');
       return 0;
     }
-    if (!ctx.flags.json) ctx.err(`llama-top: no daemon ran, but ${adopted.join(', ')} did: a new daemon re-adopted them, to stop them`);
+    if (!ctx.flags.json) ctx.err(`llama-top: no daemon ran, but ${adopted.join(', ')} did: a new daemon re-adopted ${adopted.length === 1 ? "it, to stop it" : "them, to stop them"}`);
   }
   try {
     // Those that ran nothing (stopped, or given up on) are said to be so: a stop of nothing is no "stopped in 0.0s".
