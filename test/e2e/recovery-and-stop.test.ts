@@ -45,7 +45,7 @@ describe('crash recovery', () => {
   });
 
   it('a ready service failing its liveness probe becomes unhealthy and is restarted', async () => {
-    const stack = await makeStack(threeServices({ ollama: '    args: [--hang-after-ms, "600"]\n    health: { interval: 200ms, timeout: 300ms, failureThreshold: 2 }' }));
+    const stack = await makeStack(threeServices({ ollama: '    args: [--hang-after-ready-ms, "600"]\n    health: { interval: 200ms, timeout: 300ms, failureThreshold: 2 }' }));
     expect((await stack.cli(['start', 'ollama'])).exitCode).toBe(0);
     const first = (await stack.status())[1]!;
     const restarted = await waitFor(async () => {
