@@ -4,7 +4,7 @@ import { LlamaTopError } from '../protocol/errors.js';
 import type { ServiceStatus } from '../protocol/messages.js';
 import { readBackendValue } from './config-file.js';
 import { checkChoiceHealth, checkUrl } from './choice-health.js';
-import { checkServiceHealth } from './health.js';
+import { checkServiceHealth, type BackendHealth } from './health.js';
 
 export type { BackendEntry } from '../protocol/results.js';
 import type { BackendEntry, BackendReport } from '../protocol/results.js';
@@ -37,6 +37,27 @@ export function assertKnownBackend(backend: BackendConfig, name: string): void {
     throw new LlamaTopError('USAGE', `unknown backend "${name}" (backends: ${Object.keys(backend.choices).join(', ')})`);
 }
 
+/**
+ * A backend the app serves itself (choice → null): the check the config gives (backend.health.NAME), else the URL the
+ * app's own config names for it (Chat-O-Llama: ollama.base_url), else nothing to ask: `null`, never healthy because
+ * the app runs.
+ */
+export async function appServedHealth(config: StackConfig, name: string, app: ServiceStatus | undefined, active: boolean): Promise<BackendHealth> {
+  const backend = backendOf(config);
+  if (backend.health[name]) return checkChoiceHealth(backend.health[name]!, config.services.find((s) => s.name === backend.app)!, app);
+  const url = backend.file ? appBackendUrl(backend.file, name) : null;
+  if (url) {
+    const health = await checkUrl(url);
+    return { healthy: health.healthy, reason: health.reason ?? `reached at ${url}` };
+  }
+  const appUp = app?.state === 'ready' || app?.state === 'external';
+  // The app running says nothing about a backend it serves itself: that is never a ✓.
+  const reason = !appUp
+    ? `the app ${backend.app} is ${app?.state ?? 'unknown'}`
+    : `served by the app itself: nothing to ask (set backend.health.${name} to { url: … }, { http: /path } or { command: … })`;
+  return { healthy: active && !appUp ? false : null, reason };
+}
+
 /** Each backend with its health: its server's for a service, the configured check for one the app serves itself. */
 export async function describeBackends(config: StackConfig, services: ServiceStatus[], active: string | null, only?: string): Promise<BackendEntry[]> {
   const backend = backendOf(config);
@@ -45,26 +66,7 @@ export async function describeBackends(config: StackConfig, services: ServiceSta
   return Promise.all(
     names.map(async (name) => {
       const service = backend.choices[name] ?? null;
-      if (service === null && backend.health[name]) {
-        const health = await checkChoiceHealth(backend.health[name]!, config.services.find((s) => s.name === backend.app)!, byName.get(backend.app));
-        return { name, service, healthy: health.healthy, reason: health.reason, active: name === active };
-      }
-      if (service === null) {
-        // The app's own config names where it reaches this backend (Chat-O-Llama: ollama.base_url): reach it.
-        const url = backend.file ? appBackendUrl(backend.file, name) : null;
-        if (url) {
-          const health = await checkUrl(url);
-          return { name, service, healthy: health.healthy, reason: health.reason ?? `reached at ${url}`, active: name === active };
-        }
-        const app = byName.get(backend.app);
-        const appUp = app?.state === 'ready' || app?.state === 'external';
-        // The app running says nothing about a backend it serves itself: that is never a ✓.
-        const reason = !appUp
-          ? `the app ${backend.app} is ${app?.state ?? 'unknown'}`
-          : `served by the app itself: nothing to ask (set backend.health.${name} to { url: … }, { http: /path } or { command: … })`;
-        return { name, service, healthy: name === active && !appUp ? false : null, reason, active: name === active };
-      }
-      const health = await checkServiceHealth(byName.get(service));
+      const health = service === null ? await appServedHealth(config, name, byName.get(backend.app), name === active) : await checkServiceHealth(byName.get(service));
       return { name, service, healthy: health.healthy, reason: health.reason, active: name === active };
     }),
   );

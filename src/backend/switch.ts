@@ -1,9 +1,8 @@
 import type { StackConfig } from '../config/types.js';
 import type { DaemonApi } from '../protocol/daemon-api.js';
 import { errorMessage, LlamaTopError } from '../protocol/errors.js';
-import { assertKnownBackend, backendOf, currentBackend } from './backends.js';
+import { appServedHealth, assertKnownBackend, backendOf, currentBackend } from './backends.js';
 import { writeBackendValue } from './config-file.js';
-import { checkChoiceHealth } from './choice-health.js';
 import { checkServiceHealth } from './health.js';
 
 export type { SwitchResult } from '../protocol/results.js';
@@ -23,6 +22,7 @@ export async function switchBackend(api: StackOps, config: StackConfig, target: 
   const statusOf = async (name: string) => (await api.status()).find((s) => s.name === name);
   const from = currentBackend(config, await api.status());
   const service = backend.choices[target] ?? null;
+  let unchecked: string | null = null;
 
   if (service) {
     const svc = await statusOf(service);
@@ -33,13 +33,15 @@ export async function switchBackend(api: StackOps, config: StackConfig, target: 
     const health = await checkServiceHealth(await statusOf(service));
     if (health.healthy === false && !options.force)
       throw new LlamaTopError('FAILED', `switch to ${target} refused: ${health.reason} (the app stays on ${from ?? 'its current backend'}; --force to switch anyway)`);
-  } else if (backend.health[target]) {
-    // Served by the app itself: its configured check (e.g. that llama-cpp-python imports and a model is there).
-    const health = await checkChoiceHealth(backend.health[target]!, config.services.find((s) => s.name === backend.app)!, await statusOf(backend.app));
+  } else {
+    // Served by the app itself: its configured check (e.g. that llama-cpp-python imports and a model is there), else
+    // the URL the app's own config names for it; with neither, the switch says it could not check.
+    const health = await appServedHealth(config, target, await statusOf(backend.app), false);
     if (health.healthy === false && !options.force)
       throw new LlamaTopError('FAILED', `switch to ${target} refused: ${health.reason} (the app stays on ${from ?? 'its current backend'}; --force to switch anyway)`);
+    if (health.healthy === null) unchecked = health.reason;
   }
-  if (from === target) return { from, to: target, changed: false, stopped: null, elapsedMs: Date.now() - began };
+  if (from === target) return { from, to: target, changed: false, stopped: null, elapsedMs: Date.now() - began, unchecked };
 
   const apply = async (name: string | null) => {
     if (backend.file && backend.key) {
@@ -71,5 +73,5 @@ export async function switchBackend(api: StackOps, config: StackConfig, target: 
     const [o] = await api.stop([oldService], false).catch(() => [undefined]);
     if (o?.ok) stopped = oldService;
   }
-  return { from, to: target, changed: true, stopped, elapsedMs: Date.now() - began };
+  return { from, to: target, changed: true, stopped, elapsedMs: Date.now() - began, unchecked };
 }

@@ -25,6 +25,8 @@ export async function backendCommand(ctx: CommandContext): Promise<number> {
       if (ctx.flags.json) ctx.out(JSON.stringify(result));
       else if (!result.changed) ctx.out(`${backend.app} already uses ${name}`);
       else ctx.out(`✓ ${backend.app} switched from ${result.from ?? 'unknown'} to ${result.to} in ${(result.elapsedMs / 1000).toFixed(1)}s${result.stopped ? `; stopped ${result.stopped}` : ''}`);
+      // The switch itself was checked (the app came back ready); the backend behind it could not be: say so.
+      if (!ctx.flags.json && result.unchecked) ctx.out(`? ${name}: not checked: ${result.unchecked}`);
       return 0;
     }
     const { active, backends: entries } = await client.backendReport(action === 'health' ? name : undefined, action === 'health');

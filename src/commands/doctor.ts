@@ -14,12 +14,13 @@ import { localPaths, type CommandContext } from './context.js';
 import { checkLinger } from './linger.js';
 
 export interface Check {
-  level: 'ok' | 'warn' | 'fail';
+  /** ok: checked and fine; unknown: could not be checked (the detail says why), never a ✓. */
+  level: 'ok' | 'warn' | 'fail' | 'unknown';
   what: string;
   detail: string;
 }
 
-const MARK = { ok: '✓', warn: '!', fail: '✗' };
+const MARK = { ok: '✓', warn: '!', fail: '✗', unknown: '?' };
 
 export function formatChecks(checks: Check[]): string {
   return checks.map((c) => `${MARK[c.level]} ${c.what}: ${c.detail}`).join('\n');
@@ -29,9 +30,11 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
   const out: Check[] = [];
   const binary = resolveBinary(svc.argv[0]!, svc.cwd, svc.env.PATH ?? process.env.PATH);
   out.push(binary ? { level: 'ok', what: `${svc.name} binary`, detail: binary } : { level: 'fail', what: `${svc.name} binary`, detail: `${svc.argv[0]} not found on PATH` });
-  if (svc.model && !path.isAbsolute(svc.model)) out.push({ level: 'ok', what: `${svc.name} model`, detail: `${svc.model} (a name: the server fetches or finds it)` });
+  if (svc.model && !path.isAbsolute(svc.model)) out.push({ level: 'unknown', what: `${svc.name} model`, detail: `${svc.model} is a name, not a file: the server fetches or finds it, so only it can tell` });
   else if (svc.model && !svc.model.toLowerCase().endsWith('.gguf'))
     out.push(fs.existsSync(svc.model) ? { level: 'ok', what: `${svc.name} model`, detail: svc.model } : { level: 'fail', what: `${svc.name} model`, detail: `${svc.model} does not exist` });
+  else if (svc.model && !fs.existsSync(svc.model))
+    out.push({ level: 'fail', what: `${svc.name} model`, detail: `${svc.model} does not exist: put the GGUF file there, or set services.${svc.name}.model to its path` });
   else if (svc.model) {
     try {
       const info = readGguf(svc.model);
@@ -49,6 +52,8 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
     else if (holder) out.push({ level: 'fail', what: `${svc.name} port`, detail: describePortHolder(svc.port, holder) });
     else out.push({ level: 'ok', what: `${svc.name} port`, detail: `${svc.port} is free` });
   }
+  // A service left out of `start` (autostart: false, as init writes one it could not complete) stops nothing from starting.
+  if (!svc.autostart) return out.map((c) => (c.level === 'fail' ? { ...c, level: 'warn', detail: `${c.detail} (autostart: false: start leaves ${svc.name} out until then)` } : c));
   return out;
 }
 
@@ -56,7 +61,7 @@ async function checkService(svc: ServiceConfig, status: ServiceStatus | undefine
 function ourPortCheck(name: string, port: number, pid: number): Check {
   const what = `${name} port`;
   const held = listeningPortsOf(pid);
-  if (held === null) return { level: 'warn', what, detail: `? cannot tell which port pid ${pid} listens on (no /proc/net/tcp or its sockets are not readable)` };
+  if (held === null) return { level: 'unknown', what, detail: `cannot tell which port pid ${pid} listens on (no /proc/net/tcp or its sockets are not readable); the config says ${port}` };
   if (held.includes(port)) return { level: 'ok', what, detail: `${port} held by our pid ${pid}` };
   if (held.length === 0) return { level: 'warn', what, detail: `our pid ${pid} listens on no TCP port yet; the config says ${port} (services.${name}.port)` };
   return { level: 'fail', what, detail: `our pid ${pid} listens on ${held.join(', ')}, not on ${port} as services.${name}.port says: make the app's own config and services.${name}.port agree` };
@@ -131,7 +136,7 @@ export async function doctorCommand(ctx: CommandContext): Promise<number> {
   }
   const linger = checkLinger();
   if (linger) checks.push({ level: linger.atRisk ? 'fail' : 'ok', what: 'logout', detail: linger.message });
-  checks.push({ level: 'ok', what: 'gpu', detail: resolveBinary('nvidia-smi', process.cwd()) ? 'nvidia-smi found: GPU memory is shown per service' : 'no nvidia-smi: no GPU figures' });
+  checks.push(resolveBinary('nvidia-smi', process.cwd()) ? { level: 'ok', what: 'gpu', detail: 'nvidia-smi found: GPU memory is shown per service' } : { level: 'unknown', what: 'gpu', detail: 'no nvidia-smi on PATH: GPU memory cannot be read (none is shown)' });
   ctx.out(ctx.flags.json ? JSON.stringify({ checks }) : formatChecks(checks));
   return checks.some((c) => c.level === 'fail') ? 1 : 0;
 }

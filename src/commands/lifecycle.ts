@@ -107,9 +107,11 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
       else ctx.out('nothing to stop: no daemon runs for this config and no service of it is left running');
       return 0;
     }
-    if (!ctx.flags.json) ctx.err(`llama-top: no daemon ran, but ${adopted.join(', ')} did: a new daemon re-adopted them, to stop them`);
+    if (!ctx.flags.json) ctx.err(`llama-top: no daemon ran, but ${adopted.join(', ')} did: a new daemon re-adopted ${adopted.length === 1 ? "it, to stop it" : "them, to stop them"}`);
   }
   try {
+    // Those that ran nothing (stopped, or given up on) are said to be so: a stop of nothing is no "stopped in 0.0s".
+    const idle = new Set((await client.status()).filter((s) => s.state === 'stopped' || s.state === 'error').map((s) => s.name));
     // A ready LLM server first waits for its requests in flight: say so, rather than seem to hang.
     if (!ctx.flags.json && !force && !ctx.flags.now) {
       const drains = new DrainProgress(names, (line) => process.stderr.write(line));
@@ -117,7 +119,7 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
     }
     const outcomes = await client.stop(names, force, ctx.flags.now === true);
     // (A daemon asked to stop everything exits by itself once nothing runs; one left with nothing exits when idle.)
-    return await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped');
+    return await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped', new Set(), Date.now(), idle);
   } finally {
     client.close();
   }
@@ -129,12 +131,12 @@ async function stopDaemonStartedHere(client: ClientApi): Promise<void> {
   await closed;
 }
 
-async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>(), since = Date.now()): Promise<number> {
+async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>(), since = Date.now(), wasIdle = new Set<string>()): Promise<number> {
   if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes }));
   else if (outcomes.length === 0) ctx.out('requested; not waiting (see llama-top status)');
   else
     for (const o of outcomes) {
-      ctx.out(formatOutcome(o, verb, status.get(o.name), o.ok && wasRunning.has(o.name)));
+      ctx.out(o.ok && wasIdle.has(o.name) ? `✓ ${o.name} was not running` : formatOutcome(o, verb, status.get(o.name), o.ok && wasRunning.has(o.name)));
       const logDir = status.get(o.name)?.logDir;
       if (!o.ok && logDir) {
         // This run's lines only (written since the command began): an older run's last words would mislead.

@@ -19,6 +19,8 @@ export interface SwitchResult {
   changed: boolean;
   stopped: string | null;
   elapsedMs: number;
+  /** Why the target's own health could not be checked before the switch (an app-served backend with nothing to ask). */
+  unchecked?: string | null;
 }
 
 /** One choice of the chat app's backend, with its health when asked. */

@@ -12,7 +12,7 @@ export function createBackendControl(): BackendControl {
     switchTo: async (api: DaemonApi, name: string) => {
       const result = await api.backendSwitch(name, false);
       if (!result.changed) return `the chat app already uses ${name}`;
-      return `backend switched to ${name} in ${(result.elapsedMs / 1000).toFixed(1)} s${result.stopped ? ` (stopped ${result.stopped})` : ''}`;
+      return `backend switched to ${name} in ${(result.elapsedMs / 1000).toFixed(1)} s${result.stopped ? ` (stopped ${result.stopped})` : ''}${result.unchecked ? `; ? ${name} not checked: ${result.unchecked}` : ''}`;
     },
   };
 }

@@ -26,6 +26,36 @@ describe('papercuts of issue #18 (the built CLI)', () => {
     expect(stop.stdout + stop.stderr).not.toContain('keep running');
   });
 
+  it('stop says a service that ran nothing was not running, not "stopped in 0.0s"', async () => {
+    const stack = await makeStack(() => 'services:\n  a: { kind: process, command: [sleep, "1000"], readyAfter: 100ms }\n  b: { kind: process, command: [sleep, "1000"], autostart: false }\n', 0);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const stop = await stack.cli(['stop']);
+    expect(stop.exitCode).toBe(0);
+    expect(stop.stdout).toMatch(/^✓ a stopped in \d+\.\ds$/m);
+    expect(stop.stdout).toMatch(/^✓ b was not running$/m);
+  });
+
+  it('init with llama-server on PATH but no model, then doctor: the service init left out warns what to fill in, and fails nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-init-doctor-'));
+    try {
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      fs.writeFileSync(path.join(bin, 'llama-server'), `#!/bin/sh\nexec '${NODE}' '${path.join(path.dirname(TINY_GGUF), 'fake-llama-server.mjs')}' "$@"\n`, { mode: 0o755 });
+      const project = path.join(dir, 'project');
+      fs.mkdirSync(project);
+      fs.mkdirSync(path.join(dir, 'run'), { mode: 0o700 });
+      const env = { PATH: `${bin}:/usr/bin:/bin`, XDG_STATE_HOME: path.join(dir, 'state'), XDG_RUNTIME_DIR: path.join(dir, 'run'), NO_COLOR: '1', LLAMA_TOP_CONFIG: '' };
+      const run = (args: string[]) => execa(NODE, [CLI, ...args], { cwd: project, env, extendEnv: false, reject: false, stdin: 'ignore' });
+      expect((await run(['init'])).exitCode).toBe(0);
+      const doctor = await run(['doctor']);
+      expect(doctor.stdout).toMatch(/^! llama model: \S+your-model\.gguf does not exist: put the GGUF file there, or set services\.llama\.model to its path \(autostart: false: start leaves llama out until then\)$/m);
+      expect(doctor.stdout).not.toMatch(/^✗/m);
+      expect(doctor.exitCode).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a start failure is explained by the line that says why, from this run, not an older one', async () => {
     const script = [
       'if [ -f ran-before ]; then',

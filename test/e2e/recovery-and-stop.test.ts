@@ -8,7 +8,8 @@ afterEach(cleanupAll);
 
 describe('crash recovery', () => {
   it('restarts a crashing service with backoff, then gives up with the exit code and the log line; start resets it', async () => {
-    const stack = await makeStack(threeServices({ ollama: '    args: [--crash-after-ms, "1000", --crash-code, "3"]\n    restart: { maxRetries: 2, backoff: 200ms }' }));
+    // It crashes 1 s after its first answer (the readiness probe): ready before it crashes, however slow the machine.
+    const stack = await makeStack(threeServices({ ollama: '    args: [--crash-after-ready-ms, "1000", --crash-code, "3"]\n    restart: { maxRetries: 2, backoff: 200ms }' }));
     const events = stack.spawnCli(['events', '--json']);
     let lines = '';
     events.stdout!.on('data', (chunk) => (lines += chunk));
@@ -31,15 +32,20 @@ describe('crash recovery', () => {
     // The retry countdown is visible while crashed.
     const crashed = parsed.find((e) => e.to === 'crashed');
     expect(crashed.status.nextRetryAt).not.toBeNull();
-    events.kill('SIGINT');
-    await events;
     const again = await stack.cli(['start', 'ollama']);
     expect(again.exitCode).toBe(0);
-    expect((await stack.status())[1]!.retries).toBe(0);
+    // The start reset the count: the event of its start says so (a status read later may see the next crash already).
+    const restarted = await waitFor(() => {
+      const all = lines.trim().split('\n').map((l) => JSON.parse(l));
+      return all.find((e, i) => i > parsed.length - 1 && e.service === 'ollama' && e.from === 'error' && e.to === 'starting');
+    }, 'the event of the new start');
+    expect(restarted.status.retries).toBe(0);
+    events.kill('SIGINT');
+    await events;
   });
 
   it('a ready service failing its liveness probe becomes unhealthy and is restarted', async () => {
-    const stack = await makeStack(threeServices({ ollama: '    args: [--hang-after-ms, "600"]\n    health: { interval: 200ms, timeout: 300ms, failureThreshold: 2 }' }));
+    const stack = await makeStack(threeServices({ ollama: '    args: [--hang-after-ready-ms, "600"]\n    health: { interval: 200ms, timeout: 300ms, failureThreshold: 2 }' }));
     expect((await stack.cli(['start', 'ollama'])).exitCode).toBe(0);
     const first = (await stack.status())[1]!;
     const restarted = await waitFor(async () => {

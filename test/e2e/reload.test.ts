@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, isAlive, makeStack, NODE, waitFor, warnings } from '../helpers/stack.js';
+import { answers, cleanupAll, findFreePorts, isAlive, llamaServerCommand, makeStack, NODE, REAL_LLAMA_SERVER, TINY_GGUF, waitFor, warnings } from '../helpers/stack.js';
 
 afterEach(cleanupAll);
 
@@ -43,12 +44,15 @@ describe('reload: an edited config applied to the running stack', () => {
   });
 });
 
-describe('reload checks a changed service before stopping it (#18.3, #19.6)', () => {
+// Against the real llama.cpp llama-server when LLAMA_SERVER names it, else the fixture.
+const against = REAL_LLAMA_SERVER ? `the real llama-server (${REAL_LLAMA_SERVER})` : 'the llama-server fixture (set LLAMA_SERVER for the real one)';
+const llama = (port: number, model: string) =>
+  `restart: { maxRetries: 0 }\nservices:\n  llama:\n    kind: llama-server\n    command: ${JSON.stringify(llamaServerCommand())}\n    model: ${JSON.stringify(model)}\n    port: ${port}\n${REAL_LLAMA_SERVER ? '    args: [-c, "256", -t, "1"]\n' : ''}`;
+
+describe(`reload checks a changed service before stopping it (#18.3, #19.6): ${against}`, () => {
   it('a wrong model path, then a port held by another process: refused (exit 2, key named), the server keeps running; the fix restarts it', async () => {
-    const { TINY_GGUF, fixture, findFreePorts } = await import('../helpers/stack.js');
     const { execa } = await import('execa');
     const [squatPort] = await findFreePorts(1);
-    const llama = (port: number, model: string) => `services:\n  llama:\n    kind: llama-server\n    command: [${JSON.stringify(NODE)}, ${JSON.stringify(fixture('fake-llama-server.mjs'))}]\n    model: ${JSON.stringify(model)}\n    port: ${port}\n`;
     const stack = await makeStack((ports) => llama(ports[0]!, TINY_GGUF), 1);
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const pid = (await stack.status())[0]!.pid;
@@ -58,6 +62,8 @@ describe('reload checks a changed service before stopping it (#18.3, #19.6)', ()
     expect(badModel.exitCode).toBe(2);
     expect(badModel.stderr).toMatch(/services\.llama\.model: model file \/nonexistent\/model\.gguf does not exist/);
     expect((await stack.status())[0]).toMatchObject({ state: 'ready', pid });
+    expect(isAlive(pid)).toBe(true);
+    expect(await answers(stack.ports[0]!, '/health')).toBe(true); // the working server still serves
 
     const squatter = execa(NODE, ['-e', `require('net').createServer().listen(${squatPort}, '127.0.0.1', () => console.log('up'))`], { reject: false });
     try {
@@ -76,5 +82,33 @@ describe('reload checks a changed service before stopping it (#18.3, #19.6)', ()
     const after = (await stack.status())[0]!;
     expect(after).toMatchObject({ state: 'ready', port: squatPort });
     expect(after.pid).not.toBe(pid);
+  });
+  it('a reload to a model file the server cannot load leaves it in error; the reload that fixes the path starts it again', async () => {
+    const stack = await makeStack((ports) => llama(ports[0]!, TINY_GGUF), 1);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const pid = (await stack.status())[0]!.pid;
+    // A file that is there (the check before the stop passes) but is no model: the new instance fails to load it.
+    const broken = path.join(stack.dir, 'broken.gguf');
+    fs.writeFileSync(broken, 'GGUF but not really a model');
+    fs.writeFileSync(stack.configFile, llama(stack.ports[0]!, broken));
+    const bad = await stack.cli(['reload']);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toMatch(/^✗ llama changed, restart failed: /m);
+    const failed = await waitFor(async () => {
+      const s = (await stack.status())[0]!;
+      return s.state === 'error' ? s : null;
+    }, 'llama in error');
+    expect(failed.lastError).toMatch(/failed to load model|loading model/);
+    expect(isAlive(pid)).toBe(false);
+
+    fs.writeFileSync(stack.configFile, llama(stack.ports[0]!, TINY_GGUF));
+    const fixed = await stack.cli(['reload']);
+    expect(fixed.exitCode, fixed.stdout + fixed.stderr).toBe(0);
+    expect(fixed.stdout).toMatch(/^✓ llama changed: restarted, ready in \d+\.\ds$/m);
+    expect(fixed.stdout).not.toMatch(/not running/);
+    const after = (await stack.status())[0]!;
+    expect(after).toMatchObject({ state: 'ready', lastError: null });
+    expect(after.pid).not.toBe(pid);
+    expect(await answers(stack.ports[0]!, '/health')).toBe(true);
   });
 });

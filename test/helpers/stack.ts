@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +112,34 @@ export function killEverythingUnder(dir: string): void {
 
 export async function cleanupAll(): Promise<void> {
   await Promise.all([...stacks].map((s) => s.cleanup()));
+}
+
+/**
+ * One request straight to a daemon's socket (`daemon status --json` names it): no CLI process started, so a test
+ * that must ask often still asks often on a loaded machine. Resolves with its result; rejects with its error.
+ */
+export function daemonRequest<T = any>(socketPath: string, request: Record<string, unknown>, timeoutMs = 20_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath, () => socket.write(`${JSON.stringify({ id: 1, ...request })}\n`));
+    const timer = setTimeout(() => socket.destroy(new Error(`no answer to ${String(request.type)} in ${timeoutMs} ms`)), timeoutMs);
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += String(chunk);
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        const message = JSON.parse(buffered.slice(0, nl));
+        buffered = buffered.slice(nl + 1);
+        if (message.id !== 1) continue;
+        clearTimeout(timer);
+        socket.end();
+        if (message.ok) resolve(message.result as T);
+        else reject(new Error(`${message.code}: ${message.message}`));
+      }
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }
 
 export async function answers(port: number, urlPath: string): Promise<boolean> {

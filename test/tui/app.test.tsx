@@ -1,5 +1,5 @@
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/tui/app.js';
 import { waitFor } from '../helpers/wait.js';
 import { FakeDaemon, service } from './fake-daemon.js';
@@ -89,11 +89,20 @@ describe('App with a fake daemon', () => {
     await press('r');
     await waitFor(() => frame().includes('llama ready in 3.2 s'), 'outcome');
     await waitFor(() => frame().includes('r restart · s start/stop'), 'hints again');
-    daemon.outcome = (name) => ({ name, ok: false, state: 'error', error: 'boom', elapsedMs: 1 });
-    await press('r');
-    await waitFor(() => frame().includes('error: llama: boom'), 'error');
-    await new Promise((r) => setTimeout(r, 400)); // longer than toastMs: the error must still be there
-    expect(frame()).toContain('error: llama: boom');
+    // The app's timers are the test's from here: every timeout due within 10 × toastMs fires at once, a fade included.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    try {
+      daemon.outcome = (name) => ({ name, ok: false, state: 'error', error: 'boom', elapsedMs: 1 });
+      await press('r');
+      await waitFor(() => frame().includes('error: llama: boom'), 'error');
+      vi.advanceTimersByTime(10 * 150);
+      // A frame drawn after the timers ran (it shows a newer log line) still shows the error.
+      daemon.logs.llama = [...(daemon.logs.llama ?? []), 'a line written after the fade time'];
+      await waitFor(() => frame().includes('a line written after the fade time'), 'a frame drawn after the fade time');
+      expect(frame()).toContain('error: llama: boom');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('s stops a running service and starts a stopped one', async () => {
