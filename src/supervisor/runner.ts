@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { parseProcStat } from '../process/proc-stat.js';
 import type { LogsConfig, ServiceConfig } from '../config/types.js';
 import { serviceLogDir } from '../logs/chunks.js';
 import { readLinesOfRun } from '../logs/shown-lines.js';
@@ -238,7 +240,7 @@ export class ServiceRunner {
     const watch = new DrainWatch(
       cfg.name,
       this.drainSources,
-      server?.requestsInFlight && target ? () => server.requestsInFlight!(target) : null,
+      server?.requestsInFlight && target ? () => (isSignalStopped(pid) ? Promise.resolve(STOPPED_SERVES_NOTHING) : server.requestsInFlight!(target)) : null,
       (count) => {
         if (this.drainWatch === watch && this.state.pid === pid) this.dispatch({ type: 'in-flight', count, at: Date.now() });
       },
@@ -452,5 +454,17 @@ export class ServiceRunner {
     this.probing = false;
     if (this.state.pid === pid) this.dispatch({ type: 'probe', ...result, at: Date.now() });
     else this.scheduleProbe();
+  }
+}
+
+/** A server stopped by a signal (SIGSTOP, state T) answers no question and generates nothing: nothing to wait for. */
+const STOPPED_SERVES_NOTHING = { count: 0, reason: 'its process is stopped (SIGSTOP): it serves no request, so nothing is waited for' };
+
+function isSignalStopped(pid: number | null): boolean {
+  if (pid === null) return false;
+  try {
+    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.state === 'T';
+  } catch {
+    return false;
   }
 }

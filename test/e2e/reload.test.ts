@@ -98,7 +98,7 @@ describe(`reload checks a changed service before stopping it (#18.3, #19.6): ${a
       const s = (await stack.status())[0]!;
       return s.state === 'error' ? s : null;
     }, 'llama in error');
-    expect(failed.lastError).toMatch(/failed to load model|loading model/);
+    expect(failed.lastError).toMatch(/failed to load model|loading model|gguf_init_from_file/);
     expect(isAlive(pid)).toBe(false);
 
     fs.writeFileSync(stack.configFile, llama(stack.ports[0]!, TINY_GGUF));
