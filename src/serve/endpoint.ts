@@ -121,7 +121,8 @@ export class ServeEndpoint {
 
   private authorized(req: IncomingMessage): boolean {
     if (this.config.apiKeys.length === 0) return true;
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    // The scheme is case-insensitive (RFC 7235): some clients send `bearer`.
+    const bearer = /^bearer +(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
     return this.config.apiKeys.some((key) => sameToken(bearer, key));
   }
 
@@ -130,7 +131,7 @@ export class ServeEndpoint {
     const dialect = findDialectRoute(method, path);
     if (dialect) return (req, res, body) => dialect.handler(req, res, body, this.gateway);
     if (method === 'GET' && (path === '/v1/models' || path === '/models')) return (_req, res) => this.listModels(res);
-    if (method === 'GET' && path.startsWith('/v1/models/')) return (_req, res) => this.oneModel(res, decodeURIComponent(path.slice('/v1/models/'.length)));
+    if (method === 'GET' && path.startsWith('/v1/models/')) return (_req, res) => this.oneModel(res, decodeOr(path.slice('/v1/models/'.length)));
     if (method === 'GET' && path === '/metrics') return (_req, res) => this.metrics(res);
     if (method === 'GET' && path === '/health') return async (_req, res) => sendJson(res, 200, { status: 'ok' });
     const own = this.ownApiService(path);
@@ -208,4 +209,13 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const text = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** A path segment decoded, or as it is when its percent-escapes are broken (then it names no model: 404, not 500). */
+function decodeOr(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -3,14 +3,23 @@ import { pipeline } from 'node:stream';
 import type { Lease, ServeOutcome } from './contract.js';
 import { AnswerTail, usageFrom } from './usage.js';
 
+/**
+ * The server's CORS answer (llama-server echoes any Origin): never passed on, so a web page of another site cannot
+ * read answers from the endpoint; browsers reach it only through their own app's server.
+ */
+const isCorsHeader = (name: string) => name.startsWith('access-control-');
+
 /** Headers that belong to one connection, not to the request: never copied across the proxy. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
 
 /**
  * Connections to the servers are kept and reused, with Nagle off on every socket: a reused connection otherwise
- * waits out the server's delayed ACK (measured: 43 ms added per request).
+ * waits out the server's delayed ACK (measured: 43 ms added per request). At most one idle connection is kept per
+ * server: llama-server (cpp-httplib) gives each open connection one of its few HTTP threads for its 5-s keep-alive,
+ * so a pool of idle ones left by a burst held every thread, and queued requests, /health and /metrics waited 5 s
+ * (found by attack: 12 concurrent requests answered in steps of 5 s, 20 got a healthy server restarted).
  */
-export const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 512, keepAliveMsecs: 1000 });
+export const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 1, keepAliveMsecs: 1000 });
 
 function copyHeaders(from: http.IncomingHttpHeaders, drop: (name: string) => boolean): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
@@ -49,7 +58,7 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
       request.on('socket', (socket) => socket.setNoDelay(true));
       request.on('response', (answer) => {
         status = answer.statusCode ?? 502;
-        const out = copyHeaders(answer.headers, () => false);
+        const out = copyHeaders(answer.headers, isCorsHeader);
         if (answer.headers['content-length'] !== undefined) out['content-length'] = answer.headers['content-length'];
         res.writeHead(status, out);
         answer.on('data', (chunk: Buffer) => tail.push(chunk));
@@ -79,8 +88,15 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
     });
     const onCut = () => {
       upstream?.destroy();
-      res.destroy();
-      finish('cut (drainTimeout)');
+      // Cut before its answer began: an HTTP error the client can read, not a reset connection.
+      if (!res.headersSent) {
+        const message = `${lease.upstream.service} was stopped before it answered (its drain ran out or it was stopped with --now): send the request again`;
+        const text = JSON.stringify({ error: { message, type: 'server_error', code: 'service_stopped' } });
+        res.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'retry-after': '1' });
+        res.end(text);
+        status = 503;
+      } else res.destroy();
+      finish('cut: the service stopped');
     };
     lease.signal.addEventListener('abort', onCut, { once: true });
     send(false);

@@ -4,6 +4,9 @@ import { ServeError } from './contract.js';
 /** Largest request body taken (images and long prompts fit; a runaway upload does not). */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/** Longest `model` taken: longer than any name a model has. */
+export const MAX_MODEL_NAME = 256;
+
 /** Reads the whole body, refusing (413) past `max` bytes. */
 export function readBody(req: IncomingMessage, max = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -34,6 +37,9 @@ export function modelOf(body: Buffer): string {
   const model = (parsed as { model?: unknown } | null)?.model;
   if (typeof model !== 'string' || model === '')
     throw new ServeError(400, 'the request names no model: add "model": "NAME" to the body (GET /v1/models lists the names)', 'invalid_request_error', 'model_required');
+  // Echoed in errors, written to the serve log and a label of /metrics: a name no model has is refused here.
+  if (model.length > MAX_MODEL_NAME)
+    throw new ServeError(400, `the model name is ${model.length} characters long; names are at most ${MAX_MODEL_NAME} (GET /v1/models lists them)`, 'invalid_request_error', 'model_name_too_long');
   return model;
 }
 

@@ -28,7 +28,10 @@ export class ServeMetrics {
 
   /** A request that ended (`service` '-' when none was chosen: 400, 404, 401). */
   record(r: Pick<ServedRequest, 'model' | 'service' | 'outcome' | 'durationMs' | 'waitedMs' | 'coldStart'>): void {
-    const key = `model="${labelValue(r.model)}",service="${labelValue(r.service)}",code="${r.outcome.status}"`;
+    // A request no service took (404, 400, 401) is counted under model="-": a client sending random names must not
+    // grow /metrics by a series each.
+    const model = r.service === '-' ? '-' : r.model;
+    const key = `model="${labelValue(model)}",service="${labelValue(r.service)}",code="${r.outcome.status}"`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     const svc = `service="${labelValue(r.service)}"`;
     if (r.service !== '-') {

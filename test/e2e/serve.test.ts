@@ -68,6 +68,13 @@ describe(`serve endpoint (${REAL_LLAMA_SERVER ? 'real llama-server' : 'fixture'}
     const noRoute = await fetch(`${stack.serveUrl}/nowhere`);
     expect(noRoute.status).toBe(404);
     expect((await noRoute.json()).error.code).toBe('not_found');
+    // A model name longer than any (it would be echoed, logged and a metrics label): 400, short.
+    const long = await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('x'.repeat(100_000)));
+    expect(long.status).toBe(400);
+    expect(long.json.error.code).toBe('model_name_too_long');
+    expect(long.text.length).toBeLessThan(500);
+    // A broken percent-escape names no model: 404, not 500.
+    expect((await fetch(`${stack.serveUrl}/v1/models/%E0%A4%A`)).status).toBe(404);
     // None of them started anything.
     expect((await stack.status())[0]!.state).toBe('stopped');
   });
@@ -160,6 +167,9 @@ describe(`serve endpoint: failures (${REAL_LLAMA_SERVER ? 'real llama-server' : 
     expect(wrong.status).toBe(401);
     const right = await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'), { authorization: 'Bearer sk-local-123456' });
     expect(right.status).toBe(200);
+    // The scheme is case-insensitive (RFC 7235); a key in the query is no key.
+    expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'), { authorization: 'bearer sk-local-123456' })).status).toBe(200);
+    expect((await postJson(`${stack.serveUrl}/v1/chat/completions?api_key=sk-local-123456`, chat('alpha'))).status).toBe(401);
   });
 });
 

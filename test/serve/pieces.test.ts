@@ -71,7 +71,7 @@ describe('serve: the log line and the metrics', () => {
     m.record({ model: 'nope', service: '-', outcome: { status: 404 }, durationMs: 0, waitedMs: 0, coldStart: false });
     const text = m.text('s', [{ group: 'gpu0', depth: 2 }]);
     expect(text).toContain('llama_top_serve_requests_total{model="tiny-a",service="alpha",code="200",stack="s"} 2');
-    expect(text).toContain('llama_top_serve_requests_total{model="nope",service="-",code="404",stack="s"} 1');
+    expect(text).toContain('llama_top_serve_requests_total{model="-",service="-",code="404",stack="s"} 1');
     expect(text).toContain('llama_top_serve_request_seconds_bucket{service="alpha",stack="s",le="0.005"} 1');
     expect(text).toContain('llama_top_serve_request_seconds_bucket{service="alpha",stack="s",le="2.5"} 2');
     expect(text).toContain('llama_top_serve_request_seconds_count{service="alpha",stack="s"} 2');
