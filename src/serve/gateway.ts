@@ -11,9 +11,6 @@ import { LeaseBook } from './lease-book.js';
 import { accepts, ensureReady } from './readiness.js';
 import { configuredNames, groupKey, isServedService } from './served-names.js';
 
-/** How long a swap waits for the requests in flight to the member it stops before cutting them. */
-const SWAP_DRAIN_MS = 30_000;
-
 /** One request through the endpoint, as it ended: for the serve log and the metrics. */
 export interface ServedRequest {
   at: number;
@@ -194,10 +191,21 @@ export class Gateway implements ServeGateway {
     let stopMs = 0;
     let vramMs = 0;
     if (others.length > 0) {
-      await Promise.all(others.map((s) => this.leases.drained(s.name, SWAP_DRAIN_MS)));
-      drainMs = Date.now() - began;
-      this.supervisor.emit('log', `serve: group ${key}: swapping ${others.map((s) => s.name).join(', ')} out for ${service}`);
-      await this.supervisor.stop(others.map((s) => s.name), false, { reason: `swapped out for ${service}` });
+      // The supervisor's drain waits for their requests (this endpoint's leases and the server's own), so that they
+      // show as `draining (N in flight)` with the time of the cut, like any stop; its end splits drain from stop.
+      const names = others.map((s) => s.name);
+      let drainEnded = 0;
+      const onChange = (event: { service: string; from: string }) => {
+        if (names.includes(event.service) && event.from === 'draining') drainEnded = Math.max(drainEnded, Date.now());
+      };
+      this.supervisor.on('change', onChange);
+      this.supervisor.emit('log', `serve: group ${key}: swapping ${names.join(', ')} out for ${service}`);
+      try {
+        await this.supervisor.stop(names, false, { reason: `swapped out for ${service}` });
+      } finally {
+        this.supervisor.off('change', onChange);
+      }
+      drainMs = drainEnded ? drainEnded - began : 0;
       stopMs = Date.now() - began - drainMs;
       vramMs = Math.max(...others.map((s) => this.supervisor.lastGpuWaitMs(s.name)));
     }

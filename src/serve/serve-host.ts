@@ -81,7 +81,7 @@ export class ServeHost {
     } catch (error) {
       endpoint.gateway.dispose();
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(`serve: cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message})${code === 'EADDRINUSE' ? ': something else uses that port; change serve.listen' : ''}`);
+      throw new Error(`serve: cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message})${code === 'EADDRINUSE' ? ': something else uses that port (see: ss -ltnp sport = :${config.port}); free it or change serve.listen, then llama-top reload' : ''}`);
     }
     this.endpoint = endpoint;
     this.parts.log(`serve: listening on ${endpoint.url}${config.apiKeys.length ? ' (API keys required)' : ''}`);

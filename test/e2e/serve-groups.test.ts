@@ -147,3 +147,29 @@ describe(`serve endpoint: groups and idle stop (${REAL_LLAMA_SERVER ? 'real llam
     expect(restarted.stopReason).toBeNull();
   });
 });
+
+describe('serve endpoint: a swap waits for the answer in flight, and says so (fixture: a paced answer)', () => {
+  it('the running member is draining (1 in flight) with its cut time while a request for the other waits; the answer completes', async () => {
+    const stack = await makeServeStack([
+      { name: 'alpha', group: 'gpu0', fakeArgs: ['--tok-s', '20'], fixtureOnly: true },
+      { name: 'beta', group: 'gpu0', fixtureOnly: true },
+    ]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'))).status).toBe(200); // alpha runs
+    const long = postJson(`${stack.serveUrl}/v1/chat/completions`, { model: 'alpha', messages: [{ role: 'user', content: 'a story' }], max_tokens: 60 });
+    await waitFor(async () => (await stack.status())[0]!.serve?.inFlight === 1, 'the long answer in flight');
+    const swap = postJson(`${stack.serveUrl}/v1/chat/completions`, chat('beta'));
+    const alpha = await waitFor(async () => {
+      const s = (await stack.status())[0]!;
+      return s.state === 'draining' ? s : null;
+    }, 'alpha draining for the swap');
+    expect(alpha.drain!.inFlight).toBe(1);
+    expect(Date.parse(alpha.drain!.cutAt)).toBeGreaterThan(Date.now());
+    expect((await stack.cli(['status'])).stdout).toMatch(/alpha\s+llama-server\s+draining \(1 in flight\)/);
+    const [first, second] = await Promise.all([long, swap]);
+    expect(first.status).toBe(200);
+    expect(first.json.choices[0].finish_reason).toBe('length'); // whole, not cut
+    expect(second.status).toBe(200);
+    expect((await stack.status()).map((s) => s.state)).toEqual(['stopped', 'ready']);
+  });
+});

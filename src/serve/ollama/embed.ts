@@ -38,7 +38,7 @@ async function embedAs(route: 'embed' | 'embeddings', ...[req, res, body, gatewa
     if (answer.status !== 200 || !Array.isArray(answer.json?.data)) {
       const status = answer.status === 200 ? 502 : answer.status;
       const why = errorMessageOf(answer.text);
-      sendJson(res, status, { error: `${lease.model.service} cannot embed: ${why} (llama-server embeds when started with --embeddings in the service's args)` });
+      sendJson(res, status, { error: `${lease.model.service} cannot embed: ${why} (llama-server embeds when started with --embeddings --pooling mean in the service's args)` });
       return { status };
     }
     const vectors = (answer.json.data as Array<{ embedding: number[] }>).map((d) => d.embedding);
