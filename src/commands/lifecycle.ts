@@ -161,7 +161,11 @@ export async function reloadCommand(ctx: CommandContext): Promise<number> {
     if (ctx.flags.json) ctx.out(JSON.stringify(result));
     else {
       const line = (label: string, names: string[]) => names.length && ctx.out(`${label}: ${names.join(', ')}`);
-      line('unchanged (still running, same pid)', result.unchanged);
+      // Unchanged and stopped (on demand, swapped out, idle) is no "still running": say which is which.
+      const state = new Map((await client.status()).map((s) => [s.name, s.state]));
+      const running = result.unchanged.filter((n) => { const st = state.get(n); return st !== undefined && isRunning(st); });
+      line('unchanged (still running, same pid)', running);
+      line('unchanged (not running)', result.unchanged.filter((n) => !running.includes(n)));
       for (const o of result.restarted) ctx.out(o.ok ? `✓ ${o.name} changed: restarted, ready in ${(o.elapsedMs / 1000).toFixed(1)}s` : `✗ ${o.name} changed, restart failed: ${o.error ?? o.state}`);
       line('changed, not running (new settings at its next start)', result.changed);
       line('removed and stopped', result.removed);

@@ -30,6 +30,12 @@ describe('reload: an edited config applied to the running stack', () => {
     await waitFor(() => !isAlive(before.get('drop')!), 'the dropped service gone');
     expect(after.get('add')!.state).toBe('ready');
     expect(warnings((await stack.cli(['status'])).stderr)).toEqual([]); // the daemon runs what the file says now
+
+    // A stopped service that did not change is said to be so, not "still running".
+    expect((await stack.cli(['stop', 'keep'])).exitCode).toBe(0);
+    const again = await stack.cli(['reload']);
+    expect(again.stdout).toMatch(/^unchanged \(still running, same pid\): change, add$/m);
+    expect(again.stdout).toMatch(/^unchanged \(not running\): keep$/m);
   });
 
   it('a config with an error is refused with file:line:col and exit 2, and nothing changes', async () => {
