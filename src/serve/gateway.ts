@@ -115,14 +115,16 @@ export class Gateway implements ServeGateway {
     if (!svc) throw new ServeError(404, `service ${model.service} is no longer in the config`, 'invalid_request_error', 'model_not_found');
     const queue = this.queueOf(svc);
     let coldStart = false;
-    // Ready and nobody queued ahead (a swap in progress): through at once.
-    if (!(queue.depth === 0 && accepts(this.stateOf(svc.name)))) coldStart = await queue.enter(svc.name, options.signal);
+    // Ready and nobody queued ahead (a swap in progress): through at once, and nothing was waited for (waitedMs 0,
+    // not the millisecond the clock may tick meanwhile: ollama's load_duration and the serve log's wait read it).
+    const waits = !(queue.depth === 0 && accepts(this.stateOf(svc.name)));
+    if (waits) coldStart = await queue.enter(svc.name, options.signal);
     if (options.signal.aborted) throw new ServeError(499, 'the client disconnected while it waited', 'invalid_request_error', 'client_closed_request');
     const held = this.leases.add(svc.name);
     this.idle.clear(svc.name);
     const port = svc.port ?? 0;
     let released = false;
-    const waitedMs = Date.now() - began;
+    const waitedMs = waits ? Date.now() - began : 0;
     return {
       upstream: { service: svc.name, kind: svc.kind, host: svc.host, port },
       model: { ...model, state: this.stateOf(svc.name) },

@@ -11,7 +11,8 @@ const against = REAL_LLAMA_SERVER ? `the real llama-server (${REAL_LLAMA_SERVER}
 
 /**
  * llama (autostart: false, started on demand) behind the endpoint on ports[1]; `llama` adds lines to its service,
- * `extra` adds services; `paced`: the fixture generates 40 tokens/s (the real one is fast enough to be cut anyway).
+ * `extra` adds services; `paced`: the fixture generates 40 tokens/s; the real one ignores EOS (else it may finish a 'long' answer
+ * in under a second on a quiet machine, before the cut it is meant to see).
  */
 const serveStack = (options: { extra?: string; llama?: string; paced?: boolean; args?: string[] } = {}) => (ports: number[], dir: string) => {
   fs.copyFileSync(TINY_GGUF, path.join(dir, 'tiny.gguf'));
@@ -23,7 +24,7 @@ services:
     command: ${JSON.stringify(llamaServerCommand())}
     model: ./tiny.gguf
     port: ${ports[0]}
-    args: ${JSON.stringify(options.args ?? (options.paced && !REAL_LLAMA_SERVER ? ['--tok-s', '40'] : ['-t', '1']))}
+    args: ${JSON.stringify(options.args ?? (options.paced ? (REAL_LLAMA_SERVER ? ['-t', '1', '--ignore-eos'] : ['--tok-s', '40']) : ['-t', '1']))}
     models: [tiny]
     autostart: false
     stopTimeout: 5s
