@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The serve endpoint's cost, side by side in one run against the same llama-server (the real one when LLAMA_SERVER
 // names it, else the fixture):
-//   1. 1-token completions straight to the server vs through the endpoint (interleaved, the same keep-alive client
-//      with Nagle off on both): median and p99, and what the endpoint adds;
+//   1. 1-token completions straight to the server (on a kept connection, as most clients do, and on a fresh one per
+//      request) vs through the endpoint and a bare Node proxy (interleaved, Nagle off on the client): median, p99,
+//      answers that stalled 30+ ms (llama-server's Nagle meeting a delayed ACK), and what the endpoint adds;
 //   2. a streamed answer's tokens per second straight vs through (interleaved), and the ratio;
 //   3. a cold start: from the moment the server answers /health 200 (polled here every 2 ms) to the first byte of
 //      the answer through the endpoint;
@@ -48,15 +49,15 @@ ${svc('beta', betaPort)}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 /** One POST (sent again once when a kept connection was closed by the server as it was reused). */
-const post = (port, urlPath, body) => postOnce(port, urlPath, body).catch((error) => (error.reused ? postOnce(port, urlPath, body) : Promise.reject(error)));
+const post = (port, urlPath, body, via = agent) => postOnce(port, urlPath, body, via).catch((error) => (error.reused ? postOnce(port, urlPath, body, via) : Promise.reject(error)));
 
 /** One POST; resolves with the time to the end of the answer, to its first byte, and the body. */
-function postOnce(port, urlPath, body) {
+function postOnce(port, urlPath, body, via) {
   return new Promise((resolve, reject) => {
     const data = Buffer.from(JSON.stringify(body));
     const t0 = process.hrtime.bigint();
     let first = null;
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: urlPath, agent, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: urlPath, agent: via, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
       const chunks = [];
       res.on('data', (c) => {
         first ??= process.hrtime.bigint();
@@ -82,11 +83,11 @@ try {
   if (warm.status !== 200) throw new Error(`warm-up through the endpoint answered ${warm.status}: ${warm.text}`);
   for (let i = 0; i < 20; i++) await post(alphaPort, '/v1/completions', one);
 
-  // A bare 20-line Node proxy to the same server (keep-alive, Nagle off, pipe) in a process of its own, as the daemon
-  // is: what any proxy adds on this machine, for comparison.
+  // A bare 20-line Node proxy to the same server (a fresh upstream connection per request as the endpoint's, Nagle
+  // off, pipe) in a process of its own, as the daemon is: what any proxy adds on this machine, for comparison.
   const bareCode = `
     const http = require('node:http');
-    const agent = new http.Agent({ keepAlive: true });
+    const agent = false;
     const server = http.createServer((req, res) => {
       const chunks = [];
       req.on('data', (c) => chunks.push(c));
@@ -107,25 +108,26 @@ try {
   // 1. Added latency.
   const daemonPid = JSON.parse(stack.cli('daemon', 'status', '--json')).pid;
   const cpuBefore = cpuAndRss(daemonPid).cpuSeconds;
-  const direct = [];
-  const through = [];
-  const viaBare = [];
-  const orders = [[alphaPort, servePort, barePort], [servePort, barePort, alphaPort], [barePort, alphaPort, servePort]];
+  const runs = { kept: [], fresh: [], bare: [], through: [] };
+  const ways = [['kept', alphaPort, agent], ['fresh', alphaPort, false], ['bare', barePort, agent], ['through', servePort, agent]];
   for (let i = 0; i < N; i++) {
-    for (const port of orders[i % 3]) {
-      const r = await post(port, '/v1/completions', one);
-      if (r.status !== 200) throw new Error(`${port === servePort ? 'through' : 'direct'}: ${r.status} ${r.text}`);
-      (port === servePort ? through : port === barePort ? viaBare : direct).push(r.ms);
+    for (let j = 0; j < ways.length; j++) {
+      const [name, port, via] = ways[(i + j) % ways.length];
+      const r = await post(port, '/v1/completions', one, via);
+      if (r.status !== 200) throw new Error(`${name}: ${r.status} ${r.text}`);
+      runs[name].push(r.ms);
     }
   }
   bare.kill();
   const cpuPerRequest = ((cpuAndRss(daemonPid).cpuSeconds - cpuBefore) / N) * 1e6;
-  direct.length = Math.min(direct.length, N);
-  console.log(`serve endpoint vs ${REAL ? `llama-server (${REAL})` : 'the fixture'} directly, ${N} 1-token completions each, interleaved:`);
-  console.log(`  direct:  median ${f(pct(direct, 50))} ms, p99 ${f(pct(direct, 99))} ms`);
-  console.log(`  a bare Node proxy (20 lines, its own process): median ${f(pct(viaBare, 50))} ms, p99 ${f(pct(viaBare, 99))} ms: adds ${f(pct(viaBare, 50) - pct(direct, 50))} ms at the median`);
-  console.log(`  through: median ${f(pct(through, 50))} ms, p99 ${f(pct(through, 99))} ms`);
-  console.log(`  added:   median ${f(pct(through, 50) - pct(direct, 50))} ms, p99 ${f(pct(through, 99) - pct(direct, 99))} ms (target: <= 1 ms at the median)`);
+  const row = (label, xs) => `  ${label.padEnd(44)} median ${f(pct(xs, 50))} ms, p99 ${f(pct(xs, 99))} ms, stalled 30+ ms: ${xs.filter((x) => x >= 30).length}/${xs.length}`;
+  console.log(`serve endpoint vs ${REAL ? `llama-server (${REAL})` : 'the fixture'} directly, ${N} 1-token completions each way, interleaved:`);
+  console.log(row('direct, kept connection (most clients):', runs.kept));
+  console.log(row('direct, a fresh connection per request:', runs.fresh));
+  console.log(row('a bare Node proxy (20 lines, own process):', runs.bare));
+  console.log(row('through the endpoint (kept client connection):', runs.through));
+  const best = pct(runs.fresh, 50);
+  console.log(`  added at the median: ${f(pct(runs.through, 50) - best)} ms over the best direct way (the bare proxy: ${f(pct(runs.bare, 50) - best)} ms); vs a kept direct connection: ${f(pct(runs.through, 50) - pct(runs.kept, 50))} ms median, ${f(pct(runs.through, 99) - pct(runs.kept, 99))} ms p99 (target: <= 1 ms at the median)`);
   console.log(`  daemon CPU per request through it: ${cpuPerRequest.toFixed(0)} µs (its background sampling included; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
 
   // 2. Streamed tokens per second.

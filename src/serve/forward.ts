@@ -13,13 +13,16 @@ const isCorsHeader = (name: string) => name.startsWith('access-control-');
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
 
 /**
- * Connections to the servers are kept and reused, with Nagle off on every socket: a reused connection otherwise
- * waits out the server's delayed ACK (measured: 43 ms added per request). At most one idle connection is kept per
- * server: llama-server (cpp-httplib) gives each open connection one of its few HTTP threads for its 5-s keep-alive,
- * so a pool of idle ones left by a burst held every thread, and queued requests, /health and /metrics waited 5 s
- * (found by attack: 12 concurrent requests answered in steps of 5 s, 20 got a healthy server restarted).
+ * Each request goes to the server on a fresh connection (`Connection: close`), Nagle off. Not a kept one: llama-server
+ * (cpp-httplib, Nagle on) writes an answer's head and body in two sends, and on a kept connection, reused within the
+ * kernel's ACK timeout, our side is in delayed-ACK "ping-pong" mode, so the body waits for the head's ACK: 40 ms.
+ * Measured against b4748 (`node bench/serve.mjs`, and a four-way probe: direct/proxied × kept/fresh, 200 each):
+ * kept connections stalled 40+ ms on 96 of 200 direct and 200 of 200 proxied requests; fresh ones on none. A new
+ * connection starts in quick-ACK mode, which is the only switch user space has (Node has no TCP_QUICKACK). It also
+ * frees the server's HTTP thread at once: cpp-httplib holds one per open connection for its 5-s keep-alive (a burst's
+ * idle connections once held every thread, found by attack).
  */
-export const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 1, keepAliveMsecs: 1000 });
+const UPSTREAM = { agent: false } as const;
 
 function copyHeaders(from: http.IncomingHttpHeaders, drop: (name: string) => boolean): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
@@ -52,8 +55,8 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
     const headers = copyHeaders(req.headers, (name) => options.dropAuthorization && name === 'authorization');
     headers['content-length'] = body.length;
     let upstream: http.ClientRequest;
-    const send = (retried: boolean) => {
-      const request = http.request({ agent: upstreamAgent, host, port, method: req.method, path: path ?? req.url, headers });
+    const send = () => {
+      const request = http.request({ ...UPSTREAM, host, port, method: req.method, path: path ?? req.url, headers });
       upstream = request;
       request.on('socket', (socket) => socket.setNoDelay(true));
       request.on('response', (answer) => {
@@ -67,9 +70,6 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
       request.on('error', (error) => {
         if (done) return;
         const code = (error as NodeJS.ErrnoException).code;
-        // A kept connection the server closed as we reused it (llama-server's cpp-httplib closes idle ones after 5 s):
-        // nothing reached the server, so the request is sent again once, on a new connection.
-        if (!retried && request.reusedSocket && !res.headersSent && (code === 'ECONNRESET' || code === 'EPIPE') && !lease.signal.aborted && !res.destroyed) return send(true);
         if (!res.headersSent) {
           const message = `${lease.upstream.service} (${host}:${port}) did not answer: ${code ?? error.message}`;
           const text = JSON.stringify({ error: { message, type: 'server_error', code: 'upstream_error' } });
@@ -99,6 +99,6 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
       finish('cut: the service stopped');
     };
     lease.signal.addEventListener('abort', onCut, { once: true });
-    send(false);
+    send();
   });
 }
