@@ -4,7 +4,7 @@ import type { ClientApi } from '../protocol/daemon-api.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
 import { isRunning } from '../protocol/service-state.js';
 import { namedServices, type CommandContext } from './context.js';
-import { formatOutcome } from './format-status.js';
+import { formatDrainOutcome, formatOutcome } from './format-status.js';
 import { preflight } from './preflight.js';
 import { DrainProgress, StartProgress } from './start-progress.js';
 import { interruptedStartText, interruption } from './interrupt.js';
@@ -166,7 +166,7 @@ export async function reloadCommand(ctx: CommandContext): Promise<number> {
       const running = result.unchanged.filter((n) => { const st = state.get(n); return st !== undefined && isRunning(st); });
       line('unchanged (still running, same pid)', running);
       line('unchanged (not running)', result.unchanged.filter((n) => !running.includes(n)));
-      for (const o of result.restarted) ctx.out(o.ok ? `✓ ${o.name} changed: restarted, ready in ${(o.elapsedMs / 1000).toFixed(1)}s` : `✗ ${o.name} changed, restart failed: ${o.error ?? o.state}`);
+      for (const o of result.restarted) ctx.out(o.ok ? `✓ ${o.name} changed: restarted, ready in ${(o.elapsedMs / 1000).toFixed(1)}s${o.drain ? formatDrainOutcome(o.drain) : ''}` : `✗ ${o.name} changed, restart failed: ${o.error ?? o.state}`);
       line('changed, not running (new settings at its next start)', result.changed);
       line('removed and stopped', result.removed);
       for (const o of result.started) ctx.out(o.ok ? `✓ ${o.name} added: ready in ${(o.elapsedMs / 1000).toFixed(1)}s` : `✗ ${o.name} added, start failed: ${o.error ?? o.state}`);

@@ -108,4 +108,23 @@ export interface StartOutcome {
   /** Why it is not ready: exit code, last log line, or probe error. */
   error: string | null;
   elapsedMs: number;
+  /**
+   * A stop or restart of a ready LLM server: how the wait for its requests in flight ended (what finished, what was
+   * cut and why). Absent when there was nothing to wait for and nothing was cut.
+   */
+  drain?: DrainOutcome | null;
+}
+
+/** How one stop's drain ended. */
+export interface DrainOutcome {
+  /** Requests that finished while the stop waited for them. */
+  drained: number;
+  /** Requests still in flight that the stop cut; null when they could not be counted (the server never said). */
+  cut: number | null;
+  /** What cut them: drainTimeout ran out, `--now` skipped the drain, `--force` killed it; null when none was cut. */
+  cutBy: 'drainTimeout' | 'now' | 'force' | null;
+  /** How long the stop waited for them. */
+  ms: number;
+  /** The service's drainTimeout (ms). */
+  timeoutMs: number | null;
 }

@@ -24,7 +24,7 @@ import { spawnProblem } from './spawn-check.js';
 import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
 import { runProbe } from './probes.js';
 import type { DrainSource } from './drain-source.js';
-import { DrainWatch } from './drain-watch.js';
+import { combineCounts, DrainWatch } from './drain-watch.js';
 
 export type ChangeListener = (name: string, state: ServiceRuntime, previous: ServiceRuntime) => void;
 
@@ -217,7 +217,7 @@ export class ServiceRunner {
         this.startDrainWatch();
         return;
       case 'cut':
-        this.cut(effect.why, effect.inFlight);
+        this.cut(effect.why, effect.inFlight, effect.undrained === true);
         return;
       case 'set-timer': {
         this.clearTimer(effect.name);
@@ -250,15 +250,38 @@ export class ServiceRunner {
     watch.start();
   }
 
+  /**
+   * The requests in flight now (every drain source's and the server's own), counted once, for a stop that skips the
+   * drain (--now, --force) to say what it cut; null when it is no ready server whose requests are counted.
+   */
+  async countInFlight(): Promise<number | null> {
+    const cfg = this.config;
+    const server = serverKind(cfg.kind);
+    if (this.state.phase !== 'ready' || !server?.requestsInFlight || cfg.port === undefined) return null;
+    let endpoint = 0;
+    for (const source of this.drainSources()) {
+      try {
+        endpoint += Math.max(0, source.inFlight(cfg.name));
+      } catch {
+        // a source that cannot count adds nothing (the drain watch logs why when it drains)
+      }
+    }
+    const own = isSignalStopped(this.state.pid) ? STOPPED_SERVES_NOTHING : await server.requestsInFlight({ ...this.serverTarget(), notes: {} }).catch(() => ({ count: null }));
+    return combineCounts(endpoint, own.count);
+  }
+
   private endDrainWatch(): void {
     this.drainWatch?.stop();
     this.drainWatch = null;
   }
 
-  /** The drain ends before its requests did: every source cuts its own (the server's go with the server). */
-  private cut(why: 'timeout' | 'now', inFlight: number | null): void {
+  /**
+   * The drain ends before its requests did: every source cuts its own (the server's go with the server). A stop that
+   * never drained (`undrained`: --now or --force on a ready server) leaves them to go with the server.
+   */
+  private cut(why: 'timeout' | 'now', inFlight: number | null, undrained: boolean): void {
     const name = this.config.name;
-    for (const source of this.drainSources()) {
+    for (const source of undrained ? [] : this.drainSources()) {
       try {
         source.cut(name);
       } catch (error) {

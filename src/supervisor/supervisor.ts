@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServiceConfig, StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
-import type { ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
+import type { DrainOutcome, ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
 import { Containment, stackKey, type Jail } from '../process/containment.js';
 import type { StackEventInput } from '../protocol/journal.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
@@ -287,8 +287,16 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
           // One service of a group runs at a time (`group:`): the member that runs is stopped first, its VRAM freed.
           const rivals = this.groupRivals(runner.config);
           if (rivals.length) await this.stop(rivals, false, { reason: `swapped out for ${name}` });
-          runner.dispatch(kind === 'restart' && direct ? { type: 'restart', now: options.now, at: Date.now() } : { type: 'start' });
-          return this.waitReady(runner);
+          if (!(kind === 'restart' && direct)) {
+            runner.dispatch({ type: 'start' });
+            return this.waitReady(runner);
+          }
+          // A restart --now cuts what is in flight: counted first, so that its outcome says so.
+          const inFlight = options.now ? await runner.countInFlight() : undefined;
+          const before = runner.state.lastDrain;
+          runner.dispatch({ type: 'restart', now: options.now, at: Date.now(), ...(inFlight === null ? {} : { inFlight }) });
+          const outcome = await this.waitReady(runner);
+          return withDrain(outcome, runner.state.lastDrain, before);
         }),
       );
     }
@@ -312,12 +320,15 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     for (const name of order) {
       const r = this.runners.get(name)!;
       const began = Date.now();
-      if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force, now: options.now, reason: options.reason, at: Date.now() });
+      // A stop that skips the drain cuts what is in flight: counted first, so that its outcome says so.
+      const inFlight = options.now || force ? await r.countInFlight() : undefined;
+      const before = r.state.lastDrain;
+      if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force, now: options.now, reason: options.reason, at: Date.now(), ...(inFlight === null ? {} : { inFlight }) });
       await this.waitFor(r, (s) => s.phase !== 'stopping' && s.phase !== 'draining');
       const ok = r.state.phase === 'stopped' || r.state.phase === 'external';
       // A start while it drained called the stop off (see machine.ts): say so rather than fail without a word.
       const error = !ok && r.state.phase === 'ready' ? 'started again while it drained: not stopped' : null;
-      results.push({ name, ok, state: r.state.phase, error, elapsedMs: Date.now() - began });
+      results.push(withDrain({ name, ok, state: r.state.phase, error, elapsedMs: Date.now() - began }, r.state.lastDrain, before));
     }
     return results;
   }
@@ -412,6 +423,15 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     }
     this.emit('change', { type: 'state', time, service: name, from: previous.phase, to: state.phase, status: status! });
   }
+}
+
+/**
+ * The outcome with this stop's drain (the one that ended since `before` was read), when it waited for or cut
+ * anything: a drain of nothing is no news.
+ */
+function withDrain(outcome: StartOutcome, drain: DrainOutcome | null, before: DrainOutcome | null): StartOutcome {
+  if (!drain || drain === before || (drain.drained === 0 && drain.cut === 0)) return outcome;
+  return { ...outcome, drain };
 }
 
 /** Has a start attempt come to an end, good or bad? A crash ends it: the retries go on in the background. */
