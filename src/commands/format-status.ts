@@ -1,6 +1,7 @@
 import { formatBytes, formatDuration } from '../config/durations.js';
 import { serverKind } from '../kinds/index.js';
 import type { DaemonInfo, DrainOutcome, ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import type { ServeEndpointInfo } from '../protocol/status.js';
 
 export const GLYPH: Record<string, string> = {
   ready: '●', starting: '◐', unhealthy: '▲', crashed: '✗', draining: '◑', stopping: '◌', stopped: '○', error: '✗', external: '◆',
@@ -114,6 +115,12 @@ export function formatDrainOutcome(d: DrainOutcome): string {
   const what = d.cut === null ? 'the requests in flight (not counted)' : requests(d.cut);
   const by = d.cutBy === 'drainTimeout' ? `after drainTimeout ${d.timeoutMs === null ? '' : formatDuration(d.timeoutMs)}`.trimEnd() : `(--${d.cutBy})`;
   return ` · ${drained ? `${drained}, ` : ''}${what} cut ${by}`;
+}
+
+/** The line above the status table with `serve:`: "serving on http://127.0.0.1:8080/v1 · 3 models". Pure. */
+export function formatServeHeader(serve: ServeEndpointInfo): string {
+  if (!serve.url) return `serve endpoint not listening: ${serve.error ?? 'see the daemon log'}`;
+  return `serving on ${serve.url}/v1 · ${serve.models} model${serve.models === 1 ? '' : 's'}`;
 }
 
 export function formatDaemonInfo(info: DaemonInfo): string {

@@ -61,6 +61,16 @@ export interface ServeServiceInfo {
   idleStopAt: string | null;
 }
 
+/** The serve endpoint as `status` shows it (with `serve:`). */
+export interface ServeEndpointInfo {
+  /** Where it listens (without /v1), or null when it does not. */
+  url: string | null;
+  /** Why it does not listen. */
+  error: string | null;
+  /** How many model names it routes (every service's). */
+  models: number;
+}
+
 export interface InferenceCheckReport {
   checkedAt: string;
   /** ok: it generated or answered a 1-token request; fail: stalled (counted toward failureThreshold); unknown: cannot tell. */
