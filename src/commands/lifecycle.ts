@@ -119,7 +119,11 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
     }
     const outcomes = await client.stop(names, force, ctx.flags.now === true);
     // (A daemon asked to stop everything exits by itself once nothing runs; one left with nothing exits when idle.)
-    return await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped', new Set(), Date.now(), idle);
+    // One with a serve endpoint stays, and its endpoint listens on: the next request starts a model again. Said so.
+    const serve = names.length === 0 && (await ctx.config()).serve ? ((await client.daemonInfo()).serve ?? null) : null;
+    const code = await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped', new Set(), Date.now(), idle, serve ? { serve } : {});
+    if (serve?.url && !ctx.flags.json) ctx.out(stillServingLine(serve.url));
+    return code;
   } finally {
     client.close();
   }
@@ -131,8 +135,13 @@ async function stopDaemonStartedHere(client: ClientApi): Promise<void> {
   await closed;
 }
 
-async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>(), since = Date.now(), wasIdle = new Set<string>()): Promise<number> {
-  if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes }));
+/** After `stop` of everything: the endpoint still listens, and how to stop it too. Pure. */
+export function stillServingLine(url: string): string {
+  return `endpoint still serving on ${url}/v1 (requests start models again; to stop it too: llama-top daemon stop)`;
+}
+
+async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>(), since = Date.now(), wasIdle = new Set<string>(), json: Record<string, unknown> = {}): Promise<number> {
+  if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes, ...json }));
   else if (outcomes.length === 0) ctx.out('requested; not waiting (see llama-top status)');
   else
     for (const o of outcomes) {
