@@ -41,7 +41,7 @@ const UNWATCHED_METRICS_MS = 10_000;
  * the journal: each change as the named events it is (stack-events.ts), or as a plain `state` entry; 'sampled'
  * after each sample of the process trees (the history takes its points then).
  */
-export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string]; 'stack-event': [StackEventInput]; sampled: [] }> {
+export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string]; 'stack-event': [StackEventInput]; sampled: []; reconfigured: [] }> {
   private readonly runners = new Map<string, ServiceRunner>();
   private usage = new Map<string, TreeUsage>();
   private readonly metrics = new TreeMetrics();
@@ -110,6 +110,8 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       this.runners.delete(name);
     }
     this.config = next;
+    // The serve endpoint's keys (idleStop…) take effect now, not at the next state change.
+    this.emit('reconfigured');
     const running = (name: string) => {
       const r = this.runners.get(name)!;
       return r.state.pid !== null && r.state.phase !== 'external';

@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, REAL_LLAMA_SERVER } from '../helpers/stack.js';
+import { cleanupAll, REAL_LLAMA_SERVER, waitFor } from '../helpers/stack.js';
 import { makeServeStack, postJson } from '../helpers/serve-stack.js';
 
 afterEach(cleanupAll);
@@ -31,5 +32,27 @@ describe(`what the CLI says of the serve endpoint (${REAL_LLAMA_SERVER ? 'real l
     expect(stopJson.serve).toEqual({ url: stack.serveUrl, error: null });
     expect((await stack.cli(['daemon', 'stop'])).exitCode).toBe(0);
     await expect(fetch(`${stack.serveUrl}/v1/models`)).rejects.toThrow();
+  });
+
+  it('a reload that changes idleStop re-times the countdown that runs (the old one does not run on)', async () => {
+    const stack = await makeServeStack([{ name: 'alpha', idleStop: '10m' }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const touched = Date.now();
+    expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'))).status).toBe(200);
+    const [before] = await stack.status();
+    expect(Date.parse(before!.serve.idleStopAt)).toBeGreaterThan(Date.now() + 9 * 60_000);
+
+    fs.writeFileSync(stack.configFile, fs.readFileSync(stack.configFile, 'utf8').replace('idleStop: 10m', 'idleStop: 5s'));
+    const reload = await stack.cli(['reload']);
+    expect(reload.exitCode, reload.stderr).toBe(0);
+    expect(reload.stdout).toContain('unchanged (still running, same pid): alpha');
+    const [after] = await stack.status();
+    if (after!.state === 'ready') expect(Date.parse(after!.serve.idleStopAt)).toBeLessThanOrEqual(touched + 60_000);
+    const stopped = await waitFor(async () => {
+      const [s] = await stack.status();
+      return s!.state === 'stopped' ? s : null;
+    }, 'the idle stop after 5s (the new idleStop)', 30_000, 200);
+    expect(stopped.stopReason).toBe('idle 5s');
+    expect(stopped.lastError).toBeNull();
   });
 });
