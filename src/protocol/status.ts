@@ -23,6 +23,8 @@ export interface ServiceStatus {
   nextRetryAt: string | null;
   exitCode: number | null;
   signal: string | null;
+  /** A stop we asked for that ended in an odd exit (the signal above is then not ours): what it was, e.g. a known abort on the way out. */
+  exitNote?: string | null;
   lastError: string | null;
   lastErrorAt: string | null;
   cpuPercent: number | null;

@@ -38,6 +38,8 @@ export interface ServiceRuntime {
   lastDrain: DrainOutcome | null;
   /** Why it was stopped when that was no error (`idle 10m`): shown while stopped, cleared by its next start. */
   stopReason: string | null;
+  /** A stop we asked for ended in an odd exit (a signal other than ours, a nonzero code): what it was, and why. */
+  exitNote: string | null;
 }
 
 export type MachineEvent =
@@ -57,7 +59,8 @@ export type MachineEvent =
   | { type: 'spawn-failed'; message: string; at: number }
   | { type: 'probe'; result: 'ok' | 'loading' | 'fail'; reason?: string; at: number }
   | { type: 'inference'; result: 'ok' | 'fail'; reason?: string; at: number }
-  | { type: 'exited'; code: number | null; signal: string | null; logLine: string | null; at: number }
+  /** `afterStop`: for an exit during a stop we asked for that is no plain one, what it was (see ServiceRuntime.exitNote). */
+  | { type: 'exited'; code: number | null; signal: string | null; logLine: string | null; at: number; afterStop?: string | null }
   | { type: 'stopped'; at: number }
   | { type: 'timer'; name: TimerName; at: number }
   /** An effect threw: the service goes to `error` (keeping its pid while that process lives, so stop still works). */
@@ -99,7 +102,7 @@ export function initialRuntime(): ServiceRuntime {
     phase: 'stopped', detail: null, pid: null, startTicks: null, logDir: null, startedAt: null, readyAt: null,
     retries: 0, restarts: 0, exitCode: null, signal: null, lastError: null, lastErrorAt: null,
     lastProbeError: null, probeFailures: 0, inferenceFailures: 0, nextRetryAt: null, then: null,
-    drainInFlight: null, drainCutAt: null, drainBegan: null, drainPeak: 0, lastDrain: null, stopReason: null,
+    drainInFlight: null, drainCutAt: null, drainBegan: null, drainPeak: 0, lastDrain: null, stopReason: null, exitNote: null,
   };
 }
 
@@ -188,7 +191,7 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
     case 'spawned':
     case 'adopted': {
       const startedAt = e.type === 'adopted' ? e.startedAt : e.at;
-      const patch = { pid: e.pid, startTicks: e.startTicks, logDir: e.logDir, startedAt, readyAt: null, exitCode: null, signal: null };
+      const patch = { pid: e.pid, startTicks: e.startTicks, logDir: e.logDir, startedAt, readyAt: null, exitCode: null, signal: null, exitNote: null };
       if (s.phase === 'stopping' && e.type === 'spawned')
         return { state: { ...s, ...patch }, effects: [{ type: 'stop', force: false }] };
       // The ↻ count is of recoveries from a crash (counted when the backoff ends), not of starts or manual restarts.
@@ -209,7 +212,8 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
       return onInference(s, e, cfg);
     case 'exited': {
       const recorded = { ...s, exitCode: e.code, signal: e.signal };
-      if (s.phase === 'stopping') return { state: recorded, effects: [] }; // the stop decides, not the exit status
+      // The stop decides, not the exit status (kept, with what it was when it is no plain one).
+      if (s.phase === 'stopping') return { state: { ...recorded, exitNote: e.afterStop ?? null }, effects: [] };
       // It went away while its requests drained: the stop it was waiting for is done.
       if (s.phase === 'draining') {
         const t = transition({ ...recorded, ...UNDRAINED, phase: 'stopping' }, { type: 'stopped', at: e.at }, cfg);

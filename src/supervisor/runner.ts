@@ -21,7 +21,7 @@ import { isDiskFull } from '../process/disk-space.js';
 import { formatDuration } from '../config/durations.js';
 import { waitForGpuRelease } from '../process/gpu.js';
 import { spawnProblem } from './spawn-check.js';
-import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
+import { describeExit, initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
 import { runProbe } from './probes.js';
 import type { DrainSource } from './drain-source.js';
 import { combineCounts, DrainWatch } from './drain-watch.js';
@@ -373,7 +373,8 @@ export class ServiceRunner {
       await Promise.race([writer.exited, new Promise((res) => setTimeout(res, WRITER_DRAIN_MS))]);
     }
     const dir = this.state.logDir;
-    const lastLine = dir ? meaningfulLine(readLinesOfRun(dir, this.spawnedAt, 40).map((l) => l.text)) : null;
+    const lines = dir ? readLinesOfRun(dir, this.spawnedAt, 40).map((l) => l.text) : [];
+    const lastLine = dir ? meaningfulLine(lines) : null;
     // On a full disk the last line on disk is whatever was cut short: the cause worth reporting is the disk.
     const hint = lastLine ? missingModuleHint(lastLine, this.config.cwd, this.config.argv[0]!) : null;
     const explained = hint ? `${lastLine} (${hint})` : lastLine;
@@ -381,7 +382,17 @@ export class ServiceRunner {
     // While we waited for its tree and its writer, a stop may have finished and a restart spawned the next process:
     // this exit is no longer the current process's, and must not count as its crash.
     if (this.state.pid !== identity.pid) return;
-    this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
+    const afterStop = this.state.phase === 'stopping' ? this.oddStopExit(code, signal, lines) : null;
+    this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now(), afterStop });
+  }
+
+  /**
+   * A stop we asked for ended: nothing to say of a plain exit (0, or by our SIGTERM / SIGKILL); of another, its kind's
+   * explanation when it knows one (llama-server b4748 aborts on its way out), else the raw exit.
+   */
+  private oddStopExit(code: number | null, signal: string | null, lines: string[]): string | null {
+    if (signal === null ? code === 0 || code === null || code === 143 : signal === 'SIGTERM' || signal === 'SIGKILL') return null;
+    return serverKind(this.config.kind)?.explainStopExit?.({ code, signal }, lines) ?? `${describeExit(code, signal)} after it was asked to stop`;
   }
 
   /** Set while requests wait for this start (the serve endpoint): the readiness probe runs every 20 ms. */
