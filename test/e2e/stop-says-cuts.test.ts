@@ -6,8 +6,8 @@ afterEach(cleanupAll);
 
 const against = REAL_LLAMA_SERVER ? `the real llama-server (${REAL_LLAMA_SERVER})` : 'the llama-server fixture (set LLAMA_SERVER for the real one)';
 const ARGS = REAL_LLAMA_SERVER ? ['-t', '1', '-c', '8192'] : ['--tok-s', '50'];
-/** Some five seconds of generation: long enough to be stopped in flight, short enough to finish within a 60-s drain. */
-const MEDIUM = REAL_LLAMA_SERVER ? 2500 : 250;
+/** Some five seconds of generation or more (the real one is fast on the tiny model): long enough to be stopped in flight, short enough to finish within a 60-s drain. */
+const MEDIUM = REAL_LLAMA_SERVER ? 6000 : 250;
 const ENDLESS = 100_000;
 
 const llamaStack = (drainTimeout: string) => (ports: number[]) => `
