@@ -77,7 +77,7 @@ export type Effect =
    * drainTimeout ran out, or a stop --now came during the drain: cut the requests still in flight (last counted).
    * `undrained`: a --now / --force stop of a ready server, which never drained: its requests go with the server.
    */
-  | { type: 'cut'; why: 'timeout' | 'now'; inFlight: number | null; undrained?: boolean }
+  | { type: 'cut'; why: 'timeout' | 'now' | 'force'; inFlight: number | null; undrained?: boolean }
   | { type: 'set-timer'; name: TimerName; ms: number }
   | { type: 'clear-timer'; name: TimerName };
 
@@ -332,7 +332,8 @@ function cutNow(s: ServiceRuntime, force: boolean, why: 'timeout' | 'now', at: n
 function withUndrainedCut(s: ServiceRuntime, t: Transition, cfg: MachineConfig, inFlight: number | null | undefined, by: 'now' | 'force'): Transition {
   if (s.phase !== 'ready' || cfg.drainTimeoutMs == null || inFlight === undefined) return { ...t, state: { ...t.state, lastDrain: null } };
   const lastDrain: DrainOutcome = { drained: 0, cut: inFlight, cutBy: inFlight === 0 ? null : by, ms: 0, timeoutMs: cfg.drainTimeoutMs };
-  const cut: Effect[] = inFlight === 0 ? [] : [{ type: 'cut', why: 'now', inFlight, undrained: true }];
+  // Told (daemon log, journal) only when some were counted: a server that did not say is no news of a cut.
+  const cut: Effect[] = inFlight === null || inFlight === 0 ? [] : [{ type: 'cut', why: by, inFlight, undrained: true }];
   return { state: { ...t.state, lastDrain }, effects: [...cut, ...t.effects] };
 }
 

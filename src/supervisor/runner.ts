@@ -34,6 +34,8 @@ const AWAITED_PROBE_MS = 20;
 const ADOPTED_WATCH_MS = 500;
 const WRITER_DRAIN_MS = 2000;
 const GPU_RELEASE_MS = Number(process.env.LLAMA_TOP_GPU_RELEASE_MS) || 15_000;
+/** How long a stop that skips the drain waits for the server's count of what it cuts. */
+const COUNT_NOW_MS = 500;
 
 /** Performs one service's effects (spawn, stop, timers, probes) and feeds their results back to the machine. */
 export class ServiceRunner {
@@ -252,12 +254,14 @@ export class ServiceRunner {
 
   /**
    * The requests in flight now (every drain source's and the server's own), counted once, for a stop that skips the
-   * drain (--now, --force) to say what it cut; null when it is no ready server whose requests are counted.
+   * drain (--now, --force) to say what it cut: null when the server does not say within COUNT_NOW_MS (a wedged one:
+   * the stop is not held up for it) and none goes through the endpoint; undefined when it is no ready server whose
+   * requests are counted.
    */
-  async countInFlight(): Promise<number | null> {
+  async countInFlight(): Promise<number | null | undefined> {
     const cfg = this.config;
     const server = serverKind(cfg.kind);
-    if (this.state.phase !== 'ready' || !server?.requestsInFlight || cfg.port === undefined) return null;
+    if (this.state.phase !== 'ready' || !server?.requestsInFlight || cfg.port === undefined) return undefined;
     let endpoint = 0;
     for (const source of this.drainSources()) {
       try {
@@ -266,7 +270,15 @@ export class ServiceRunner {
         // a source that cannot count adds nothing (the drain watch logs why when it drains)
       }
     }
-    const own = isSignalStopped(this.state.pid) ? STOPPED_SERVES_NOTHING : await server.requestsInFlight({ ...this.serverTarget(), notes: {} }).catch(() => ({ count: null }));
+    const unanswered = { count: null };
+    let timer: NodeJS.Timeout | undefined;
+    const own = isSignalStopped(this.state.pid)
+      ? STOPPED_SERVES_NOTHING
+      : await Promise.race([
+          server.requestsInFlight({ ...this.serverTarget(), notes: {} }).catch(() => unanswered),
+          new Promise<typeof unanswered>((resolve) => (timer = setTimeout(() => resolve(unanswered), COUNT_NOW_MS))),
+        ]).finally(() => clearTimeout(timer));
+    if (own.count === null && endpoint === 0) return null;
     return combineCounts(endpoint, own.count);
   }
 
@@ -279,7 +291,7 @@ export class ServiceRunner {
    * The drain ends before its requests did: every source cuts its own (the server's go with the server). A stop that
    * never drained (`undrained`: --now or --force on a ready server) leaves them to go with the server.
    */
-  private cut(why: 'timeout' | 'now', inFlight: number | null, undrained: boolean): void {
+  private cut(why: 'timeout' | 'now' | 'force', inFlight: number | null, undrained: boolean): void {
     const name = this.config.name;
     for (const source of undrained ? [] : this.drainSources()) {
       try {
@@ -290,7 +302,7 @@ export class ServiceRunner {
     }
     if (inFlight === 0) return;
     const what = inFlight === null ? 'the requests in flight' : `${inFlight} request${inFlight === 1 ? '' : 's'} in flight`;
-    const reason = why === 'timeout' ? `drainTimeout (${formatDuration(this.config.drainTimeoutMs)}) ran out: ${what} cut` : `stopped --now: ${what} cut`;
+    const reason = why === 'timeout' ? `drainTimeout (${formatDuration(this.config.drainTimeoutMs)}) ran out: ${what} cut` : `stopped --${why}: ${what} cut`;
     this.log(`${name}: ${reason}`);
     this.report('drain-cut', reason);
   }

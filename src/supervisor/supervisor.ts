@@ -296,7 +296,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
           // A restart --now cuts what is in flight: counted first, so that its outcome says so.
           const inFlight = options.now ? await runner.countInFlight() : undefined;
           const before = runner.state.lastDrain;
-          runner.dispatch({ type: 'restart', now: options.now, at: Date.now(), ...(inFlight === null ? {} : { inFlight }) });
+          runner.dispatch({ type: 'restart', now: options.now, at: Date.now(), ...(inFlight === undefined ? {} : { inFlight }) });
           const outcome = await this.waitReady(runner);
           return withDrain(outcome, runner.state.lastDrain, before);
         }),
@@ -325,7 +325,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       // A stop that skips the drain cuts what is in flight: counted first, so that its outcome says so.
       const inFlight = options.now || force ? await r.countInFlight() : undefined;
       const before = r.state.lastDrain;
-      if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force, now: options.now, reason: options.reason, at: Date.now(), ...(inFlight === null ? {} : { inFlight }) });
+      if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force, now: options.now, reason: options.reason, at: Date.now(), ...(inFlight === undefined ? {} : { inFlight }) });
       await this.waitFor(r, (s) => s.phase !== 'stopping' && s.phase !== 'draining');
       const ok = r.state.phase === 'stopped' || r.state.phase === 'external';
       // A start while it drained called the stop off (see machine.ts): say so rather than fail without a word.

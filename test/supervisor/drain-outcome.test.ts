@@ -43,7 +43,13 @@ describe("a stop's drain outcome (what the ✓ line says)", () => {
     const now = run([{ type: 'stop', force: false, now: true, inFlight: 1, at: 1000 }], ready());
     expect(now.state).toMatchObject({ phase: 'stopping', lastDrain: { drained: 0, cut: 1, cutBy: 'now' } });
     expect(now.effects).toContainEqual({ type: 'cut', why: 'now', inFlight: 1, undrained: true });
-    expect(run([{ type: 'stop', force: true, inFlight: 2, at: 1000 }], ready()).state.lastDrain).toMatchObject({ cut: 2, cutBy: 'force' });
+    const killed = run([{ type: 'stop', force: true, inFlight: 2, at: 1000 }], ready());
+    expect(killed.state.lastDrain).toMatchObject({ cut: 2, cutBy: 'force' });
+    expect(killed.effects).toContainEqual({ type: 'cut', why: 'force', inFlight: 2, undrained: true });
+    // A server that did not say in time: not counted, and no cut told.
+    const unknown = run([{ type: 'stop', force: false, now: true, inFlight: null, at: 1000 }], ready());
+    expect(unknown.state.lastDrain).toMatchObject({ cut: null, cutBy: 'now' });
+    expect(unknown.effects.some((e) => e.type === 'cut')).toBe(false);
     const restart = run([{ type: 'restart', now: true, inFlight: 1, at: 1000 }], ready());
     expect(restart.state).toMatchObject({ phase: 'stopping', then: 'start', lastDrain: { cut: 1, cutBy: 'now' } });
     // Nothing in flight: nothing cut, nothing told.
