@@ -1,6 +1,7 @@
 import { formatBytes, formatDuration } from '../config/durations.js';
 import { serverKind } from '../kinds/index.js';
-import type { DaemonInfo, ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import type { DaemonInfo, DrainOutcome, ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import type { ServeEndpointInfo } from '../protocol/status.js';
 
 export const GLYPH: Record<string, string> = {
   ready: '●', starting: '◐', unhealthy: '▲', crashed: '✗', draining: '◑', stopping: '◌', stopped: '○', error: '✗', external: '◆',
@@ -99,9 +100,27 @@ export function formatOutcome(o: StartOutcome, verb: string, status?: ServiceSta
     const up = alreadyRunning && status?.uptimeSeconds != null ? `, up ${formatDuration(status.uptimeSeconds * 1000)}` : '';
     const where = status ? ` (pid ${status.pid ?? '-'}${status.port ? `, port ${status.port}` : ''}${status.state === 'external' ? ', external' : ''}${up})` : '';
     if (alreadyRunning) return `✓ ${o.name} already running${where}`;
-    return `✓ ${o.name} ${verb} in ${(o.elapsedMs / 1000).toFixed(1)}s${where}`;
+    return `✓ ${o.name} ${verb} in ${(o.elapsedMs / 1000).toFixed(1)}s${where}${o.drain ? formatDrainOutcome(o.drain) : ''}`;
   }
   return `✗ ${o.name}: ${o.error ?? o.state}`;
+}
+
+/**
+ * What a stop's drain did, after the ✓: " (drained 2 in 1.2s)", " · 1 request cut after drainTimeout 30s",
+ * " · drained 2 in 30.0s, 1 request cut after drainTimeout 30s", " · 1 request cut (--now)". Pure.
+ */
+export function formatDrainOutcome(d: DrainOutcome): string {
+  const drained = d.drained > 0 ? `drained ${d.drained} in ${(d.ms / 1000).toFixed(1)}s` : '';
+  if (d.cutBy === null || d.cut === 0) return drained ? ` (${drained})` : '';
+  const what = d.cut === null ? 'the requests in flight (not counted)' : requests(d.cut);
+  const by = d.cutBy === 'drainTimeout' ? `after drainTimeout ${d.timeoutMs === null ? '' : formatDuration(d.timeoutMs)}`.trimEnd() : `(--${d.cutBy})`;
+  return ` · ${drained ? `${drained}, ` : ''}${what} cut ${by}`;
+}
+
+/** The line above the status table with `serve:`: "serving on http://127.0.0.1:8080/v1 · 3 models". Pure. */
+export function formatServeHeader(serve: ServeEndpointInfo): string {
+  if (!serve.url) return `serve endpoint not listening: ${serve.error ?? 'see the daemon log'}`;
+  return `serving on ${serve.url}/v1 · ${serve.models} model${serve.models === 1 ? '' : 's'}`;
 }
 
 export function formatDaemonInfo(info: DaemonInfo): string {

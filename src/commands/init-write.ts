@@ -6,6 +6,7 @@ import { ollamaKind } from '../kinds/ollama.js';
 import type { ChatApp, Detected } from './init-detect.js';
 import { bridgeNote, bridgeServeYaml, nameBridgedModel, ollamaBridgeFor, type OllamaBridge } from './init-ollama-bridge.js';
 import { llamaServerKind } from '../kinds/llama-server.js';
+import { SERVE_PORT } from './init-serve-port.js';
 
 /** The kinds `init` writes services for, in registry order. */
 const initKinds = () => (Object.entries(KIND_PRESETS) as Array<[string, KindPreset]>).filter(([, p]) => p.init).map(([kind, preset]) => ({ kind, preset }));
@@ -14,13 +15,14 @@ const initKinds = () => (Object.entries(KIND_PRESETS) as Array<[string, KindPres
  * The commented llama-top.yaml for what `detect` found, and what each kind says to the user about what it found
  * (or did not). Pure apart from the kinds' own files (.llama-proxy-config.json).
  */
-export function renderInitConfig(d: Detected, now = new Date()): { text: string; notes: string[] } {
+export function renderInitConfig(d: Detected, now = new Date(), servePort = SERVE_PORT): { text: string; notes: string[] } {
+  const serve = serveBlock(servePort);
   const lines: string[] = [
     `# llama-top.yaml, written by \`llama-top init\` on ${now.toISOString().slice(0, 10)} from what it found in ${d.dir}.`,
     '# Start the stack: llama-top start · watch it: llama-top · reference: the README (Config).',
     `name: ${path.basename(d.dir).replace(/[^A-Za-z0-9._-]/g, '-') || 'stack'}`,
     'restart: { maxRetries: 5, backoff: 1s, maxBackoff: 16s, resetAfter: 60s }',
-    ...SERVE_BLOCK,
+    ...serve,
     'services:',
   ];
   // Each kind init looks for writes its own service (or a commented example).
@@ -35,7 +37,7 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
   const chat = d.chat;
   const bridge = ollamaBridgeFor(chat, services, llamaServerKind.init!.service, ollamaKind.init!.service);
   // With the bridge the app needs no change: the endpoint listens where it already looks for ollama.
-  if (chat?.ollamaBaseUrl && !bridge) notes.push(pointChatAt(chat));
+  if (chat?.ollamaBaseUrl && !bridge) notes.push(pointChatAt(chat, servePort));
   if (chat) {
     const backendService = backendChoices(chat, services, bridge).find((c) => c.name === chat.active)?.service ?? null;
     lines.push(
@@ -70,27 +72,28 @@ export function renderInitConfig(d: Detected, now = new Date()): { text: string;
   }
   if (bridge) {
     // The live serve: block takes the place of the commented one.
-    lines.splice(lines.indexOf(SERVE_BLOCK[0]!), SERVE_BLOCK.length, ...bridgeServeYaml(bridge));
+    lines.splice(lines.indexOf(serve[0]!), serve.length, ...bridgeServeYaml(bridge));
     notes.push(bridgeNote(bridge));
   }
   return { text: `${(bridge ? nameBridgedModel(lines, bridge) : lines).join('\n')}\n`, notes };
 }
 
-/** The commented `serve:` block: what it does and how to turn it on. */
-export const SERVE_BLOCK = [
+/** The commented `serve:` block: what it does and how to turn it on (listening on `port`). */
+export const serveBlock = (port: number): string[] => [
   '# Serve the models on demand: uncomment serve: for one OpenAI-compatible endpoint (and ollama\'s /api/*) that',
   '# routes by the request\'s "model", starts that model\'s server on its first request, runs one service of a',
   '# group at a time and stops an idle one. On an LLM service: models: [alpha] (the names clients send),',
   '# group: gpu0, idleStop: 10m, autostart: false. README: "Serving models on demand".',
   '# serve:',
-  '#   listen: 127.0.0.1:8080',
+  '#   listen: 127.0.0.1:' + port,
   '#   apiKeys: [sk-change-me]   # optional: asked as Authorization: Bearer KEY',
 ];
+export const SERVE_BLOCK = serveBlock(SERVE_PORT);
 
 /** How to point the chat app found at the endpoint (its ollama or OpenAI base URL). Pure. */
-export function pointChatAt(chat: ChatApp): string {
+export function pointChatAt(chat: ChatApp, port = SERVE_PORT): string {
   const file = path.basename(chat.configFile);
-  return `chat: to send its requests through llama-top's endpoint (once serve: is on), set ollama.base_url in ${file} to http://127.0.0.1:8080 (now ${chat.ollamaBaseUrl}); an OpenAI client takes http://127.0.0.1:8080/v1 as its base URL`;
+  return `chat: to send its requests through llama-top's endpoint (once serve: is on), set ollama.base_url in ${file} to http://127.0.0.1:${port} (now ${chat.ollamaBaseUrl}); an OpenAI client takes http://127.0.0.1:${port}/v1 as its base URL`;
 }
 
 /**

@@ -3,6 +3,14 @@ import path from 'node:path';
 import { LlamaTopError } from '../protocol/errors.js';
 import { detect } from './init-detect.js';
 import { renderInitConfig } from './init-write.js';
+import { chooseServePort, SERVE_PORT, servePortNote } from './init-serve-port.js';
+
+/** Who holds `port` on this machine now (any address), or null when it is free. */
+async function portHolder(port: number): Promise<string | null> {
+  const { describePortHolder, findPortHolder } = await import('../process/ports.js');
+  const holder = await findPortHolder(port);
+  return holder ? describePortHolder(port, holder).replace(`port ${port} is `, '') : null;
+}
 
 /** `init [--force]`: writes ./llama-top.yaml from what it finds; never overwrites without --force. */
 export async function initCommand(options: { dir: string; force: boolean; json: boolean; out: (s: string) => void }): Promise<number> {
@@ -16,9 +24,20 @@ export async function initCommand(options: { dir: string; force: boolean; json: 
       `nothing to supervise found in ${options.dir}: no llama-server or ollama on PATH, and no chat app (config.json with backend.active)`,
       'write llama-top.yaml by hand (see the README) or try the built-in demo: llama-top demo',
     );
-  const { text, notes } = renderInitConfig(found);
   const { parseConfigText } = await import('../config/load.js');
-  const checked = parseConfigText(text, file, () => path.join(options.dir, 'logs')); // what we write must load
+  const parse = (t: string) => parseConfigText(t, file, () => path.join(options.dir, 'logs')); // what we write must load
+  let { text, notes } = renderInitConfig(found);
+  let checked = parse(text);
+  // The serve: block (commented or live) listens on a port nothing else uses: not a service's, nor one held now.
+  if (!checked.serve) {
+    const choice = await chooseServePort(new Map(checked.services.filter((s) => s.port !== undefined).map((s) => [s.port!, `services.${s.name}.port`])), portHolder);
+    if (choice.port !== SERVE_PORT) {
+      ({ text, notes } = renderInitConfig(found, new Date(), choice.port));
+      checked = parse(text);
+    }
+    const note = servePortNote(choice);
+    if (note) notes.push(note);
+  }
   fs.writeFileSync(file, text);
   if (options.json) options.out(JSON.stringify({ file, services: checked.services.map((s) => s.name), detected: found }));
   else {

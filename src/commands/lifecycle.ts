@@ -4,7 +4,7 @@ import type { ClientApi } from '../protocol/daemon-api.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
 import { isRunning } from '../protocol/service-state.js';
 import { namedServices, type CommandContext } from './context.js';
-import { formatOutcome } from './format-status.js';
+import { formatDrainOutcome, formatOutcome } from './format-status.js';
 import { preflight } from './preflight.js';
 import { DrainProgress, StartProgress } from './start-progress.js';
 import { interruptedStartText, interruption } from './interrupt.js';
@@ -119,7 +119,11 @@ export async function stopCommand(ctx: CommandContext, force: boolean): Promise<
     }
     const outcomes = await client.stop(names, force, ctx.flags.now === true);
     // (A daemon asked to stop everything exits by itself once nothing runs; one left with nothing exits when idle.)
-    return await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped', new Set(), Date.now(), idle);
+    // One with a serve endpoint stays, and its endpoint listens on: the next request starts a model again. Said so.
+    const serve = names.length === 0 && (await ctx.config()).serve ? ((await client.daemonInfo()).serve ?? null) : null;
+    const code = await report(ctx, client, outcomes, new Map(), force ? 'killed' : 'stopped', new Set(), Date.now(), idle, serve ? { serve } : {});
+    if (serve?.url && !ctx.flags.json) ctx.out(stillServingLine(serve.url));
+    return code;
   } finally {
     client.close();
   }
@@ -131,8 +135,13 @@ async function stopDaemonStartedHere(client: ClientApi): Promise<void> {
   await closed;
 }
 
-async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>(), since = Date.now(), wasIdle = new Set<string>()): Promise<number> {
-  if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes }));
+/** After `stop` of everything: the endpoint still listens, and how to stop it too. Pure. */
+export function stillServingLine(url: string): string {
+  return `endpoint still serving on ${url}/v1 (requests start models again; to stop it too: llama-top daemon stop)`;
+}
+
+async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOutcome[], status: Map<string, ServiceStatus>, verb: string, wasRunning = new Set<string>(), since = Date.now(), wasIdle = new Set<string>(), json: Record<string, unknown> = {}): Promise<number> {
+  if (ctx.flags.json) ctx.out(JSON.stringify({ results: outcomes, ...json }));
   else if (outcomes.length === 0) ctx.out('requested; not waiting (see llama-top status)');
   else
     for (const o of outcomes) {
@@ -166,7 +175,7 @@ export async function reloadCommand(ctx: CommandContext): Promise<number> {
       const running = result.unchanged.filter((n) => { const st = state.get(n); return st !== undefined && isRunning(st); });
       line('unchanged (still running, same pid)', running);
       line('unchanged (not running)', result.unchanged.filter((n) => !running.includes(n)));
-      for (const o of result.restarted) ctx.out(o.ok ? `✓ ${o.name} changed: restarted, ready in ${(o.elapsedMs / 1000).toFixed(1)}s` : `✗ ${o.name} changed, restart failed: ${o.error ?? o.state}`);
+      for (const o of result.restarted) ctx.out(o.ok ? `✓ ${o.name} changed: restarted, ready in ${(o.elapsedMs / 1000).toFixed(1)}s${o.drain ? formatDrainOutcome(o.drain) : ''}` : `✗ ${o.name} changed, restart failed: ${o.error ?? o.state}`);
       line('changed, not running (new settings at its next start)', result.changed);
       line('removed and stopped', result.removed);
       for (const o of result.started) ctx.out(o.ok ? `✓ ${o.name} added: ready in ${(o.elapsedMs / 1000).toFixed(1)}s` : `✗ ${o.name} added, start failed: ${o.error ?? o.state}`);

@@ -6,9 +6,14 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
   try {
     const report = await client.statusReport();
     const services = ctx.args.length ? report.services.filter((s) => ctx.args.includes(s.name)) : report.services;
-    const { problems, containment } = report;
-    // The table needs every kind's summary (the kinds registry): `status --json` loads none of it.
-    ctx.out(ctx.flags.json ? JSON.stringify({ services, problems, containment }) : (await import('./format-status.js')).formatStatusTable(services));
+    const { problems, containment, serve } = report;
+    if (ctx.flags.json) ctx.out(JSON.stringify({ services, problems, containment, ...(serve ? { serve } : {}) }));
+    else {
+      // The table needs every kind's summary (the kinds registry): `status --json` loads none of it.
+      const { formatServeHeader, formatStatusTable } = await import('./format-status.js');
+      if (serve) ctx.out(formatServeHeader(serve));
+      ctx.out(formatStatusTable(services));
+    }
     if (!ctx.flags.json) for (const p of problems) ctx.err(`warning: ${p}`);
     return 0;
   } finally {

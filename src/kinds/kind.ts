@@ -77,6 +77,12 @@ export interface ServerKind {
   servedNames?(host: string, port: number): Promise<string[]>;
   /** The serve endpoint: the path prefix of the server's own API, passed through to it (ollama: `/api/`). */
   ownApiPrefix?: string;
+  /**
+   * A stop we asked for (SIGTERM) ended in an exit that is no plain one (`exit`: its code or signal; `lines`: the
+   * last lines of its log): when that is a known way of this kind to end a clean stop, what it is (shown beside the
+   * raw exit in status and the journal), else null. Pure.
+   */
+  explainStopExit?(exit: { code: number | null; signal: string | null }, lines: string[]): string | null;
 }
 
 /** What a server says of its requests in flight, for the drain. */

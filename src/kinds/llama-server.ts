@@ -261,6 +261,14 @@ const server: ServerKind = {
     }
   },
 
+  // Builds before b5083 abort on every SIGTERM once shutdown is done: "cleaning up before exit...", then the HTTP
+  // thread is destroyed while still joinable, so std::terminate ("terminate called without an active exception")
+  // and SIGABRT. llama.cpp #12180, fixed by #12831 (b5083). The stop was clean: only its last step aborts.
+  explainStopExit({ signal }, lines) {
+    if (signal !== 'SIGABRT' || !lines.some((l) => l.includes('terminate called without an active exception'))) return null;
+    return 'SIGABRT after SIGTERM: llama-server aborts on its way out once shut down (builds before b5083, llama.cpp #12180): a clean stop, not a crash';
+  },
+
   async busyReason(target) {
     const crowd = crowded(target);
     return crowd ? `every HTTP thread serving a client (${crowd.clients.size} connected, ${crowd.threads} threads): /health waits its turn` : null;

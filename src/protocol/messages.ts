@@ -3,7 +3,7 @@ import type { HistoryMark, HistorySample } from './history.js';
 import type { LogLine } from './results.js';
 import type { ServiceState, ServiceStatus } from './status.js';
 
-export type { DaemonInfo, InferenceCheckReport, ServiceState, ServiceStatus, StartOutcome } from './status.js';
+export type { DaemonInfo, InferenceCheckReport, ServiceState, ServiceStatus, StartOutcome, DrainOutcome } from './status.js';
 export type { Request, RequestBody } from './requests.js';
 
 export interface StateChangeEvent {

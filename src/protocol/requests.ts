@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ServeActivityReport } from './serve-activity.js';
-import type { ContainmentInfo, DaemonInfo, ServiceStatus, StartOutcome } from './status.js';
+import type { ContainmentInfo, DaemonInfo, ServeEndpointInfo, ServiceStatus, StartOutcome } from './status.js';
 import type { BackendReport, HttpListenerInfo, ModelsReport, ReloadResult, ServiceLogs, SwitchResult } from './results.js';
 import type { HistoryAnswer } from './history.js';
 import type { JournalPage, NotifyOutcome } from './journal.js';
@@ -29,7 +29,7 @@ const config = z
  */
 export const REQUESTS = {
   /** Every service, and what is wrong with the stack as a whole (a full disk, lost state). */
-  status: { params: none, result: answer<{ services: ServiceStatus[]; problems: string[]; containment?: ContainmentInfo }>() },
+  status: { params: none, result: answer<{ services: ServiceStatus[]; problems: string[]; containment?: ContainmentInfo; serve?: ServeEndpointInfo }>() },
   'daemon-info': { params: none, result: answer<DaemonInfo>() },
   /** `wait`: answer once each is ready or failed (else at once, with no results). `force`: start despite live copies. */
   start: { params: z.object({ names, wait: z.boolean().default(true), force: z.boolean().default(false) }), result: answer<{ results: StartOutcome[] }>() },

@@ -23,6 +23,8 @@ export interface ServiceStatus {
   nextRetryAt: string | null;
   exitCode: number | null;
   signal: string | null;
+  /** A stop we asked for that ended in an odd exit (the signal above is then not ours): what it was, e.g. a known abort on the way out. */
+  exitNote?: string | null;
   lastError: string | null;
   lastErrorAt: string | null;
   cpuPercent: number | null;
@@ -59,6 +61,16 @@ export interface ServeServiceInfo {
   waiting: number;
   /** When the idle stop will stop it (ISO time), null when it has none or it is not running. */
   idleStopAt: string | null;
+}
+
+/** The serve endpoint as `status` shows it (with `serve:`). */
+export interface ServeEndpointInfo {
+  /** Where it listens (without /v1), or null when it does not. */
+  url: string | null;
+  /** Why it does not listen. */
+  error: string | null;
+  /** How many model names it routes (every service's). */
+  models: number;
 }
 
 export interface InferenceCheckReport {
@@ -108,4 +120,23 @@ export interface StartOutcome {
   /** Why it is not ready: exit code, last log line, or probe error. */
   error: string | null;
   elapsedMs: number;
+  /**
+   * A stop or restart of a ready LLM server: how the wait for its requests in flight ended (what finished, what was
+   * cut and why). Absent when there was nothing to wait for and nothing was cut.
+   */
+  drain?: DrainOutcome | null;
+}
+
+/** How one stop's drain ended. */
+export interface DrainOutcome {
+  /** Requests that finished while the stop waited for them. */
+  drained: number;
+  /** Requests still in flight that the stop cut; null when they could not be counted (the server never said). */
+  cut: number | null;
+  /** What cut them: drainTimeout ran out, `--now` skipped the drain, `--force` killed it; null when none was cut. */
+  cutBy: 'drainTimeout' | 'now' | 'force' | null;
+  /** How long the stop waited for them. */
+  ms: number;
+  /** The service's drainTimeout (ms). */
+  timeoutMs: number | null;
 }

@@ -74,6 +74,9 @@ export class Gateway implements ServeGateway {
     };
     this.supervisor.on('change', onChange);
     this.disposers.push(() => this.supervisor.off('change', onChange));
+    const onReconfigured = () => this.retimeIdle();
+    this.supervisor.on('reconfigured', onReconfigured);
+    this.disposers.push(() => this.supervisor.off('reconfigured', onReconfigured));
     for (const s of this.supervisor.status()) {
       this.states.set(s.name, s.state);
       this.stateChanged(s.name, s.state);
@@ -229,10 +232,24 @@ export class Gateway implements ServeGateway {
     else if (!accepts(state)) this.idle.clear(service);
   }
 
+  /** The idle time of a service: ollama's keep_alive of the last request, else the service's idleStop; null: none. */
+  private idleMs(service: string): number | null {
+    return this.keepAlive.get(service) ?? this.serviceConfig(service)?.idleStopMs ?? null;
+  }
+
+  /** A reload may have changed idleStop: each countdown that runs goes on with the new value (or stops); a service
+   * that runs and was given one starts counting now. */
+  private retimeIdle(): void {
+    for (const [service, state] of this.states) {
+      const ms = this.idleMs(service);
+      if (this.idle.at(service) !== null) this.idle.retime(service, ms);
+      else if (state === 'ready' && ms !== null) this.armIdle(service);
+    }
+  }
+
   /** The idle stop's deadline from now: ollama's keep_alive of the last request, else the service's idleStop. */
   private armIdle(service: string): void {
-    const svc = this.serviceConfig(service);
-    const ms = this.keepAlive.get(service) ?? svc?.idleStopMs ?? null;
+    const ms = this.idleMs(service);
     if (ms === null || ms === undefined || !accepts(this.stateOf(service)) || this.leases.inFlight(service) > 0) return;
     this.idle.arm(service, ms);
   }

@@ -6,6 +6,8 @@ import { ServeActivity } from './activity.js';
 import { ServeEndpoint } from './endpoint.js';
 import { requestLine, ServeLog, swapLine } from './serve-log.js';
 import { ServeMetrics } from './serve-metrics.js';
+import { listenOrWait, PortTakenError } from './listen-retry.js';
+import { portTaken } from './port-taken.js';
 
 export interface ServeHostParts {
   supervisor: Supervisor;
@@ -77,11 +79,15 @@ export class ServeHost {
       metricsText: () => this.metricsText(),
     });
     try {
-      await endpoint.listen();
+      const { waitedMs } = await listenOrWait(() => endpoint.listen(), () => portTaken(config, this.parts.supervisor.config.file), {
+        waiting: (who, ms) => this.parts.log(`serve: ${who.holder}: waiting up to ${ms / 1000} s for it to let go`),
+      });
+      if (waitedMs > 0) this.parts.log(`serve: ${config.host}:${config.port} was held by a llama-top daemon on its way out: listening after ${waitedMs} ms`);
     } catch (error) {
       endpoint.gateway.dispose();
+      if (error instanceof PortTakenError) throw new Error(`serve: cannot listen on ${config.host}:${config.port}: ${error.message}`);
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(`serve: cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message})${code === 'EADDRINUSE' ? ': something else uses that port (see: ss -ltnp sport = :${config.port}); free it or change serve.listen, then llama-top reload' : ''}`);
+      throw new Error(`serve: cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message})`);
     }
     this.endpoint = endpoint;
     this.parts.log(`serve: listening on ${endpoint.url}${config.apiKeys.length ? ' (API keys required)' : ''}`);

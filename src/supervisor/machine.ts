@@ -1,4 +1,5 @@
 import type { RestartPolicy } from '../config/types.js';
+import type { DrainOutcome } from '../protocol/status.js';
 import { backoffDelay } from './restart-policy.js';
 
 export type Phase = 'stopped' | 'starting' | 'ready' | 'unhealthy' | 'crashed' | 'draining' | 'stopping' | 'error' | 'external';
@@ -30,16 +31,26 @@ export interface ServiceRuntime {
   drainInFlight: number | null;
   /** While draining: when drainTimeout cuts what is still in flight (epoch ms). */
   drainCutAt: number | null;
+  /** While draining: when it began (epoch ms), and the most requests counted in flight since. */
+  drainBegan: number | null;
+  drainPeak: number;
+  /** How the last stop's drain ended (what finished, what was cut); null until one ends, and when a new one begins. */
+  lastDrain: DrainOutcome | null;
   /** Why it was stopped when that was no error (`idle 10m`): shown while stopped, cleared by its next start. */
   stopReason: string | null;
+  /** A stop we asked for ended in an odd exit (a signal other than ours, a nonzero code): what it was, and why. */
+  exitNote: string | null;
 }
 
 export type MachineEvent =
   | { type: 'start' }
-  /** `now`: skip the drain. `at`: when asked (the drain's deadline counts from it). */
-  | { type: 'restart'; now?: boolean; at?: number }
-  /** `now`: skip the drain; `reason`: why, shown once it is stopped (`idle 10m`). */
-  | { type: 'stop'; force: boolean; now?: boolean; reason?: string; at?: number }
+  /**
+   * `now`: skip the drain. `at`: when asked (the drain's deadline counts from it). `inFlight`: with `now` (or `force`),
+   * the requests the caller counted in flight just before, which the stop cuts.
+   */
+  | { type: 'restart'; now?: boolean; at?: number; inFlight?: number | null }
+  /** `now`: skip the drain; `reason`: why, shown once it is stopped (`idle 10m`). `inFlight`: as for restart. */
+  | { type: 'stop'; force: boolean; now?: boolean; reason?: string; at?: number; inFlight?: number | null }
   /** The drain's latest count of requests in flight (the endpoint's and the server's own); 0 ends the drain. */
   | { type: 'in-flight'; count: number; at: number }
   | { type: 'spawned'; pid: number; startTicks: number; logDir: string; at: number }
@@ -48,7 +59,8 @@ export type MachineEvent =
   | { type: 'spawn-failed'; message: string; at: number }
   | { type: 'probe'; result: 'ok' | 'loading' | 'fail'; reason?: string; at: number }
   | { type: 'inference'; result: 'ok' | 'fail'; reason?: string; at: number }
-  | { type: 'exited'; code: number | null; signal: string | null; logLine: string | null; at: number }
+  /** `afterStop`: for an exit during a stop we asked for that is no plain one, what it was (see ServiceRuntime.exitNote). */
+  | { type: 'exited'; code: number | null; signal: string | null; logLine: string | null; at: number; afterStop?: string | null }
   | { type: 'stopped'; at: number }
   | { type: 'timer'; name: TimerName; at: number }
   /** An effect threw: the service goes to `error` (keeping its pid while that process lives, so stop still works). */
@@ -61,8 +73,11 @@ export type Effect =
   | { type: 'stop'; force: boolean }
   /** Count the requests in flight (feeding `in-flight` events) for as long as the phase is `draining`. */
   | { type: 'drain' }
-  /** drainTimeout ran out, or a stop --now came during the drain: cut the requests still in flight (last counted). */
-  | { type: 'cut'; why: 'timeout' | 'now'; inFlight: number | null }
+  /**
+   * drainTimeout ran out, or a stop --now came during the drain: cut the requests still in flight (last counted).
+   * `undrained`: a --now / --force stop of a ready server, which never drained: its requests go with the server.
+   */
+  | { type: 'cut'; why: 'timeout' | 'now' | 'force'; inFlight: number | null; undrained?: boolean }
   | { type: 'set-timer'; name: TimerName; ms: number }
   | { type: 'clear-timer'; name: TimerName };
 
@@ -87,12 +102,12 @@ export function initialRuntime(): ServiceRuntime {
     phase: 'stopped', detail: null, pid: null, startTicks: null, logDir: null, startedAt: null, readyAt: null,
     retries: 0, restarts: 0, exitCode: null, signal: null, lastError: null, lastErrorAt: null,
     lastProbeError: null, probeFailures: 0, inferenceFailures: 0, nextRetryAt: null, then: null,
-    drainInFlight: null, drainCutAt: null, stopReason: null,
+    drainInFlight: null, drainCutAt: null, drainBegan: null, drainPeak: 0, lastDrain: null, stopReason: null, exitNote: null,
   };
 }
 
 const RUNNING: Phase[] = ['starting', 'ready', 'unhealthy'];
-const UNDRAINED = { drainInFlight: null, drainCutAt: null } as const;
+const UNDRAINED = { drainInFlight: null, drainCutAt: null, drainBegan: null, drainPeak: 0 } as const;
 const STOP_DRAIN_TIMER: Effect = { type: 'clear-timer', name: 'drain-timeout' };
 
 export function describeExit(code: number | null, signal: string | null): string {
@@ -140,23 +155,25 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
     case 'restart':
       if (s.phase === 'draining') {
         const restarting = { ...s, detail: 'restarting', then: 'start' as const, retries: 0 };
-        return e.now ? cutNow(restarting, false) : { state: restarting, effects: [] };
+        return e.now ? cutNow(restarting, false, 'now', e.at, cfg) : { state: restarting, effects: [] };
       }
       if (drains(s, cfg, e.now)) return drain({ ...s, detail: 'restarting', then: 'start', retries: 0 }, cfg, e.at);
-      if (RUNNING.includes(s.phase) && s.pid !== null)
-        return { state: { ...s, phase: 'stopping', detail: 'restarting', then: 'start', retries: 0 }, effects: [{ type: 'stop', force: false }] };
+      if (RUNNING.includes(s.phase) && s.pid !== null) {
+        const stopping = { ...s, phase: 'stopping' as const, detail: 'restarting', then: 'start' as const, retries: 0 };
+        return withUndrainedCut(s, { state: stopping, effects: [{ type: 'stop', force: false }] }, cfg, e.inFlight, 'now');
+      }
       return transition(s, { type: 'start' }, cfg);
     case 'stop': {
       const stopReason = e.reason ?? null;
       if (s.phase === 'draining') {
         const kept = { ...s, detail: null, then: null, stopReason };
-        return e.now || e.force ? cutNow(kept, e.force) : { state: kept, effects: [] };
+        return e.now || e.force ? cutNow(kept, e.force, 'now', e.at, cfg) : { state: kept, effects: [] };
       }
       if (drains(s, cfg, e.now || e.force)) return drain({ ...s, detail: null, then: null, stopReason }, cfg, e.at);
       if (RUNNING.includes(s.phase) || s.phase === 'stopping') {
         const effects: Effect[] = [{ type: 'clear-timer', name: 'start-timeout' }, { type: 'clear-timer', name: 'stable' }];
         if (s.pid !== null && (s.phase !== 'stopping' || e.force)) effects.push({ type: 'stop', force: e.force });
-        return { state: { ...s, phase: 'stopping', detail: null, then: null, stopReason }, effects };
+        return withUndrainedCut(s, { state: { ...s, phase: 'stopping', detail: null, then: null, stopReason }, effects }, cfg, e.inFlight, e.force ? 'force' : 'now');
       }
       if (s.phase === 'error' && s.pid !== null) return { state: { ...s, phase: 'stopping', detail: null, then: null, stopReason }, effects: [{ type: 'stop', force: e.force }] };
       if (s.phase === 'crashed' || s.phase === 'error')
@@ -165,13 +182,16 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
     }
     case 'in-flight':
       if (s.phase !== 'draining') return same;
-      if (e.count > 0) return s.drainInFlight === e.count ? same : { state: { ...s, drainInFlight: e.count }, effects: [] };
+      if (e.count > 0) return s.drainInFlight === e.count ? same : { state: { ...s, drainInFlight: e.count, drainPeak: Math.max(s.drainPeak, e.count) }, effects: [] };
       // Nothing in flight any more: the stop goes on as it would have without a drain.
-      return { state: { ...s, ...UNDRAINED, phase: 'stopping' }, effects: [STOP_DRAIN_TIMER, { type: 'stop', force: false }] };
+      return {
+        state: { ...s, ...UNDRAINED, phase: 'stopping', lastDrain: { drained: s.drainPeak, cut: 0, cutBy: null, ms: e.at - (s.drainBegan ?? e.at), timeoutMs: cfg.drainTimeoutMs ?? null } },
+        effects: [STOP_DRAIN_TIMER, { type: 'stop', force: false }],
+      };
     case 'spawned':
     case 'adopted': {
       const startedAt = e.type === 'adopted' ? e.startedAt : e.at;
-      const patch = { pid: e.pid, startTicks: e.startTicks, logDir: e.logDir, startedAt, readyAt: null, exitCode: null, signal: null };
+      const patch = { pid: e.pid, startTicks: e.startTicks, logDir: e.logDir, startedAt, readyAt: null, exitCode: null, signal: null, exitNote: null };
       if (s.phase === 'stopping' && e.type === 'spawned')
         return { state: { ...s, ...patch }, effects: [{ type: 'stop', force: false }] };
       // The ↻ count is of recoveries from a crash (counted when the backoff ends), not of starts or manual restarts.
@@ -192,7 +212,8 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
       return onInference(s, e, cfg);
     case 'exited': {
       const recorded = { ...s, exitCode: e.code, signal: e.signal };
-      if (s.phase === 'stopping') return { state: recorded, effects: [] }; // the stop decides, not the exit status
+      // The stop decides, not the exit status (kept, with what it was when it is no plain one).
+      if (s.phase === 'stopping') return { state: { ...recorded, exitNote: e.afterStop ?? null }, effects: [] };
       // It went away while its requests drained: the stop it was waiting for is done.
       if (s.phase === 'draining') {
         const t = transition({ ...recorded, ...UNDRAINED, phase: 'stopping' }, { type: 'stopped', at: e.at }, cfg);
@@ -282,21 +303,42 @@ function drains(s: ServiceRuntime, cfg: MachineConfig, now: boolean | undefined)
 function drain(s: ServiceRuntime, cfg: MachineConfig, at = 0): Transition {
   const ms = cfg.drainTimeoutMs!;
   return {
-    state: { ...s, phase: 'draining', drainInFlight: null, drainCutAt: at + ms },
+    state: { ...s, phase: 'draining', drainInFlight: null, drainCutAt: at + ms, drainBegan: at, drainPeak: 0, lastDrain: null },
     effects: [{ type: 'clear-timer', name: 'stable' }, { type: 'set-timer', name: 'drain-timeout', ms }, { type: 'drain' }],
   };
 }
 
 /** Ends a drain before its requests are done (drainTimeout, or stop --now): they are cut, and the stop goes on. */
-function cutNow(s: ServiceRuntime, force: boolean, why: 'timeout' | 'now' = 'now'): Transition {
+function cutNow(s: ServiceRuntime, force: boolean, why: 'timeout' | 'now', at: number | undefined, cfg: MachineConfig): Transition {
+  const began = s.drainBegan ?? at ?? 0;
+  const cut = s.drainInFlight;
+  const lastDrain: DrainOutcome = {
+    drained: Math.max(0, s.drainPeak - (cut ?? 0)),
+    cut,
+    cutBy: why === 'timeout' ? 'drainTimeout' : force ? 'force' : 'now',
+    ms: Math.max(0, (at ?? began) - began),
+    timeoutMs: cfg.drainTimeoutMs ?? null,
+  };
   return {
-    state: { ...s, ...UNDRAINED, phase: 'stopping' },
+    state: { ...s, ...UNDRAINED, phase: 'stopping', lastDrain },
     effects: [STOP_DRAIN_TIMER, { type: 'cut', why, inFlight: s.drainInFlight }, { type: 'stop', force }],
   };
 }
 
+/**
+ * A `--now` or `--force` stop of a ready LLM server never drains: the requests its caller counted in flight go with
+ * the server. Recorded as its drain's outcome (so the ✓ line says so) and told like a drain's cut.
+ */
+function withUndrainedCut(s: ServiceRuntime, t: Transition, cfg: MachineConfig, inFlight: number | null | undefined, by: 'now' | 'force'): Transition {
+  if (s.phase !== 'ready' || cfg.drainTimeoutMs == null || inFlight === undefined) return { ...t, state: { ...t.state, lastDrain: null } };
+  const lastDrain: DrainOutcome = { drained: 0, cut: inFlight, cutBy: inFlight === 0 ? null : by, ms: 0, timeoutMs: cfg.drainTimeoutMs };
+  // Told (daemon log, journal) only when some were counted: a server that did not say is no news of a cut.
+  const cut: Effect[] = inFlight === null || inFlight === 0 ? [] : [{ type: 'cut', why: by, inFlight, undrained: true }];
+  return { state: { ...t.state, lastDrain }, effects: [...cut, ...t.effects] };
+}
+
 function onTimer(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'timer' }>, cfg: MachineConfig): Transition {
-  if (e.name === 'drain-timeout' && s.phase === 'draining') return cutNow(s, false, 'timeout');
+  if (e.name === 'drain-timeout' && s.phase === 'draining') return cutNow(s, false, 'timeout', e.at, cfg);
   if (e.name === 'backoff' && s.phase === 'crashed')
     return {
       state: { ...s, phase: 'starting', detail: null, pid: null, nextRetryAt: null, probeFailures: 0, lastProbeError: null, restarts: s.restarts + 1 },

@@ -21,10 +21,10 @@ import { isDiskFull } from '../process/disk-space.js';
 import { formatDuration } from '../config/durations.js';
 import { waitForGpuRelease } from '../process/gpu.js';
 import { spawnProblem } from './spawn-check.js';
-import { initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
+import { describeExit, initialRuntime, transition, type Effect, type MachineEvent, type ServiceRuntime, type TimerName } from './machine.js';
 import { runProbe } from './probes.js';
 import type { DrainSource } from './drain-source.js';
-import { DrainWatch } from './drain-watch.js';
+import { combineCounts, DrainWatch } from './drain-watch.js';
 
 export type ChangeListener = (name: string, state: ServiceRuntime, previous: ServiceRuntime) => void;
 
@@ -34,6 +34,8 @@ const AWAITED_PROBE_MS = 20;
 const ADOPTED_WATCH_MS = 500;
 const WRITER_DRAIN_MS = 2000;
 const GPU_RELEASE_MS = Number(process.env.LLAMA_TOP_GPU_RELEASE_MS) || 15_000;
+/** How long a stop that skips the drain waits for the server's count of what it cuts. */
+const COUNT_NOW_MS = 500;
 
 /** Performs one service's effects (spawn, stop, timers, probes) and feeds their results back to the machine. */
 export class ServiceRunner {
@@ -217,7 +219,7 @@ export class ServiceRunner {
         this.startDrainWatch();
         return;
       case 'cut':
-        this.cut(effect.why, effect.inFlight);
+        this.cut(effect.why, effect.inFlight, effect.undrained === true);
         return;
       case 'set-timer': {
         this.clearTimer(effect.name);
@@ -250,15 +252,48 @@ export class ServiceRunner {
     watch.start();
   }
 
+  /**
+   * The requests in flight now (every drain source's and the server's own), counted once, for a stop that skips the
+   * drain (--now, --force) to say what it cut: null when the server does not say within COUNT_NOW_MS (a wedged one:
+   * the stop is not held up for it) and none goes through the endpoint; undefined when it is no ready server whose
+   * requests are counted.
+   */
+  async countInFlight(): Promise<number | null | undefined> {
+    const cfg = this.config;
+    const server = serverKind(cfg.kind);
+    if (this.state.phase !== 'ready' || !server?.requestsInFlight || cfg.port === undefined) return undefined;
+    let endpoint = 0;
+    for (const source of this.drainSources()) {
+      try {
+        endpoint += Math.max(0, source.inFlight(cfg.name));
+      } catch {
+        // a source that cannot count adds nothing (the drain watch logs why when it drains)
+      }
+    }
+    const unanswered = { count: null };
+    let timer: NodeJS.Timeout | undefined;
+    const own = isSignalStopped(this.state.pid)
+      ? STOPPED_SERVES_NOTHING
+      : await Promise.race([
+          server.requestsInFlight({ ...this.serverTarget(), notes: {} }).catch(() => unanswered),
+          new Promise<typeof unanswered>((resolve) => (timer = setTimeout(() => resolve(unanswered), COUNT_NOW_MS))),
+        ]).finally(() => clearTimeout(timer));
+    if (own.count === null && endpoint === 0) return null;
+    return combineCounts(endpoint, own.count);
+  }
+
   private endDrainWatch(): void {
     this.drainWatch?.stop();
     this.drainWatch = null;
   }
 
-  /** The drain ends before its requests did: every source cuts its own (the server's go with the server). */
-  private cut(why: 'timeout' | 'now', inFlight: number | null): void {
+  /**
+   * The drain ends before its requests did: every source cuts its own (the server's go with the server). A stop that
+   * never drained (`undrained`: --now or --force on a ready server) leaves them to go with the server.
+   */
+  private cut(why: 'timeout' | 'now' | 'force', inFlight: number | null, undrained: boolean): void {
     const name = this.config.name;
-    for (const source of this.drainSources()) {
+    for (const source of undrained ? [] : this.drainSources()) {
       try {
         source.cut(name);
       } catch (error) {
@@ -267,7 +302,7 @@ export class ServiceRunner {
     }
     if (inFlight === 0) return;
     const what = inFlight === null ? 'the requests in flight' : `${inFlight} request${inFlight === 1 ? '' : 's'} in flight`;
-    const reason = why === 'timeout' ? `drainTimeout (${formatDuration(this.config.drainTimeoutMs)}) ran out: ${what} cut` : `stopped --now: ${what} cut`;
+    const reason = why === 'timeout' ? `drainTimeout (${formatDuration(this.config.drainTimeoutMs)}) ran out: ${what} cut` : `stopped --${why}: ${what} cut`;
     this.log(`${name}: ${reason}`);
     this.report('drain-cut', reason);
   }
@@ -350,7 +385,8 @@ export class ServiceRunner {
       await Promise.race([writer.exited, new Promise((res) => setTimeout(res, WRITER_DRAIN_MS))]);
     }
     const dir = this.state.logDir;
-    const lastLine = dir ? meaningfulLine(readLinesOfRun(dir, this.spawnedAt, 40).map((l) => l.text)) : null;
+    const lines = dir ? readLinesOfRun(dir, this.spawnedAt, 40).map((l) => l.text) : [];
+    const lastLine = dir ? meaningfulLine(lines) : null;
     // On a full disk the last line on disk is whatever was cut short: the cause worth reporting is the disk.
     const hint = lastLine ? missingModuleHint(lastLine, this.config.cwd, this.config.argv[0]!) : null;
     const explained = hint ? `${lastLine} (${hint})` : lastLine;
@@ -358,7 +394,17 @@ export class ServiceRunner {
     // While we waited for its tree and its writer, a stop may have finished and a restart spawned the next process:
     // this exit is no longer the current process's, and must not count as its crash.
     if (this.state.pid !== identity.pid) return;
-    this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now() });
+    const afterStop = this.state.phase === 'stopping' ? this.oddStopExit(code, signal, lines) : null;
+    this.dispatch({ type: 'exited', code, signal, logLine, at: Date.now(), afterStop });
+  }
+
+  /**
+   * A stop we asked for ended: nothing to say of a plain exit (0, or by our SIGTERM / SIGKILL); of another, its kind's
+   * explanation when it knows one (llama-server b4748 aborts on its way out), else the raw exit.
+   */
+  private oddStopExit(code: number | null, signal: string | null, lines: string[]): string | null {
+    if (signal === null ? code === 0 || code === null || code === 143 : signal === 'SIGTERM' || signal === 'SIGKILL') return null;
+    return serverKind(this.config.kind)?.explainStopExit?.({ code, signal }, lines) ?? `${describeExit(code, signal)} after it was asked to stop`;
   }
 
   /** Set while requests wait for this start (the serve endpoint): the readiness probe runs every 20 ms. */

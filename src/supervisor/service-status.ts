@@ -34,6 +34,7 @@ export function toServiceStatus(cfg: ServiceConfig, s: ServiceRuntime, usage: Tr
     nextRetryAt: iso(s.nextRetryAt),
     exitCode: s.exitCode,
     signal: s.signal,
+    exitNote: s.exitNote,
     lastError: s.lastError,
     lastErrorAt: iso(s.lastErrorAt),
     cpuPercent: running ? (usage?.cpuPercent ?? null) : null,

@@ -48,7 +48,8 @@ export function deriveEvents(previous: ServiceRuntime, next: ServiceRuntime): De
       return [{ event: next.inferenceFailures > previous.inferenceFailures ? 'stalled' : 'unhealthy', reason }];
     }
     case 'stopped':
-      return [{ event: 'stopped', reason: previous.phase === 'external' ? reason : next.stopReason }];
+      if (previous.phase === 'external') return [{ event: 'stopped', reason }];
+      return [{ event: 'stopped', reason: [next.stopReason, next.exitNote].filter(Boolean).join('; ') || null }];
     case 'draining': {
       const until = next.drainCutAt === null ? '' : ` until ${new Date(next.drainCutAt).toISOString()} (drainTimeout)`;
       return [{ event: 'draining', reason: `${next.then === 'start' ? 'restart' : 'stop'}: waiting for its requests in flight${until}` }];

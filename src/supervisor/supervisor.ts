@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServiceConfig, StackConfig } from '../config/types.js';
 import { LlamaTopError } from '../protocol/errors.js';
-import type { ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
+import type { DrainOutcome, ServiceStatus, StartOutcome, StateChangeEvent } from '../protocol/messages.js';
 import { Containment, stackKey, type Jail } from '../process/containment.js';
 import type { StackEventInput } from '../protocol/journal.js';
 import { isSameProcess, type ProcessIdentity } from '../process/identity.js';
@@ -41,7 +41,7 @@ const UNWATCHED_METRICS_MS = 10_000;
  * the journal: each change as the named events it is (stack-events.ts), or as a plain `state` entry; 'sampled'
  * after each sample of the process trees (the history takes its points then).
  */
-export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string]; 'stack-event': [StackEventInput]; sampled: [] }> {
+export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: [string]; 'stack-event': [StackEventInput]; sampled: []; reconfigured: [] }> {
   private readonly runners = new Map<string, ServiceRunner>();
   private usage = new Map<string, TreeUsage>();
   private readonly metrics = new TreeMetrics();
@@ -110,6 +110,8 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       this.runners.delete(name);
     }
     this.config = next;
+    // The serve endpoint's keys (idleStop…) take effect now, not at the next state change.
+    this.emit('reconfigured');
     const running = (name: string) => {
       const r = this.runners.get(name)!;
       return r.state.pid !== null && r.state.phase !== 'external';
@@ -287,8 +289,16 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
           // One service of a group runs at a time (`group:`): the member that runs is stopped first, its VRAM freed.
           const rivals = this.groupRivals(runner.config);
           if (rivals.length) await this.stop(rivals, false, { reason: `swapped out for ${name}` });
-          runner.dispatch(kind === 'restart' && direct ? { type: 'restart', now: options.now, at: Date.now() } : { type: 'start' });
-          return this.waitReady(runner);
+          if (!(kind === 'restart' && direct)) {
+            runner.dispatch({ type: 'start' });
+            return this.waitReady(runner);
+          }
+          // A restart --now cuts what is in flight: counted first, so that its outcome says so.
+          const inFlight = options.now ? await runner.countInFlight() : undefined;
+          const before = runner.state.lastDrain;
+          runner.dispatch({ type: 'restart', now: options.now, at: Date.now(), ...(inFlight === undefined ? {} : { inFlight }) });
+          const outcome = await this.waitReady(runner);
+          return withDrain(outcome, runner.state.lastDrain, before);
         }),
       );
     }
@@ -312,12 +322,15 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     for (const name of order) {
       const r = this.runners.get(name)!;
       const began = Date.now();
-      if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force, now: options.now, reason: options.reason, at: Date.now() });
+      // A stop that skips the drain cuts what is in flight: counted first, so that its outcome says so.
+      const inFlight = options.now || force ? await r.countInFlight() : undefined;
+      const before = r.state.lastDrain;
+      if (r.state.phase !== 'external') r.dispatch({ type: 'stop', force, now: options.now, reason: options.reason, at: Date.now(), ...(inFlight === undefined ? {} : { inFlight }) });
       await this.waitFor(r, (s) => s.phase !== 'stopping' && s.phase !== 'draining');
       const ok = r.state.phase === 'stopped' || r.state.phase === 'external';
       // A start while it drained called the stop off (see machine.ts): say so rather than fail without a word.
       const error = !ok && r.state.phase === 'ready' ? 'started again while it drained: not stopped' : null;
-      results.push({ name, ok, state: r.state.phase, error, elapsedMs: Date.now() - began });
+      results.push(withDrain({ name, ok, state: r.state.phase, error, elapsedMs: Date.now() - began }, r.state.lastDrain, before));
     }
     return results;
   }
@@ -412,6 +425,15 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
     }
     this.emit('change', { type: 'state', time, service: name, from: previous.phase, to: state.phase, status: status! });
   }
+}
+
+/**
+ * The outcome with this stop's drain (the one that ended since `before` was read), when it waited for or cut
+ * anything: a drain of nothing is no news.
+ */
+function withDrain(outcome: StartOutcome, drain: DrainOutcome | null, before: DrainOutcome | null): StartOutcome {
+  if (!drain || drain === before || (drain.drained === 0 && drain.cut === 0)) return outcome;
+  return { ...outcome, drain };
 }
 
 /** Has a start attempt come to an end, good or bad? A crash ends it: the retries go on in the background. */

@@ -8,7 +8,9 @@ export const statusHandlers: HandlerGroup<'status' | 'daemon-info' | 'models'> =
     const services = daemon.supervisor.status();
     const unsaved = daemon.stateUnsaved();
     const problems = [...stackProblems(daemon.paths, daemon.config(), services, daemon.stateLost()), ...(unsaved ? [unsaved] : [])];
-    return { services, problems, containment: daemon.supervisor.containment.info() };
+    const serve = daemon.info().serve;
+    const models = services.reduce((sum, s) => sum + (s.serve?.models.length ?? 0), 0);
+    return { services, problems, containment: daemon.supervisor.containment.info(), ...(serve ? { serve: { ...serve, models } } : {}) };
   },
   'daemon-info': async (_, { daemon }) => {
     const config = daemon.config();
