@@ -53,10 +53,15 @@ export class BackendPicker {
     if (this.switching) return;
     let report;
     try {
+      // The daemon's info has a `backend` key only when the config has a `backend:` section (read each time: a
+      // reload may add or remove it). Without one there is nothing to pick, and nothing to ask.
+      if (!('backend' in (await api('/api/daemon')))) {
+        this.report = null;
+        this.form.hidden = true;
+        return;
+      }
       report = await api('/api/backend?health=1');
-    } catch (error) {
-      // No `backend:` section in the config: nothing to pick.
-      if (error.status === 400 || error.status === 404) this.form.hidden = true;
+    } catch {
       return;
     }
     if (this.switching) return;
