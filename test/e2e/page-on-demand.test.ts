@@ -52,7 +52,6 @@ describe(`the status page with an on-demand model and no backend section (${REAL
 
     // Started by a request, then stopped for being idle: the reason, calm.
     expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'))).status).toBe(200);
-    await page.waitForFunction(() => document.querySelector('[data-service="alpha"]')?.getAttribute('data-state') === 'ready', { timeout: 20_000 });
     await page.waitForFunction(() => document.querySelector('[data-service="alpha"] .state')?.textContent === 'stopped · idle 2s', { timeout: 20_000 });
     expect(await badge(page, 'alpha')).toMatchObject({ red: false });
     expect(await page.$eval('[data-service="alpha"] .error', (e) => e.textContent)).toBe('');
