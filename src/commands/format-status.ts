@@ -34,8 +34,10 @@ export function stateLabel(s: ServiceStatus, now = Date.now()): string {
   if (s.state === 'starting' && s.detail) return s.detail;
   if (s.state === 'stopping' && s.detail) return s.detail;
   if (s.state === 'draining') return `draining (${s.drain?.inFlight ?? 0} in flight)`;
-  // Stopped on purpose (idle, swapped out): the reason, so that it does not read like a failure.
+  // Stopped on purpose (idle, swapped out), or not started yet and the serve endpoint starts it at its next request:
+  // the reason, so that it does not read like a failure.
   if (s.state === 'stopped' && s.stopReason) return `stopped · ${s.stopReason}`;
+  if (s.state === 'stopped' && s.serve) return 'stopped · on demand';
   if (s.state === 'error' && s.detail) return s.detail;
   return s.state;
 }

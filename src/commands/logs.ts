@@ -29,7 +29,10 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   };
   const print = (name: string, lines: LogLine[], hide: HideLines | null = null) => {
     const prefix = names.length > 1 ? `${name.padEnd(width)} | ` : '';
-    for (const line of withoutHidden(lines, hide)) ctx.out(formatLogLine(name, line, { prefix, timestamps, json }));
+    // The serve log's lines begin with their own time (when the request arrived: serve-log.ts), in the same ISO
+    // form and column: --timestamps adds none to them (it would be a second, later one: when the line was written).
+    const stamp = timestamps && !serveLog(name);
+    for (const line of withoutHidden(lines, hide)) ctx.out(formatLogLine(name, line, { prefix, timestamps: stamp, json }));
   };
   // The daemon reads the logs and follows them: this works wherever the daemon is, files unseen.
   const client = await ctx.daemon();

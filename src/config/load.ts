@@ -8,6 +8,7 @@ import { KIND_PRESETS } from '../kinds/index.js';
 import { configSchema, type RawConfig, type RawService } from './schema.js';
 import { resolveNotify } from './notify-resolve.js';
 import { splitCommand } from './split-command.js';
+import type { KindPreset } from '../kinds/kind.js';
 import type { HttpConfig, RestartPolicy, ServeConfig, ServiceConfig, StackConfig } from './types.js';
 
 export { findConfigFile } from './find.js';
@@ -207,6 +208,7 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
     autostart: svc.autostart ?? true,
     health: preset.health(resolved),
     probeIntervalMs: svc.health?.interval ?? 5000,
+    quietProbeIntervalMs: quietProbeInterval(svc.health, preset),
     probeTimeoutMs: svc.health?.timeout ?? 2000,
     failureThreshold: svc.health?.failureThreshold ?? 3,
     inference:
@@ -219,6 +221,17 @@ function resolveService(name: string, svc: RawService, raw: RawConfig, dir: stri
     ...(svc.group ? { group: svc.group } : {}),
     ...(svc.idleStop !== undefined ? { idleStopMs: svc.idleStop } : {}),
   };
+}
+
+/**
+ * How often a healthy service's check runs while no client watches: `health.quietInterval`, else the kind's quiet
+ * pace for an HTTP check with no interval set (each check is a line in its log), else the interval. Pure.
+ */
+function quietProbeInterval(health: RawService['health'], preset: KindPreset): number {
+  const interval = health?.interval ?? 5000;
+  if (health?.quietInterval !== undefined) return Math.max(interval, health.quietInterval);
+  const http = health?.http !== undefined && health.command === undefined;
+  return http && health?.interval === undefined && preset.quietProbeMs !== undefined ? Math.max(interval, preset.quietProbeMs) : interval;
 }
 
 function assertNoCycle(services: ServiceConfig[], locate: (keyPath: Array<string | number>) => string): void {

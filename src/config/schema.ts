@@ -53,6 +53,8 @@ const healthSchema = z
     tcp: z.boolean().optional(),
     command: z.union([z.string(), z.array(words).min(1)]).optional(),
     interval: duration.optional(),
+    // While it is healthy and no client watches: the check at most this often (an HTTP check is a line in its log).
+    quietInterval: duration.optional(),
     timeout: duration.optional(),
     failureThreshold: z.number().int().min(1).optional(),
     // LLM servers: does it still generate? (a wedged GPU can leave /health at 200). false turns it off.

@@ -65,7 +65,9 @@ export class Daemon {
     this.supervisor = new Supervisor(options.config);
     this.notifications = new Notifications(log);
     this.server = new ControlServer((request, connection) => this.handle(request, connection));
-    this.history = new HistoryRecorder(this.supervisor, this.journal, options.config.metricsIntervalMs, (sample) => this.server.broadcast({ push: 'sample', sample }));
+    this.history = new HistoryRecorder(this.supervisor, this.journal, options.config.metricsIntervalMs, (sample) => this.server.broadcast({ push: 'sample', sample }), Date.now, () =>
+      this.supervisor.watched(),
+    );
     this.persistence = stateWriter({ stateFile: paths.stateFile, supervisor: this.supervisor, configFile: () => this.options.config.file, log });
     this.persist = () => this.persistence.save();
     this.http = new HttpListener(paths.stateDir, {

@@ -22,13 +22,23 @@ export interface HistorySource {
 }
 
 /**
- * The daemon's history: after each sample of the process trees (every metrics interval while someone watches,
- * every 10 s otherwise), the LLM figures are refreshed and every service gets a point; `onSample` tells the
- * subscribers. Marks come from the event journal.
+ * How often a point is taken while no client watches. Each point asks every LLM server for its figures, and
+ * llama-server logs each request (`GET /metrics` and the idle line it causes): at every 10-s tree sample that was
+ * 12 lines a minute of its log. A minute's point has the minute's mean token rate (the rate is counted from the
+ * server's token counters between two points), so the charts stay true, only coarser, until someone watches.
+ */
+export const UNWATCHED_POINT_MS = 60_000;
+
+/**
+ * The daemon's history: after each sample of the process trees (every metrics interval while someone watches),
+ * the LLM figures are refreshed and every service gets a point; with no client, a point a minute
+ * (UNWATCHED_POINT_MS). `onSample` tells the subscribers. Marks come from the event journal.
  */
 export class HistoryRecorder {
   readonly rings: StackHistory;
   private taking: Promise<void> | null = null;
+  /** When the last point was taken (epoch ms). */
+  private lastTaken: number | null = null;
 
   constructor(
     private readonly source: HistorySource,
@@ -36,12 +46,18 @@ export class HistoryRecorder {
     readonly intervalMs: number,
     private readonly onSample: (sample: HistorySample) => void,
     private readonly now: () => number = Date.now,
+    /** Does a client watch (the TUI, the page)? Without one, a point a minute. */
+    private readonly watched: () => boolean = () => true,
+    private readonly unwatchedPointMs = UNWATCHED_POINT_MS,
   ) {
     this.rings = new StackHistory(intervalMs);
   }
 
-  /** Takes one point per service (a call while one is being taken shares it). */
+  /** Takes one point per service (a call while one is being taken shares it); unwatched, at most one a minute. */
   take(): Promise<void> {
+    // (a tree sample may come a little early: half an interval of slack)
+    const quiet = this.lastTaken !== null && !this.watched() && this.now() - this.lastTaken < this.unwatchedPointMs - this.intervalMs / 2;
+    if (quiet && !this.taking) return Promise.resolve();
     this.taking ??= this.record().finally(() => (this.taking = null));
     return this.taking;
   }
@@ -51,6 +67,7 @@ export class HistoryRecorder {
     // servers, so their logs gain no more probe lines than a status poll already makes.
     await this.source.refreshStats(this.intervalMs).catch(() => undefined);
     const t = this.now();
+    this.lastTaken = t;
     const statuses = this.source.status();
     this.rings.keepOnly(statuses.map((s) => s.name));
     this.rings.record(t, new Map(statuses.map((s) => [s.name, sampleOf(s)])));

@@ -11,6 +11,10 @@ export const appKind: KindPreset = {
   },
   argv: ({ commandWords, args }) => [...commandWords!, ...args],
   env: ({ port }): Record<string, string> => (port === undefined ? {} : { PORT: String(port) }),
+  // A web app (Chat-O-Llama's Flask/werkzeug) logs every request: a GET / every 5 s is 720 lines an hour of its log
+  // that say nothing. Checked every 60 s while healthy and unwatched; at the interval while starting, after a failed
+  // check, or while the TUI, the page or `events` watches.
+  quietProbeMs: 60_000,
   health(raw) {
     if (raw.health?.command) return commandHealth(raw.health.command);
     if (raw.health?.http) return { type: 'http', path: raw.health.http };

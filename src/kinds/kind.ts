@@ -17,6 +17,7 @@ export interface RawService {
     tcp?: boolean;
     command?: string | string[];
     interval?: number;
+    quietInterval?: number;
     timeout?: number;
     failureThreshold?: number;
     inference?: false | { interval?: number; timeout?: number };
@@ -157,6 +158,11 @@ export interface KindPreset {
   argv(ctx: KindContext & { port?: number }): string[];
   env(ctx: KindContext & { port?: number }): Record<string, string>;
   health(raw: RawService): HealthCheck;
+  /**
+   * How often its HTTP health check runs while it is healthy and no client watches, unless the config sets an
+   * interval: each check is a line in its own log (a web app logs every request). Absent: the interval.
+   */
+  quietProbeMs?: number;
   /** `model:` may be a name rather than a path (vllm: a Hugging Face repo); one starting with ./ ../ ~/ or / is a path. */
   modelMayBeName?: boolean;
   /** Present for LLM servers. */

@@ -40,6 +40,8 @@ export interface ServiceConfig {
   autostart: boolean;
   health: HealthCheck;
   probeIntervalMs: number;
+  /** While it is ready, its last check passed and no client watches: a check at most this often (absent: probeIntervalMs). */
+  quietProbeIntervalMs?: number;
   probeTimeoutMs: number;
   failureThreshold: number;
   /** Inference liveness of an LLM server (null: off, or a kind without it). */

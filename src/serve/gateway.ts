@@ -24,6 +24,8 @@ export interface ServedRequest {
 
 /** A group swap's time, split: for the serve log and the bench. */
 export interface SwapReport {
+  /** When the swap began (epoch ms): its serve log line is stamped then, as a request's line is when it arrived. */
+  at: number;
   group: string;
   from: string[];
   to: string;
@@ -216,7 +218,7 @@ export class Gateway implements ServeGateway {
     }
     const loadBegan = Date.now();
     const report = (ok: boolean) =>
-      others.length > 0 && this.events.swapped({ group: key, from: others.map((s) => s.name), to: service, drainMs, stopMs, vramMs, loadMs: Date.now() - loadBegan, ok });
+      others.length > 0 && this.events.swapped({ at: began, group: key, from: others.map((s) => s.name), to: service, drainMs, stopMs, vramMs, loadMs: Date.now() - loadBegan, ok });
     try {
       const ready = await ensureReady(this.supervisor, service, new AbortController().signal);
       report(true);

@@ -19,9 +19,13 @@ export function requestLine(r: ServedRequest): string {
   return `${new Date(r.at).toISOString()} ${r.model} -> ${r.service} ${r.outcome.status}${tokens} ${ms(r.durationMs)}${wait}${note}`;
 }
 
-/** A group swap as a line, its time split into drain, stop, VRAM wait and load. Pure. */
-export function swapLine(s: SwapReport, at = Date.now()): string {
-  return `${new Date(at).toISOString()} swap ${s.group.replace(/^service:/, '')}: ${s.from.join(', ')} -> ${s.to}${s.ok ? '' : ' (failed)'}: drain ${ms(s.drainMs)}, stop ${ms(s.stopMs - s.vramMs)}, VRAM wait ${ms(s.vramMs)}, load ${ms(s.loadMs)}`;
+/**
+ * A group swap as a line, its time split into drain, stop, VRAM wait and load. Stamped when it began (it is written
+ * when it ends), as a request's line is stamped when the request arrived: the swap reads before the requests that
+ * waited for it, not after. Pure.
+ */
+export function swapLine(s: SwapReport): string {
+  return `${new Date(s.at).toISOString()} swap ${s.group.replace(/^service:/, '')}: ${s.from.join(', ')} -> ${s.to}${s.ok ? '' : ' (failed)'}: drain ${ms(s.drainMs)}, stop ${ms(s.stopMs - s.vramMs)}, VRAM wait ${ms(s.vramMs)}, load ${ms(s.loadMs)}`;
 }
 
 /**

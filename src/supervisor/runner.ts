@@ -25,6 +25,7 @@ import { describeExit, initialRuntime, transition, type Effect, type MachineEven
 import { runProbe } from './probes.js';
 import type { DrainSource } from './drain-source.js';
 import { combineCounts, DrainWatch } from './drain-watch.js';
+import { probeDue } from './probe-pace.js';
 
 export type ChangeListener = (name: string, state: ServiceRuntime, previous: ServiceRuntime) => void;
 
@@ -43,6 +44,8 @@ export class ServiceRunner {
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private probeTimer: NodeJS.Timeout | null = null;
   private probing = false;
+  /** When its last health check ran (its quiet pace counts from it). */
+  private lastProbeAt: number | null = null;
   private inferenceTimer: NodeJS.Timeout | null = null;
   private inferenceSample: InferenceSample | null = null;
   /** Why its last health check went unanswered without counting (too busy to answer), or null. */
@@ -80,6 +83,8 @@ export class ServiceRunner {
     private readonly report: (event: StackEventName, reason: string) => void = () => undefined,
     /** Whoever else counts requests to it (the serve endpoint), for the drain before a stop. */
     private readonly drainSources: () => readonly DrainSource[] = () => [],
+    /** Does a client watch (the TUI, the page, `events`)? A healthy service's checks keep their quiet pace otherwise. */
+    private readonly watched: () => boolean = () => true,
   ) {}
 
   /** The config with llama-top's environment override applied (used from the next spawn on). */
@@ -477,6 +482,14 @@ export class ServiceRunner {
 
   private async probe(): Promise<void> {
     this.probeTimer = null;
+    const now = Date.now();
+    const pace = { phase: this.state.phase, failures: this.state.probeFailures, lastProbeAt: this.lastProbeAt, now };
+    const { probeIntervalMs: intervalMs, quietProbeIntervalMs: quietIntervalMs = intervalMs } = this.config;
+    if (!probeDue({ ...pace, watched: quietIntervalMs > intervalMs && this.watched(), intervalMs, quietIntervalMs })) {
+      this.scheduleProbe(); // its quiet pace: the next tick asks again (a client may have come)
+      return;
+    }
+    this.lastProbeAt = now;
     this.probing = true;
     const pid = this.state.pid;
     const cfg = this.config;

@@ -68,6 +68,7 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
       this.containment,
       (event, reason) => this.emit('stack-event', { service: svc.name, event, reason }),
       () => [...this.drainSources],
+      () => this.watched(),
     );
   }
 

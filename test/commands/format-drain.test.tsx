@@ -8,6 +8,9 @@ import { service } from '../tui/fake-daemon.js';
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const draining = (inFlight: number) => service('llama', { state: 'draining', drain: { inFlight, cutAt: new Date(NOW + 27_000).toISOString() } });
 const idle = service('beta', { state: 'stopped', pid: null, stopReason: 'idle 10m', lastError: null, cpuPercent: null, memoryBytes: null, uptimeSeconds: null, llm: null });
+const serve = { models: ['gamma'], group: null, inFlight: 0, waiting: 0, idleStopAt: null };
+/** Never started: the endpoint starts it at its first request (a stale error of an earlier run is no failure now). */
+const onDemand = service('gamma', { state: 'stopped', pid: null, stopReason: null, serve, lastError: 'exited with code 143', cpuPercent: null, memoryBytes: null, uptimeSeconds: null, llm: null });
 
 describe('how a drain and a stop reason read', () => {
   it('state labels: draining (2 in flight); stopped · idle 10m', () => {
@@ -23,6 +26,14 @@ describe('how a drain and a stop reason read', () => {
     expect(table).toMatch(/^◑\s+llama\s+llama-server\s+draining \(2 in flight\)\s+1234/m);
     expect(table).toMatch(/^○\s+beta\s+llama-server\s+stopped · idle 10m\s+-/m);
     expect(table).not.toMatch(/last errors/);
+  });
+
+  it('a stopped service the endpoint starts on demand says so and is no error in the table', () => {
+    expect(stateLabel(onDemand, NOW)).toBe('stopped · on demand');
+    expect(stateLabel({ ...onDemand, serve: null }, NOW)).toBe('stopped'); // no endpoint: nothing starts it
+    const table = formatStatusTable([onDemand, idle], NOW);
+    expect(table).toMatch(/^○\s+gamma\s+llama-server\s+stopped · on demand\s+-/m);
+    expect(table).not.toMatch(/last errors|143/);
   });
 
   it('restart progress says what it waits for; stop prints a line per count, none when nothing is in flight', () => {

@@ -59,8 +59,9 @@ describe('serve: the log line and the metrics', () => {
   it('one line per request: time, model, service, status, tokens, duration, wait', () => {
     expect(requestLine(request)).toBe('2026-12-05T08:00:00.000Z tiny-a -> alpha 200 tokens 12/2 1320ms waited 1110ms (cold start)');
     expect(requestLine({ ...request, outcome: { status: 200, note: 'client left' }, waitedMs: 0, coldStart: false, durationMs: 12_500 })).toBe('2026-12-05T08:00:00.000Z tiny-a -> alpha 200 12.5s (client left)');
-    expect(swapLine({ group: 'gpu0', from: ['alpha'], to: 'beta', drainMs: 3, stopMs: 250, vramMs: 40, loadMs: 800, ok: true }, request.at)).toBe(
-      '2026-12-05T08:00:00.000Z swap gpu0: alpha -> beta: drain 3ms, stop 210ms, VRAM wait 40ms, load 800ms',
+    // Stamped when the swap began (it is written once it has ended, 1.1 s later here).
+    expect(swapLine({ at: request.at + 2, group: 'gpu0', from: ['alpha'], to: 'beta', drainMs: 3, stopMs: 250, vramMs: 40, loadMs: 800, ok: true })).toBe(
+      '2026-12-05T08:00:00.002Z swap gpu0: alpha -> beta: drain 3ms, stop 210ms, VRAM wait 40ms, load 800ms',
     );
   });
 

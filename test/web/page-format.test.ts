@@ -15,9 +15,14 @@ describe("the page's text for a service's serve and drain fields", () => {
     expect(texts({ state: 'draining', drain: { inFlight: 2, cutAt: at(25) } })).toEqual(['draining (2 in flight) · cut in 25s']);
   });
 
-  it('says why a stopped service stopped (idle, swapped out)', () => {
-    expect(texts({ state: 'stopped', stopReason: 'idle 10m' })).toEqual(['stopped · idle 10m']);
-    expect(texts({ state: 'ready', stopReason: 'idle 10m' })).toEqual([]); // an old reason is not shown on a running one
+  it("says why a stopped service stopped (idle, swapped out, waiting for a request) in its badge, not twice", () => {
+    const serve = { models: ['alpha'], group: null, inFlight: 0, waiting: 0, idleStopAt: null };
+    expect(stateText({ ...base, state: 'stopped', stopReason: 'idle 10m', serve })).toBe('stopped · idle 10m');
+    expect(stateText({ ...base, state: 'stopped', stopReason: 'swapped out for beta', serve })).toBe('stopped · swapped out for beta');
+    expect(stateText({ ...base, state: 'stopped', stopReason: null, serve })).toBe('stopped · on demand'); // never started: the endpoint starts it
+    expect(stateText({ ...base, state: 'stopped', stopReason: null })).toBe('stopped'); // no endpoint: nothing starts it
+    expect(stateText({ ...base, state: 'ready', stopReason: 'idle 10m', serve })).toBe('ready'); // an old reason is not shown on a running one
+    expect(texts({ state: 'stopped', stopReason: 'idle 10m', serve })).toEqual(['serves alpha']);
   });
 
   it('says the queue, the requests in flight, the idle-stop countdown and the served models', () => {

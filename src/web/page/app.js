@@ -40,7 +40,7 @@ const cards = new Cards($('cards'), {
   },
 });
 const backend = new BackendPicker();
-const models = new Models();
+const models = new Models((name) => cards.services.get(name));
 const serving = new Serving(api);
 
 /** Refreshes what depends on a service's state, at most once a second however many changes come. */

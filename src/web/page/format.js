@@ -43,12 +43,11 @@ export const countdown = (iso, now) => {
 
 /**
  * What the serve endpoint and the drain say of a service, as short parts: `draining (2 in flight) · cut in 25s`,
- * `stopped · idle 10m`, `2 waiting`, `1 in flight`, `idle stop in 4m 12s`.
+ * `2 waiting`, `1 in flight`, `idle stop in 4m 12s` (why it is stopped is in its badge: stateText).
  */
 export function serveParts(s, now) {
   const parts = [];
   if (s.state === 'draining' && s.drain) parts.push({ text: `draining (${s.drain.inFlight} in flight) · cut ${countdown(s.drain.cutAt, now)}` });
-  if (s.state === 'stopped' && s.stopReason) parts.push({ text: `stopped · ${s.stopReason}` });
   const serve = s.serve;
   if (serve) {
     if (serve.waiting > 0) parts.push({ text: `${serve.waiting} waiting`, waiting: true });
@@ -59,8 +58,18 @@ export function serveParts(s, now) {
   return parts;
 }
 
-/** The state badge: `restarting`, `starting · loading model`. */
-export const stateText = (s) => (s.detail && s.state !== 'ready' ? `${s.state} · ${s.detail}` : s.state);
+/**
+ * Why a stopped service is stopped when that is no failure: the reason the daemon gave (`idle 10m`, `swapped out for
+ * beta`), or `on demand` for one the serve endpoint starts at its next request. Null otherwise.
+ */
+export const stopReason = (s) => (s.state !== 'stopped' ? null : s.stopReason || (s.serve ? 'on demand' : null));
+
+/** The state badge: `restarting`, `starting · loading model`, `stopped · idle 10m`, `stopped · on demand`. */
+export function stateText(s) {
+  const reason = stopReason(s);
+  if (reason) return `stopped · ${reason}`;
+  return s.detail && s.state !== 'ready' ? `${s.state} · ${s.detail}` : s.state;
+}
 
 /** The LLM figures of a status as one line. */
 export function llmText(s) {

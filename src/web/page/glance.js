@@ -1,5 +1,5 @@
 // The stack at a glance: the daemon's problems, the chat app's backend (with a picker), the models.
-import { bytes, count, countdown, stepOf } from './format.js';
+import { bytes, count, countdown, stateText, stepOf } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, text) => {
@@ -53,10 +53,15 @@ export class BackendPicker {
     if (this.switching) return;
     let report;
     try {
+      // The daemon's info has a `backend` key only when the config has a `backend:` section (read each time: a
+      // reload may add or remove it). Without one there is nothing to pick, and nothing to ask.
+      if (!('backend' in (await api('/api/daemon')))) {
+        this.report = null;
+        this.form.hidden = true;
+        return;
+      }
       report = await api('/api/backend?health=1');
-    } catch (error) {
-      // No `backend:` section in the config: nothing to pick.
-      if (error.status === 400 || error.status === 404) this.form.hidden = true;
+    } catch {
       return;
     }
     if (this.switching) return;
@@ -119,12 +124,17 @@ export class BackendPicker {
   }
 }
 
+/** States in which a server cannot list its models and nothing is wrong. */
+const CALM = ['stopped', 'starting', 'stopping', 'draining'];
+
 /** GGUF header facts of llama-server models, ollama's installed and loaded models (with their unload countdown). */
 export class Models {
-  constructor() {
+  /** @param {(name: string) => any} statusOf a service's last status (the cards'), undefined when unknown */
+  constructor(statusOf) {
     this.section = $('models');
     this.list = $('models-list');
     this.reports = [];
+    this.statusOf = statusOf;
   }
 
   async refresh() {
@@ -161,7 +171,13 @@ export class Models {
         if (r.loaded.length) box.append(ul);
       }
       if (r.installed) box.append(el('div', {}, `${r.installed.length} installed: ${r.installed.map((m) => m.name).join(', ') || '–'}`));
-      if (r.error) box.append(el('div', { class: 'error' }, r.error));
+      if (r.error) {
+        // A server that does not run cannot be asked (`alpha is stopped`): that is its state, not a failure, unless
+        // the state is one (crashed, error). An error of a running server (its model list failed) is one.
+        const status = this.statusOf(r.service);
+        if (status && CALM.includes(status.state)) box.append(el('div', { class: 'calm' }, stateText(status)));
+        else box.append(el('div', { class: 'error' }, r.error));
+      }
       this.list.append(box);
     }
   }
