@@ -33,7 +33,7 @@ export interface ServeOutcome {
   status: number;
   tokensIn?: number | null;
   tokensOut?: number | null;
-  /** How it ended short, for the serve log: `client left`, `cut (drainTimeout)`, `upstream: ECONNRESET`. */
+  /** How it ended short, for the serve log: `client left`, `cut: stop --now` (cut-reason.ts), `upstream: ECONNRESET`. */
   note?: string | null;
 }
 
@@ -45,7 +45,7 @@ export interface Lease {
   waitedMs: number;
   /** True when this request's arrival started the service. */
   coldStart: boolean;
-  /** Aborted when the service must stop and `drainTimeout` ran out: cut the upstream request. */
+  /** Aborted with a CutError (cut-reason.ts) when the request must end: its drain ran out, stop --now, the server exited. */
   signal: AbortSignal;
   /** Exactly once, when the answer ended or the client left. Idempotent. */
   release(outcome: ServeOutcome): void;

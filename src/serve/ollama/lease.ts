@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Lease, ServeGateway, ServeOutcome } from '../contract.js';
+import { cutOf } from '../cut-reason.js';
 import { sendError } from './reply.js';
 
 /** Aborted when the client goes away before its answer is complete. */
@@ -12,9 +13,6 @@ export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSi
   req.on('aborted', gone);
   return controller.signal;
 }
-
-/** What a request cut by the drain says (the lease's signal aborted: the service had to stop). */
-export const DRAIN_CUT = 'cut: the service had to stop and its drainTimeout ran out before this answer ended';
 
 /**
  * Acquires `name` (starting its service as needed), runs `run` with a signal that aborts when the client leaves or
@@ -43,7 +41,7 @@ export async function withLease(
     outcome = await run(lease, signal);
   } catch (error) {
     if (client.aborted) outcome = { status: 499, note: 'client left' };
-    else if (lease.signal.aborted) outcome = { status: sendError(res, Object.assign(new Error(DRAIN_CUT), { name: 'DrainCut' })), note: 'cut (drainTimeout)' };
+    else if (cutOf(lease.signal)) outcome = { status: sendError(res, cutOf(lease.signal)), note: cutOf(lease.signal)!.message };
     else outcome = { status: sendError(res, error), note: `ollama API: ${(error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? error}` };
   } finally {
     lease.release(outcome);
