@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ServeError } from './contract.js';
+import { countTopLevelKey } from './json-keys.js';
 
 /**
  * What a request body may cost, per request and all together. Figures no chat app reaches: a long conversation with
@@ -114,14 +115,18 @@ export function readBody(req: IncomingMessage, budget: BodyBudget, limits: BodyL
 /** The `model` of a JSON body: 400 when the body is not JSON or names none. Pure. */
 export function modelOf(body: Buffer): string {
   let parsed: unknown;
+  const text = body.toString('utf8');
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new ServeError(400, 'the request body is not JSON: send a JSON object with a "model" field', 'invalid_request_error', 'invalid_json');
   }
   const model = (parsed as { model?: unknown } | null)?.model;
   if (typeof model !== 'string' || model === '')
     throw new ServeError(400, 'the request names no model: add "model": "NAME" to the body (GET /v1/models lists the names)', 'invalid_request_error', 'model_required');
+  // JSON.parse keeps the last of two "model" keys, a server may read the first: routed by one, answered by another.
+  if (countTopLevelKey(text, 'model') > 1)
+    throw new ServeError(400, 'duplicate "model" key in the request body: send one (the endpoint routes by one, the server could read the other)', 'invalid_request_error', 'duplicate_model');
   // Echoed in errors, written to the serve log and a label of /metrics: a name no model has is refused here.
   if (model.length > MAX_MODEL_NAME)
     throw new ServeError(400, `the model name is ${model.length} characters long; names are at most ${MAX_MODEL_NAME} (GET /v1/models lists them)`, 'invalid_request_error', 'model_name_too_long');
