@@ -4,8 +4,8 @@ import type { ServeConfig } from '../config/types.js';
 import { sameToken } from '../daemon/http-auth.js';
 import { serverKind } from '../kinds/index.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { ServeError, type ServedModel, type ServeOutcome } from './contract.js';
-import { findDialectRoute } from './dialects.js';
+import { ServeError, type Attempt, type ServedModel, type ServeOutcome } from './contract.js';
+import { dialectErrorsFor, findDialectRoute, type DialectErrors } from './dialects.js';
 import { Gateway, type GatewayEvents } from './gateway.js';
 import { asServeError, sendError } from './openai-error.js';
 import { BODY_LIMITS, BodyBudget, BodyRefused, modelOf, optionalModel, readBody, type BodyLimits } from './request-body.js';
@@ -16,12 +16,6 @@ export interface EndpointHooks extends GatewayEvents {
   refused(request: { at: number; model: string; service: string; status: number; message: string }): void;
   /** `/metrics` of the endpoint itself. */
   metricsText(): string;
-}
-
-/** What the serve log says of a request refused: the model and service it had got to. */
-interface Attempt {
-  model: string;
-  service: string;
 }
 
 /** What a request is, once its route is known. */
@@ -107,6 +101,8 @@ export class ServeEndpoint {
     const at = Date.now();
     const path = (req.url ?? '/').split('?')[0]!;
     const attempt: Attempt = { model: '-', service: '-' };
+    // ollama's paths say every error in ollama's shape, from the 401 on; the rest in OpenAI's.
+    const dialect = dialectErrorsFor(path);
     try {
       if (!this.hostAllowed(req.headers.host))
         throw new ServeError(403, `Host "${req.headers.host ?? ''}" is not this endpoint's address: use ${this.url} (a web page on another name reaching a loopback port is DNS rebinding), or set serve.allowRemote: true`, 'invalid_request_error', 'host_not_allowed');
@@ -117,10 +113,10 @@ export class ServeEndpoint {
       const handler = this.route(req.method ?? 'GET', path);
       await handler(req, res, body, attempt);
     } catch (error) {
-      const e = asServeError(error);
+      const e = dialect ? dialect.asError(error) : asServeError(error);
       this.hooks.refused({ at, ...attempt, status: e.status, message: e.message });
-      if (e instanceof BodyRefused) return this.refuseBody(req, res, e);
-      if (e.status !== 499) sendError(res, e); // 499: the client left, nobody to answer
+      if (e instanceof BodyRefused) return this.refuseBody(req, res, e, dialect);
+      if (e.status !== 499) (dialect ? dialect.send : sendError)(res, e); // 499: the client left, nobody to answer
     }
   }
 
@@ -129,14 +125,15 @@ export class ServeEndpoint {
    * (or refused as the server is busy) is read and dropped for up to BODY_LINGER_MS, so that the client, still
    * sending, reads the answer instead of a reset connection, then its connection is closed if it is still sending.
    */
-  private refuseBody(req: IncomingMessage, res: ServerResponse, error: BodyRefused): void {
+  private refuseBody(req: IncomingMessage, res: ServerResponse, error: BodyRefused, dialect: DialectErrors | null): void {
+    const send = dialect ? dialect.send : sendError;
     if (error.stalled) {
-      sendError(res, error, { connection: 'close' });
+      send(res, error, { connection: 'close' });
       return;
     }
     req.on('data', () => undefined);
     req.resume();
-    sendError(res, error);
+    send(res, error);
     if (req.complete) return;
     const linger = setTimeout(() => req.socket.destroy(), BODY_LINGER_MS);
     req.once('end', () => clearTimeout(linger));
@@ -160,7 +157,7 @@ export class ServeEndpoint {
   /** The route table: one line each. */
   private route(method: string, path: string): Handler {
     const dialect = findDialectRoute(method, path);
-    if (dialect) return (req, res, body) => dialect.handler(req, res, body, this.gateway);
+    if (dialect) return (req, res, body, attempt) => dialect.handler(req, res, body, this.gateway, attempt);
     if (method === 'GET' && (path === '/v1/models' || path === '/models')) return (_req, res) => this.listModels(res);
     if (method === 'GET' && path.startsWith('/v1/models/')) return (_req, res) => this.oneModel(res, decodeOr(path.slice('/v1/models/'.length)));
     if (method === 'GET' && path === '/metrics') return (_req, res) => this.metrics(res);

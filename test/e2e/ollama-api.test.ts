@@ -108,6 +108,17 @@ describe(`ollama's API for a llama-server model, against ${against}`, () => {
     expect(await errorOf(await post(`${base}/api/create`, { model: 'x', from: 'tiny' }))).toEqual({ status: 501, body: { error: expect.stringMatching(/create/) } });
     expect(await errorOf(await post(`${base}/api/generate`, { model: 'tiny', prompt: 'x', images: ['aGk='] }))).toEqual({ status: 400, body: { error: expect.stringMatching(/images cannot be translated/) } });
     expect(await stateOf(stack, 'llama')).toBe('stopped'); // none of those started it
+    // Each refusal is a line of the serve log and counted in /metrics, under model="-" as no service took it.
+    const log = await waitFor(async () => {
+      const out = (await stack.cli(['logs', 'serve'])).stdout;
+      return / nope -> - 404 /.test(out) && / - -> - 400 .*not JSON/.test(out) ? out : null;
+    }, 'the serve log lines of the refusals');
+    expect(log).toMatch(/ - -> - 400 .*images cannot be translated/);
+    expect(log).toMatch(/ tiny -> - 400 .*keep_alive/);
+    expect(log).toMatch(/ - -> - 501 .*pull is ollama's own/);
+    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^llama_top_serve_requests_total\{model="-",service="-",code="404",stack="[^"]*"\} 1$/m);
+    expect(metrics).toMatch(/^llama_top_serve_requests_total\{model="-",service="-",code="400",stack="[^"]*"\} 3$/m);
 
     // The tiny model has no pooling: llama-server cannot embed with it, and the client reads why.
     const embed = await errorOf(await post(`${base}/api/embed`, { model: 'tiny', input: 'hello' }));

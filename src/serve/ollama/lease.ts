@@ -16,8 +16,8 @@ export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSi
 
 /**
  * Acquires `name` (starting its service as needed), runs `run` with a signal that aborts when the client leaves or
- * the drain cuts the request, and releases the lease exactly once with how it ended. Errors go to the client in
- * ollama's shape (unless it already left).
+ * the request is cut, and releases the lease exactly once with how it ended. Errors of `run` go to the client in
+ * ollama's shape (unless it already left); a failed acquire is thrown.
  */
 export async function withLease(
   gateway: ServeGateway,
@@ -28,13 +28,9 @@ export async function withLease(
   run: (lease: Lease, signal: AbortSignal) => Promise<ServeOutcome>,
 ): Promise<void> {
   const client = clientSignal(req, res);
-  let lease: Lease;
-  try {
-    lease = await gateway.acquire(name, { signal: client, keepAliveMs });
-  } catch (error) {
-    if (!client.aborted) sendError(res, error);
-    return;
-  }
+  // A start that failed or timed out (503, 504), or a client that left while it waited (499): thrown, so that the
+  // endpoint logs and counts it (and answers it in ollama's shape).
+  const lease = await gateway.acquire(name, { signal: client, keepAliveMs });
   const signal = AbortSignal.any([client, lease.signal]);
   let outcome: ServeOutcome = { status: 500 };
   try {

@@ -12,13 +12,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** ollama's error shape: `{"error": "..."}` with the status. */
-export function sendOllamaError(res: ServerResponse, status: number, message: string): void {
+export function sendOllamaError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     // A stream already under way: ollama ends it with an error line.
     if (!res.writableEnded) res.end(`${JSON.stringify({ error: message })}\n`);
     return;
   }
-  sendJson(res, status, { error: message });
+  sendJson(res, status, { error: message }, headers);
 }
 
 /** Any error a handler meets → the status and message ollama's clients read. */
