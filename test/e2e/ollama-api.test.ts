@@ -201,6 +201,21 @@ describe(`a translated stream's ends, against ${against}`, () => {
     expect(lines.at(-1)).toEqual({ error: "cut: llama's drainTimeout (1s) ran out during stop" });
     expect(await stateOf(stack, 'llama')).toBe('stopped');
   });
+
+  it('stop --now cuts the answer at once: the last line says so, and the serve log counts it as the cut', async () => {
+    const stack = await makeStack(serveStack({ paced: true }), 2);
+    const base = await startServing(stack);
+    const res = await post(`${base}/api/generate`, { model: 'tiny', prompt: 'Once', raw: true, options: { num_predict: LONG } });
+    expect(res.status).toBe(200);
+    const reading = readLines(res, () => false);
+    await waitFor(async () => (await stateOf(stack, 'llama')) === 'ready', 'llama ready');
+    const stop = await stack.cli(['stop', 'llama', '--now']);
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    const lines = await reading;
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.at(-1)).toEqual({ error: 'cut: stop --now' });
+    await waitFor(async () => / tiny -> llama 503 .*\(cut: stop --now\)$/m.test((await stack.cli(['logs', 'serve'])).stdout), 'the serve log line of the cut');
+  });
 });
 
 describe("ollama's API for a model ollama serves", () => {
