@@ -221,6 +221,18 @@ describe(`serve endpoint: a stream cut after it began says why (${REAL_LLAMA_SER
     expect(metrics).toMatch(/^llama_top_serve_requests_total\{model="alpha",service="alpha",code="503",stack="serve-test"\} 1$/m);
   });
 
+  it('stop --now while a stop drains: the drain is cut, and the last event says stop --now, not the drainTimeout', async () => {
+    const stack = await makeServeStack([{ name: 'alpha', fakeArgs: ['--tok-s', '10'] }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const rest = await endlessStream(stack.serveUrl);
+    const draining = stack.cli(['stop', 'alpha']); // waits up to drainTimeout (30 s)
+    await waitFor(async () => (await stack.status())[0]!.state === 'draining', 'alpha draining');
+    expect((await stack.cli(['stop', 'alpha', '--now'])).exitCode).toBe(0);
+    const events = await rest();
+    expect(JSON.parse(events.at(-1)!)).toEqual({ error: { message: 'cut: stop --now', type: 'server_error', code: 'service_stopped' } });
+    expect((await draining).exitCode).toBe(0);
+  });
+
   it('drainTimeout: the last event says the drain of that service ran out during the stop', async () => {
     const stack = await makeServeStack([{ name: 'alpha', fakeArgs: ['--tok-s', '10'], extra: ['drainTimeout: 1s'] }]);
     expect((await stack.cli(['start'])).exitCode).toBe(0);
