@@ -44,8 +44,8 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
     let done = false;
     let status = 502;
     const tail = new AnswerTail();
-    /** The last bytes passed on: where a cut stream's error event must begin. */
-    let lastBytes = '';
+    /** The last chunk passed on: where a cut stream's error event must begin (read only then). */
+    let lastChunk: Buffer | null = null;
     const finish = (note: string | null) => {
       if (done) return;
       done = true;
@@ -70,6 +70,7 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
       if (done) return;
       if (res.destroyed) return finish('client left');
       const message = cut?.message ?? `${lease.upstream.service} closed the connection mid-answer (${(error as NodeJS.ErrnoException | null)?.code ?? error?.message ?? 'no end'})`;
+      const lastBytes = lastChunk ? lastChunk.subarray(Math.max(0, lastChunk.length - 2)).toString('latin1') : '';
       const last = streamErrorTail(answer?.headers['content-type'], { message, type: 'server_error', code: cut ? cutCode(cut.reason) : 'upstream_error' }, lastBytes);
       status = cut ? cutStatus(cut.reason) : 502;
       if (last === null) res.destroy();
@@ -88,7 +89,7 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
         res.writeHead(status, out);
         incoming.on('data', (chunk: Buffer) => {
           tail.push(chunk);
-          lastBytes = chunk.subarray(Math.max(0, chunk.length - 2)).toString('latin1');
+          lastChunk = chunk;
         });
         // Piped (back-pressure) but not ended by the pipe: a cut answer still gets its last words.
         incoming.pipe(res, { end: false });
