@@ -33,7 +33,7 @@ export interface ServeOutcome {
   status: number;
   tokensIn?: number | null;
   tokensOut?: number | null;
-  /** How it ended short, for the serve log: `client left`, `cut (drainTimeout)`, `upstream: ECONNRESET`. */
+  /** How it ended short, for the serve log: `client left`, `cut: stop --now` (cut-reason.ts), `upstream: ECONNRESET`. */
   note?: string | null;
 }
 
@@ -45,7 +45,7 @@ export interface Lease {
   waitedMs: number;
   /** True when this request's arrival started the service. */
   coldStart: boolean;
-  /** Aborted when the service must stop and `drainTimeout` ran out: cut the upstream request. */
+  /** Aborted with a CutError (cut-reason.ts) when the request must end: its drain ran out, stop --now, the server exited. */
   signal: AbortSignal;
   /** Exactly once, when the answer ended or the client left. Idempotent. */
   release(outcome: ServeOutcome): void;
@@ -98,5 +98,15 @@ export interface ServeGateway {
   forward(lease: Lease, req: IncomingMessage, res: ServerResponse, body: Buffer, path?: string): Promise<ServeOutcome>;
 }
 
-/** A dialect's handler: the body is already read (bounded); the route table picks the handler by method + path. */
-export type DialectHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer, gateway: ServeGateway) => Promise<void>;
+/** What the serve log and `/metrics` say of a request refused: the model and service it had got to (`-`: none yet). */
+export interface Attempt {
+  model: string;
+  service: string;
+}
+
+/**
+ * A dialect's handler: the body is already read (bounded); the route table picks the handler by method + path. A
+ * refusal before a lease (bad JSON, unknown model, a start that failed) is thrown: the endpoint logs and counts it
+ * and answers in the dialect's error shape. The handler fills in `attempt` as it learns the model and service.
+ */
+export type DialectHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer, gateway: ServeGateway, attempt: Attempt) => Promise<void>;

@@ -4,11 +4,11 @@ import type { ServeConfig } from '../config/types.js';
 import { sameToken } from '../daemon/http-auth.js';
 import { serverKind } from '../kinds/index.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { ServeError, type ServedModel, type ServeOutcome } from './contract.js';
-import { findDialectRoute } from './dialects.js';
+import { ServeError, type Attempt, type ServedModel, type ServeOutcome } from './contract.js';
+import { dialectErrorsFor, findDialectRoute, type DialectErrors } from './dialects.js';
 import { Gateway, type GatewayEvents } from './gateway.js';
 import { asServeError, sendError } from './openai-error.js';
-import { modelOf, optionalModel, readBody } from './request-body.js';
+import { BODY_LIMITS, BodyBudget, BodyRefused, modelOf, optionalModel, readBody, type BodyLimits } from './request-body.js';
 import { isServedService } from './served-names.js';
 
 export interface EndpointHooks extends GatewayEvents {
@@ -16,12 +16,6 @@ export interface EndpointHooks extends GatewayEvents {
   refused(request: { at: number; model: string; service: string; status: number; message: string }): void;
   /** `/metrics` of the endpoint itself. */
   metricsText(): string;
-}
-
-/** What the serve log says of a request refused: the model and service it had got to. */
-interface Attempt {
-  model: string;
-  service: string;
 }
 
 /** What a request is, once its route is known. */
@@ -36,12 +30,16 @@ export class ServeEndpoint {
   readonly gateway: Gateway;
   private server: http.Server | null = null;
   private readonly sockets = new Set<import('node:net').Socket>();
+  /** The bytes of every body received or being forwarded: bounded by limits.maxBufferedBytes. */
+  readonly bodies: BodyBudget;
 
   constructor(
     private config: ServeConfig,
     private readonly supervisor: Supervisor,
     private readonly hooks: EndpointHooks,
+    private readonly limits: BodyLimits = BODY_LIMITS,
   ) {
+    this.bodies = new BodyBudget(limits.maxBufferedBytes);
     this.gateway = new Gateway(supervisor, hooks);
     this.gateway.dropAuthorization = config.apiKeys.length > 0;
   }
@@ -64,15 +62,20 @@ export class ServeEndpoint {
   }
 
   listen(): Promise<void> {
-    const server = http.createServer({ noDelay: true, keepAlive: true }, (req, res) => void this.handle(req, res));
+    // Connections are checked for the timeouts below every 5 s (Node's default, 30 s, would let a header trickle run
+    // 45 s).
+    const server = http.createServer({ noDelay: true, keepAlive: true, connectionsCheckingInterval: 5_000 }, (req, res) => void this.handle(req, res));
     server.on('connection', (socket) => {
       socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    // A streamed answer may take minutes: no request timeout (the client's leaving is what ends one early).
-    server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
+    // A body too large is refused before the client sends it when it asks first (curl does for large bodies).
+    server.on('checkContinue', (req, res) => {
+      if (!(Number(req.headers['content-length']) > this.limits.maxBytes)) res.writeContinue();
+      void this.handle(req, res);
+    });
+    Object.assign(server, serverTimeouts(this.limits));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.config.port, this.config.host, () => {
@@ -98,18 +101,43 @@ export class ServeEndpoint {
     const at = Date.now();
     const path = (req.url ?? '/').split('?')[0]!;
     const attempt: Attempt = { model: '-', service: '-' };
+    // ollama's paths say every error in ollama's shape, from the 401 on; the rest in OpenAI's.
+    const dialect = dialectErrorsFor(path);
     try {
       if (!this.hostAllowed(req.headers.host))
         throw new ServeError(403, `Host "${req.headers.host ?? ''}" is not this endpoint's address: use ${this.url} (a web page on another name reaching a loopback port is DNS rebinding), or set serve.allowRemote: true`, 'invalid_request_error', 'host_not_allowed');
       if (!this.authorized(req)) throw new ServeError(401, 'missing or wrong API key: send Authorization: Bearer KEY with a key of serve.apiKeys', 'invalid_request_error', 'invalid_api_key');
-      const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+      const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, this.bodies, this.limits);
+      // Its bytes count against the bodies' budget until the answer is done (forward keeps the body till then).
+      res.once('close', () => this.bodies.give(body.length));
       const handler = this.route(req.method ?? 'GET', path);
       await handler(req, res, body, attempt);
     } catch (error) {
-      const e = asServeError(error);
+      const e = dialect ? dialect.asError(error) : asServeError(error);
       this.hooks.refused({ at, ...attempt, status: e.status, message: e.message });
-      if (e.status !== 499) sendError(res, e); // 499: the client left, nobody to answer
+      if (e instanceof BodyRefused) return this.refuseBody(req, res, e, dialect);
+      if (e.status !== 499) (dialect ? dialect.send : sendError)(res, e); // 499: the client left, nobody to answer
     }
+  }
+
+  /**
+   * A body refused while it came: a stalled one's connection is closed with the answer; the rest of one too large
+   * (or refused as the server is busy) is read and dropped for up to BODY_LINGER_MS, so that the client, still
+   * sending, reads the answer instead of a reset connection, then its connection is closed if it is still sending.
+   */
+  private refuseBody(req: IncomingMessage, res: ServerResponse, error: BodyRefused, dialect: DialectErrors | null): void {
+    const send = dialect ? dialect.send : sendError;
+    if (error.stalled) {
+      send(res, error, { connection: 'close' });
+      return;
+    }
+    req.on('data', () => undefined);
+    req.resume();
+    send(res, error);
+    if (req.complete) return;
+    const linger = setTimeout(() => req.socket.destroy(), BODY_LINGER_MS);
+    req.once('end', () => clearTimeout(linger));
+    req.socket.once('close', () => clearTimeout(linger));
   }
 
   /** On loopback, only loopback names may be asked for (a page that rebinds its name to 127.0.0.1 may not). */
@@ -129,7 +157,7 @@ export class ServeEndpoint {
   /** The route table: one line each. */
   private route(method: string, path: string): Handler {
     const dialect = findDialectRoute(method, path);
-    if (dialect) return (req, res, body) => dialect.handler(req, res, body, this.gateway);
+    if (dialect) return (req, res, body, attempt) => dialect.handler(req, res, body, this.gateway, attempt);
     if (method === 'GET' && (path === '/v1/models' || path === '/models')) return (_req, res) => this.listModels(res);
     if (method === 'GET' && path.startsWith('/v1/models/')) return (_req, res) => this.oneModel(res, decodeOr(path.slice('/v1/models/'.length)));
     if (method === 'GET' && path === '/metrics') return (_req, res) => this.metrics(res);
@@ -204,6 +232,17 @@ export class ServeEndpoint {
     res.end(text);
   }
 }
+
+/** How long the rest of a refused body is read and dropped before its connection is closed. */
+const BODY_LINGER_MS = 2_000;
+
+/**
+ * The listener's own timeouts, against a slowloris on the headers and idle connections: headers within 15 s (a
+ * client sends them in one write), the whole request (headers and body) within the body's limit and 10 s more (the
+ * body's own 408 comes first), an idle kept connection closed after 5 s. An answer, however long it streams, is not
+ * bounded by any of them. Pure.
+ */
+export const serverTimeouts = (limits: BodyLimits) => ({ headersTimeout: 15_000, requestTimeout: limits.totalMs + 10_000, keepAliveTimeout: 5_000 });
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const text = JSON.stringify(value);

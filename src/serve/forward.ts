@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
+import { CUT_GRACE_MS, cutCode, cutOf, cutSoon, cutStatus } from './cut-reason.js';
+import { streamErrorTail } from './stream-error.js';
 import type { Lease, ServeOutcome } from './contract.js';
 import { AnswerTail, usageFrom } from './usage.js';
 
@@ -37,7 +38,7 @@ export interface ForwardOptions {
 
 /**
  * Copies the request (its body already read) to the lease's server and the answer back as it comes: bytes only, a
- * streamed answer event by event, back-pressure through `pipeline`. A client that leaves cancels the upstream
+ * streamed answer event by event, back-pressure through `pipe`. A client that leaves cancels the upstream
  * request (its connection is closed, which is how llama-server and ollama learn it); so does the lease's signal.
  */
 export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse, body: Buffer, path: string | undefined, options: ForwardOptions): Promise<ServeOutcome> {
@@ -46,6 +47,8 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
     let done = false;
     let status = 502;
     const tail = new AnswerTail();
+    /** The last chunk passed on: where a cut stream's error event must begin (read only then). */
+    let lastChunk: Buffer | null = null;
     const finish = (note: string | null) => {
       if (done) return;
       done = true;
@@ -55,28 +58,60 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
     const headers = copyHeaders(req.headers, (name) => options.dropAuthorization && name === 'authorization');
     headers['content-length'] = body.length;
     let upstream: http.ClientRequest;
+    let answer: http.IncomingMessage | null = null;
+    let breaking = false;
+    /**
+     * The answer broke after it began (the lease was cut, or the server's connection closed): the stream ends with
+     * an error in its own format saying why, instead of just stopping. A server that died says so a moment after its
+     * socket closed: its reason is waited for, briefly.
+     */
+    const broken = async (error: Error | null) => {
+      if (breaking || done) return;
+      breaking = true;
+      answer?.unpipe(res);
+      const cut = await cutSoon(lease.signal, CUT_GRACE_MS);
+      if (done) return;
+      if (res.destroyed) return finish('client left');
+      const message = cut?.message ?? `${lease.upstream.service} closed the connection mid-answer (${(error as NodeJS.ErrnoException | null)?.code ?? error?.message ?? 'no end'})`;
+      const lastBytes = lastChunk ? lastChunk.subarray(Math.max(0, lastChunk.length - 2)).toString('latin1') : '';
+      const last = streamErrorTail(answer?.headers['content-type'], { message, type: 'server_error', code: cut ? cutCode(cut.reason) : 'upstream_error' }, lastBytes);
+      status = cut ? cutStatus(cut.reason) : 502;
+      if (last === null) res.destroy();
+      else res.end(last);
+      finish(message);
+    };
     const send = () => {
       const request = http.request({ ...UPSTREAM, host, port, method: req.method, path: path ?? req.url, headers });
       upstream = request;
       request.on('socket', (socket) => socket.setNoDelay(true));
-      request.on('response', (answer) => {
-        status = answer.statusCode ?? 502;
-        const out = copyHeaders(answer.headers, isCorsHeader);
-        if (answer.headers['content-length'] !== undefined) out['content-length'] = answer.headers['content-length'];
+      request.on('response', (incoming) => {
+        answer = incoming;
+        status = incoming.statusCode ?? 502;
+        const out = copyHeaders(incoming.headers, isCorsHeader);
+        if (incoming.headers['content-length'] !== undefined) out['content-length'] = incoming.headers['content-length'];
         res.writeHead(status, out);
-        answer.on('data', (chunk: Buffer) => tail.push(chunk));
-        pipeline(answer, res, (error) => finish(error ? (res.destroyed && !res.writableFinished ? 'client left' : `upstream: ${error.message}`) : null));
+        incoming.on('data', (chunk: Buffer) => {
+          tail.push(chunk);
+          lastChunk = chunk;
+        });
+        // Piped (back-pressure) but not ended by the pipe: a cut answer still gets its last words.
+        incoming.pipe(res, { end: false });
+        incoming.on('end', () => res.end());
+        incoming.on('error', (error) => void broken(error));
+        incoming.on('close', () => {
+          if (!incoming.complete) void broken(null);
+        });
+        res.on('finish', () => finish(null));
       });
       request.on('error', (error) => {
         if (done) return;
+        if (res.headersSent) return void broken(error);
         const code = (error as NodeJS.ErrnoException).code;
-        if (!res.headersSent) {
-          const message = `${lease.upstream.service} (${host}:${port}) did not answer: ${code ?? error.message}`;
-          const text = JSON.stringify({ error: { message, type: 'server_error', code: 'upstream_error' } });
-          res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-          res.end(text);
-        } else res.destroy();
-        finish(lease.signal.aborted ? 'cut (drainTimeout)' : `upstream: ${code ?? error.message}`);
+        const message = `${lease.upstream.service} (${host}:${port}) did not answer: ${code ?? error.message}`;
+        const text = JSON.stringify({ error: { message, type: 'server_error', code: 'upstream_error' } });
+        res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        finish(`upstream: ${code ?? error.message}`);
       });
       // Headers and body leave in one write.
       request.end(body);
@@ -87,16 +122,16 @@ export function forward(lease: Lease, req: IncomingMessage, res: ServerResponse,
       finish('client left');
     });
     const onCut = () => {
+      const cut = cutOf(lease.signal);
       upstream?.destroy();
+      if (res.headersSent) return void broken(null);
       // Cut before its answer began: an HTTP error the client can read, not a reset connection.
-      if (!res.headersSent) {
-        const message = `${lease.upstream.service} was stopped before it answered (its drain ran out or it was stopped with --now): send the request again`;
-        const text = JSON.stringify({ error: { message, type: 'server_error', code: 'service_stopped' } });
-        res.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'retry-after': '1' });
-        res.end(text);
-        status = 503;
-      } else res.destroy();
-      finish('cut: the service stopped');
+      const message = cut?.message ?? `${lease.upstream.service} was stopped before it answered`;
+      const text = JSON.stringify({ error: { message: `${message}: send the request again`, type: 'server_error', code: cut ? cutCode(cut.reason) : 'service_stopped' } });
+      status = cut ? cutStatus(cut.reason) : 503;
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'retry-after': '1' });
+      res.end(text);
+      finish(message);
     };
     lease.signal.addEventListener('abort', onCut, { once: true });
     send();

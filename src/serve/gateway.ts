@@ -10,6 +10,7 @@ import { IdleStop } from './idle-stop.js';
 import { LeaseBook } from './lease-book.js';
 import { accepts, ensureReady } from './readiness.js';
 import { configuredNames, groupKey, isServedService } from './served-names.js';
+import { cutOnChange, type StateChange } from './cut-reason.js';
 
 /** One request through the endpoint, as it ended: for the serve log and the metrics. */
 export interface ServedRequest {
@@ -54,7 +55,10 @@ export const idleWords = (ms: number): string =>
  * requests in flight (the supervisor's drain asks it), and stopping idle services.
  */
 export class Gateway implements ServeGateway {
-  readonly leases = new LeaseBook();
+  /** Its cut says the service's own drainTimeout. */
+  readonly leases = new LeaseBook((service, why) =>
+    why !== 'timeout' ? { kind: 'now', service, flag: `--${why}` } : { kind: 'drain-timeout', service, drainTimeoutMs: this.serviceConfig(service)?.drainTimeoutMs ?? 30_000 },
+  );
   private readonly catalog: ModelCatalog;
   private readonly queues = new Map<string, GroupQueue>();
   private readonly idle: IdleStop;
@@ -70,8 +74,11 @@ export class Gateway implements ServeGateway {
     this.idle = new IdleStop((service) => void this.idleExpired(service));
     this.disposers.push(this.supervisor.addDrainSource(this.leases));
     this.supervisor.serveInfo = (name) => this.info(name);
-    const onChange = (event: { service: string; to: string }) => {
+    const onChange = (event: StateChange) => {
       this.states.set(event.service, event.to);
+      // A stop that skipped the drain, or a server that went away: its requests in flight are cut, saying why.
+      const cut = this.leases.inFlight(event.service) > 0 ? cutOnChange(event) : null;
+      if (cut) this.leases.cutWith(event.service, cut);
       this.stateChanged(event.service, event.to);
     };
     this.supervisor.on('change', onChange);

@@ -1,4 +1,5 @@
-import type { DrainSource } from '../supervisor/drain-source.js';
+import type { DrainCut, DrainSource } from '../supervisor/drain-source.js';
+import { CutError, type CutReason } from './cut-reason.js';
 
 /** One request in flight through the endpoint: aborting it cuts its upstream request. */
 export interface Held {
@@ -13,6 +14,12 @@ export interface Held {
 export class LeaseBook implements DrainSource {
   private readonly held = new Map<string, Set<Held>>();
   private readonly listeners = new Set<(service: string) => void>();
+
+  constructor(
+    /** The drain's cut as the requests will say it (the gateway knows each service's drainTimeout). */
+    private readonly reasonOf: (service: string, why: DrainCut) => CutReason = (service, why) =>
+      why !== 'timeout' ? { kind: 'now', service, flag: `--${why}` } : { kind: 'drain-timeout', service, drainTimeoutMs: 30_000 },
+  ) {}
 
   add(service: string): Held {
     const entry: Held = { service, cut: new AbortController() };
@@ -32,8 +39,14 @@ export class LeaseBook implements DrainSource {
     return this.held.get(service)?.size ?? 0;
   }
 
-  cut(service: string): void {
-    for (const entry of [...(this.held.get(service) ?? [])]) entry.cut.abort(new Error(`${service} is stopping and its drainTimeout ran out`));
+  /** The supervisor's drain ended before these requests did (drainTimeout, or a stop --now while it drained). */
+  cut(service: string, why: DrainCut = 'timeout'): void {
+    this.cutWith(service, this.reasonOf(service, why));
+  }
+
+  /** Cuts every request to `service` in flight, saying why (the first reason a request is cut with stands). */
+  cutWith(service: string, reason: CutReason): void {
+    for (const entry of [...(this.held.get(service) ?? [])]) entry.cut.abort(new CutError(reason));
   }
 
   onChange(listener: (service: string) => void): () => void {

@@ -9,12 +9,12 @@ export const asServeError = (error: unknown): ServeError =>
   error instanceof ServeError ? error : new ServeError(500, `llama-top serve: ${(error as Error)?.message ?? String(error)}`, 'server_error', 'internal_error');
 
 /** Answers with the error in OpenAI's shape, unless the answer has begun (then it is cut: the client sees it end short). */
-export function sendError(res: ServerResponse, error: ServeError): void {
+export function sendError(res: ServerResponse, error: ServeError, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = errorBody(error);
-  res.writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }

@@ -6,11 +6,17 @@
 export interface DrainSource {
   /** Requests in flight to the service through this source now (waiting ones excluded). */
   inFlight(service: string): number;
-  /** The service's drainTimeout ran out: cut this source's requests to it (their upstream requests are aborted). */
-  cut(service: string): void;
+  /**
+   * The drain ended before the requests did: drainTimeout ran out (`timeout`) or a stop --now came while it drained
+   * (`now`). Cut this source's requests to it (their upstream requests are aborted), saying which.
+   */
+  cut(service: string, why: DrainCut): void;
   /** Tells the drain when a count may have dropped, so it re-checks at once instead of at its next poll. */
   onChange(listener: (service: string) => void): () => void;
 }
+
+/** How a drain ended before its requests did. */
+export type DrainCut = 'timeout' | 'now' | 'force';
 
 /** Why a stop happens; shown as the stopped service's reason (`idle 10m`, `swapped out for beta`), never as an error. */
 export interface StopOptions {

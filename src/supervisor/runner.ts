@@ -300,7 +300,7 @@ export class ServiceRunner {
     const name = this.config.name;
     for (const source of undrained ? [] : this.drainSources()) {
       try {
-        source.cut(name);
+        source.cut(name, why);
       } catch (error) {
         this.log(`${name}: a drain source failed to cut its requests: ${(error as Error).message}`);
       }

@@ -108,6 +108,17 @@ describe(`ollama's API for a llama-server model, against ${against}`, () => {
     expect(await errorOf(await post(`${base}/api/create`, { model: 'x', from: 'tiny' }))).toEqual({ status: 501, body: { error: expect.stringMatching(/create/) } });
     expect(await errorOf(await post(`${base}/api/generate`, { model: 'tiny', prompt: 'x', images: ['aGk='] }))).toEqual({ status: 400, body: { error: expect.stringMatching(/images cannot be translated/) } });
     expect(await stateOf(stack, 'llama')).toBe('stopped'); // none of those started it
+    // Each refusal is a line of the serve log and counted in /metrics, under model="-" as no service took it.
+    const log = await waitFor(async () => {
+      const out = (await stack.cli(['logs', 'serve'])).stdout;
+      return / nope -> - 404 /.test(out) && / - -> - 400 .*not JSON/.test(out) ? out : null;
+    }, 'the serve log lines of the refusals');
+    expect(log).toMatch(/ - -> - 400 .*images cannot be translated/);
+    expect(log).toMatch(/ tiny -> - 400 .*keep_alive/);
+    expect(log).toMatch(/ - -> - 501 .*pull is ollama's own/);
+    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^llama_top_serve_requests_total\{model="-",service="-",code="404",stack="[^"]*"\} 1$/m);
+    expect(metrics).toMatch(/^llama_top_serve_requests_total\{model="-",service="-",code="400",stack="[^"]*"\} 3$/m);
 
     // The tiny model has no pooling: llama-server cannot embed with it, and the client reads why.
     const embed = await errorOf(await post(`${base}/api/embed`, { model: 'tiny', input: 'hello' }));
@@ -179,7 +190,9 @@ describe(`a translated stream's ends, against ${against}`, () => {
   it('a stop whose drainTimeout runs out cuts the answer: the stream ends with an error line, never hangs', async () => {
     const stack = await makeStack(serveStack({ paced: true, llama: '    drainTimeout: 1s' }), 2);
     const base = await startServing(stack);
-    const res = await post(`${base}/api/chat`, { model: 'tiny', messages: [{ role: 'user', content: 'Tell me a long story' }], options: { num_predict: LONG } });
+    // A raw generate, as the other cut tests send: a chat answer of the real server once ended by itself after 3033
+    // tokens (done_reason stop, EOS ignored; a stop word of its template, probably) before a busy machine's stop cut it.
+    const res = await post(`${base}/api/generate`, { model: 'tiny', prompt: 'Once', raw: true, options: { num_predict: LONG } });
     expect(res.status).toBe(200);
     const reading = readLines(res, () => false);
     await waitFor(async () => (await stateOf(stack, 'llama')) === 'ready', 'llama ready');
@@ -187,8 +200,23 @@ describe(`a translated stream's ends, against ${against}`, () => {
     expect(stop.exitCode, stop.stderr).toBe(0);
     const lines = await reading;
     expect(lines.length).toBeGreaterThan(1);
-    expect(lines.at(-1)).toEqual({ error: expect.stringMatching(/drainTimeout/) });
+    expect(lines.at(-1)).toEqual({ error: "cut: llama's drainTimeout (1s) ran out during stop" });
     expect(await stateOf(stack, 'llama')).toBe('stopped');
+  });
+
+  it('stop --now cuts the answer at once: the last line says so, and the serve log counts it as the cut', async () => {
+    const stack = await makeStack(serveStack({ paced: true }), 2);
+    const base = await startServing(stack);
+    const res = await post(`${base}/api/generate`, { model: 'tiny', prompt: 'Once', raw: true, options: { num_predict: LONG } });
+    expect(res.status).toBe(200);
+    const reading = readLines(res, () => false);
+    await waitFor(async () => (await stateOf(stack, 'llama')) === 'ready', 'llama ready');
+    const stop = await stack.cli(['stop', 'llama', '--now']);
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    const lines = await reading;
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.at(-1)).toEqual({ error: 'cut: stop --now' });
+    await waitFor(async () => / tiny -> llama 503 .*\(cut: stop --now\)$/m.test((await stack.cli(['logs', 'serve'])).stdout), 'the serve log line of the cut');
   });
 });
 

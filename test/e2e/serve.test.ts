@@ -173,6 +173,87 @@ describe(`serve endpoint: failures (${REAL_LLAMA_SERVER ? 'real llama-server' : 
   });
 });
 
+/** A streamed chat answer that outlives the test (the real server ignores EOS, the fixture paces 10 tokens/s). */
+async function endlessStream(url: string) {
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(chat('alpha', { stream: true, max_tokens: 100000, n_predict: 100000, ignore_eos: true })),
+  });
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!text.includes('\n\n')) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  /** The rest of the answer, read to its end: every event's data. */
+  const rest = async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    return text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+  };
+  return rest;
+}
+
+describe(`serve endpoint: a stream cut after it began says why (${REAL_LLAMA_SERVER ? 'real llama-server' : 'fixture'})`, () => {
+  it('stop --now: the last event is an error "cut: stop --now"; the serve log and /metrics count it as the cut (503)', async () => {
+    const stack = await makeServeStack([{ name: 'alpha', fakeArgs: ['--tok-s', '10'] }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const rest = await endlessStream(stack.serveUrl);
+    const stop = await stack.cli(['stop', 'alpha', '--now']);
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    const events = await rest();
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(events.at(-1)!)).toEqual({ error: { message: 'cut: stop --now', type: 'server_error', code: 'service_stopped' } });
+    expect(JSON.parse(events[0]!).object).toBe('chat.completion.chunk');
+    const log = await waitFor(async () => {
+      const out = (await stack.cli(['logs', 'serve'])).stdout;
+      return / alpha -> alpha 503 .*\(cut: stop --now\)$/m.test(out) ? out : null;
+    }, 'the serve log line of the cut request');
+    expect(log).not.toMatch(/upstream:/);
+    const metrics = await fetch(`${stack.serveUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^llama_top_serve_requests_total\{model="alpha",service="alpha",code="503",stack="serve-test"\} 1$/m);
+  });
+
+  it('stop --now while a stop drains: the drain is cut, and the last event says stop --now, not the drainTimeout', async () => {
+    const stack = await makeServeStack([{ name: 'alpha', fakeArgs: ['--tok-s', '10'] }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const rest = await endlessStream(stack.serveUrl);
+    const draining = stack.cli(['stop', 'alpha']); // waits up to drainTimeout (30 s)
+    await waitFor(async () => (await stack.status())[0]!.state === 'draining', 'alpha draining');
+    expect((await stack.cli(['stop', 'alpha', '--now'])).exitCode).toBe(0);
+    const events = await rest();
+    expect(JSON.parse(events.at(-1)!)).toEqual({ error: { message: 'cut: stop --now', type: 'server_error', code: 'service_stopped' } });
+    expect((await draining).exitCode).toBe(0);
+  });
+
+  it('drainTimeout: the last event says the drain of that service ran out during the stop', async () => {
+    const stack = await makeServeStack([{ name: 'alpha', fakeArgs: ['--tok-s', '10'], extra: ['drainTimeout: 1s'] }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const rest = await endlessStream(stack.serveUrl);
+    expect((await stack.cli(['stop', 'alpha'])).exitCode).toBe(0);
+    const events = await rest();
+    expect(JSON.parse(events.at(-1)!)).toEqual({ error: { message: "cut: alpha's drainTimeout (1s) ran out during stop", type: 'server_error', code: 'service_stopped' } });
+    await waitFor(async () => / alpha -> alpha 503 .*\(cut: alpha's drainTimeout \(1s\) ran out during stop\)$/m.test((await stack.cli(['logs', 'serve'])).stdout), 'the serve log line of the cut request');
+  });
+
+  it('a server killed mid-answer: the last event says it exited and how', async () => {
+    const stack = await makeServeStack([{ name: 'alpha', fakeArgs: ['--tok-s', '10'] }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const rest = await endlessStream(stack.serveUrl);
+    process.kill((await stack.status())[0]!.pid, 'SIGKILL');
+    const events = await rest();
+    expect(JSON.parse(events.at(-1)!)).toEqual({ error: { message: 'alpha exited (killed by SIGKILL)', type: 'server_error', code: 'server_exited' } });
+    await waitFor(async () => / alpha -> alpha 502 .*\(alpha exited \(killed by SIGKILL\)\)$/m.test((await stack.cli(['logs', 'serve'])).stdout), 'the serve log line of the cut request');
+  });
+});
+
 describe('serve endpoint: who may call it', () => {
   it('on loopback, refuses a Host that is no loopback name (DNS rebinding)', async () => {
     const stack = await makeServeStack([{ name: 'alpha' }]);

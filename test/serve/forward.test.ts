@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Lease } from '../../src/serve/contract.js';
+import type { Lease, ServeOutcome } from '../../src/serve/contract.js';
+import { CutError } from '../../src/serve/cut-reason.js';
 import { forward } from '../../src/serve/forward.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -21,7 +22,7 @@ async function listen(handler: http.RequestListener): Promise<{ server: http.Ser
 }
 
 /** A front server that forwards every request to `upstreamPort` under a lease whose signal the test controls. */
-async function front(upstreamPort: number, cut = new AbortController()) {
+async function front(upstreamPort: number, cut = new AbortController(), outcomes: ServeOutcome[] = []) {
   const lease: Lease = {
     upstream: { service: 'alpha', kind: 'llama-server', host: '127.0.0.1', port: upstreamPort },
     model: { name: 'alpha', service: 'alpha', kind: 'llama-server', state: 'ready', file: null },
@@ -33,9 +34,9 @@ async function front(upstreamPort: number, cut = new AbortController()) {
   const { port } = await listen((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => void forward(lease, req, res, Buffer.concat(chunks), undefined, { dropAuthorization: true }));
+    req.on('end', () => void forward(lease, req, res, Buffer.concat(chunks), undefined, { dropAuthorization: true }).then((o) => outcomes.push(o)));
   });
-  return { url: `http://127.0.0.1:${port}/v1/chat/completions`, cut };
+  return { url: `http://127.0.0.1:${port}/v1/chat/completions`, cut, outcomes };
 }
 
 describe('forwarding to a model server', () => {
@@ -88,5 +89,86 @@ describe('forwarding to a model server', () => {
     const res = await pending;
     expect(res.status).toBe(503);
     expect((await res.json()).error).toMatchObject({ type: 'server_error', code: 'service_stopped' });
+  });
+});
+
+/** An upstream that streams SSE events (one now, one every 50 ms) and never ends; `sockets` are its connections. */
+async function endlessStream() {
+  const sockets: import('node:net').Socket[] = [];
+  const { port } = await listen((req, res) => {
+    req.resume();
+    sockets.push(req.socket);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const event = () => res.write(`data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [{ delta: { content: 'x' } }] })}\n\n`);
+    event();
+    const timer = setInterval(event, 50);
+    res.on('close', () => clearInterval(timer));
+  });
+  return { port, sockets };
+}
+
+/** Reads an SSE answer until it ends: its `data:` payloads; `first` resolves once the first event came. */
+function events(res: Response): { first: Promise<void>; all: Promise<string[]> } {
+  let seen: () => void = () => undefined;
+  const first = new Promise<void>((resolve) => (seen = resolve));
+  const all = (async () => {
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (text.includes('\n\n')) seen();
+    }
+    return text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+  })();
+  return { first, all };
+}
+
+describe('a streamed answer cut after it began', () => {
+  it('ends with an error event saying why (the lease was cut: stop --now), counted as the cut', async () => {
+    const { port } = await endlessStream();
+    const { url, cut, outcomes } = await front(port);
+    const res = await fetch(url, { method: 'POST', body: '{"model":"alpha","stream":true}' });
+    expect(res.status).toBe(200);
+    const reading = events(res);
+    await reading.first;
+    cut.abort(new CutError({ kind: 'now', service: 'alpha' }));
+    const data = await reading.all;
+    expect(data.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(data.at(-1)!)).toEqual({ error: { message: 'cut: stop --now', type: 'server_error', code: 'service_stopped' } });
+    expect(data.slice(0, -1).every((d) => JSON.parse(d).object === 'chat.completion.chunk')).toBe(true);
+    await waitFor(() => outcomes.length === 1, 'the outcome');
+    expect(outcomes[0]).toMatchObject({ status: 503, note: 'cut: stop --now' });
+  });
+
+  it("a server that died says so: the reason comes from the lease's cut a moment after the socket closed", async () => {
+    const { port, sockets } = await endlessStream();
+    const { url, cut, outcomes } = await front(port);
+    const res = await fetch(url, { method: 'POST', body: '{"model":"alpha","stream":true}' });
+    const reading = events(res);
+    await reading.first;
+    await waitFor(() => sockets.length === 1, 'the upstream connection');
+    sockets[0]!.destroy(); // the server's process is gone: its socket closes first
+    setTimeout(() => cut.abort(new CutError({ kind: 'exited', service: 'alpha', code: null, signal: 'SIGKILL' })), 100);
+    const data = await reading.all;
+    expect(JSON.parse(data.at(-1)!)).toEqual({ error: { message: 'alpha exited (killed by SIGKILL)', type: 'server_error', code: 'server_exited' } });
+    await waitFor(() => outcomes.length === 1, 'the outcome');
+    expect(outcomes[0]).toMatchObject({ status: 502, note: 'alpha exited (killed by SIGKILL)' });
+  });
+
+  it('a connection that broke with no cut behind it still ends with an error event, not silence', async () => {
+    const { port, sockets } = await endlessStream();
+    const { url, outcomes } = await front(port);
+    const res = await fetch(url, { method: 'POST', body: '{"model":"alpha","stream":true}' });
+    const reading = events(res);
+    await reading.first;
+    await waitFor(() => sockets.length === 1, 'the upstream connection');
+    sockets[0]!.destroy();
+    const data = await reading.all;
+    expect(JSON.parse(data.at(-1)!).error).toMatchObject({ type: 'server_error', code: 'upstream_error', message: expect.stringMatching(/^alpha closed the connection mid-answer/) });
+    await waitFor(() => outcomes.length === 1, 'the outcome');
+    expect(outcomes[0]!.status).toBe(502);
   });
 });

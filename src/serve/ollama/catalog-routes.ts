@@ -1,7 +1,7 @@
 import type { DialectHandler } from '../contract.js';
 import { VERSION } from '../../version.js';
 import { factsOf, runningOf, showOf, tagOf } from './model-card.js';
-import { sendError, sendJson } from './reply.js';
+import { sendJson } from './reply.js';
 import { parseBody, OllamaRequestError } from './requests.js';
 import { resolveModel } from './resolve-model.js';
 import { withLease } from './lease.js';
@@ -15,27 +15,19 @@ export const OLLAMA_API_VERSION = '0.5.7';
  * ollama itself lists them (digest and details included; the service started for it when stopped).
  */
 export const tags: DialectHandler = async (req, res, _body, gateway) => {
-  try {
-    const before = await gateway.models();
-    const fromOllama = await ollamaTagEntries(gateway, before, req, res);
-    const models = fromOllama.size > 0 ? await gateway.models() : before; // a started ollama's names are known now
-    const listed: Array<Record<string, unknown>> = [];
-    for (const m of models) if (m.kind !== 'ollama' || !fromOllama.has(m.service)) listed.push(tagOf(m, factsOf(m.file)));
-    for (const entries of fromOllama.values()) listed.push(...entries);
-    sendJson(res, 200, { models: listed });
-  } catch (error) {
-    sendError(res, error);
-  }
+  const before = await gateway.models();
+  const fromOllama = await ollamaTagEntries(gateway, before, req, res);
+  const models = fromOllama.size > 0 ? await gateway.models() : before; // a started ollama's names are known now
+  const listed: Array<Record<string, unknown>> = [];
+  for (const m of models) if (m.kind !== 'ollama' || !fromOllama.has(m.service)) listed.push(tagOf(m, factsOf(m.file)));
+  for (const entries of fromOllama.values()) listed.push(...entries);
+  sendJson(res, 200, { models: listed });
 };
 
 /** `GET /api/ps`: the models whose service runs, `expires_at` their idle stop. */
 export const ps: DialectHandler = async (_req, res, _body, gateway) => {
-  try {
-    const running = await gateway.running();
-    sendJson(res, 200, { models: running.map((r) => runningOf(r, factsOf(r.model.file))) });
-  } catch (error) {
-    sendError(res, error);
-  }
+  const running = await gateway.running();
+  sendJson(res, 200, { models: running.map((r) => runningOf(r, factsOf(r.model.file))) });
 };
 
 /** `GET /api/version`. */
@@ -50,15 +42,13 @@ export const root: DialectHandler = async (req, res) => {
 };
 
 /** `POST /api/show`: from the GGUF header; an ollama service's model goes to ollama itself. */
-export const show: DialectHandler = async (req, res, body, gateway) => {
-  try {
-    const json = parseBody(body);
-    const name = json.model ?? json.name;
-    if (typeof name !== 'string' || !name) throw new OllamaRequestError('model is required');
-    const model = await resolveModel(gateway, name);
-    if (model.kind === 'ollama') return await withLease(gateway, req, res, model.name, null, (lease) => gateway.forward(lease, req, res, body));
-    sendJson(res, 200, showOf(model, factsOf(model.file)));
-  } catch (error) {
-    sendError(res, error);
-  }
+export const show: DialectHandler = async (req, res, body, gateway, attempt) => {
+  const json = parseBody(body);
+  const name = json.model ?? json.name;
+  if (typeof name !== 'string' || !name) throw new OllamaRequestError('model is required');
+  attempt.model = name;
+  const model = await resolveModel(gateway, name);
+  attempt.service = model.service;
+  if (model.kind === 'ollama') return await withLease(gateway, req, res, model.name, null, (lease) => gateway.forward(lease, req, res, body));
+  sendJson(res, 200, showOf(model, factsOf(model.file)));
 };

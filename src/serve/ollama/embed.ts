@@ -2,7 +2,7 @@ import type { DialectHandler } from '../contract.js';
 import { msToNs } from './answers.js';
 import { parseKeepAlive } from './keep-alive.js';
 import { withLease } from './lease.js';
-import { sendError, sendJson } from './reply.js';
+import { sendJson } from './reply.js';
 import { OllamaRequestError, parseBody } from './requests.js';
 import { resolveModel } from './resolve-model.js';
 import { errorMessageOf } from './stream-translator.js';
@@ -12,26 +12,20 @@ import { postJson } from './upstream.js';
  * `POST /api/embed` (`input`: a string or a list) and the older `POST /api/embeddings` (`prompt`) → llama-server's
  * `/v1/embeddings`. A server started without `--embeddings` says so, and the client reads it in ollama's shape.
  */
-export const embed: DialectHandler = (req, res, body, gateway) => embedAs('embed', req, res, body, gateway);
-export const embeddings: DialectHandler = (req, res, body, gateway) => embedAs('embeddings', req, res, body, gateway);
+export const embed: DialectHandler = (req, res, body, gateway, attempt) => embedAs('embed', req, res, body, gateway, attempt);
+export const embeddings: DialectHandler = (req, res, body, gateway, attempt) => embedAs('embeddings', req, res, body, gateway, attempt);
 
-async function embedAs(route: 'embed' | 'embeddings', ...[req, res, body, gateway]: Parameters<DialectHandler>): Promise<void> {
+async function embedAs(route: 'embed' | 'embeddings', ...[req, res, body, gateway, attempt]: Parameters<DialectHandler>): Promise<void> {
   const started = Date.now();
-  let input: string[];
-  let keepAliveMs: number | null;
-  let model;
-  try {
-    const json = parseBody(body);
-    const raw = route === 'embed' ? json.input : json.prompt;
-    input = typeof raw === 'string' ? [raw] : Array.isArray(raw) && raw.every((s) => typeof s === 'string') ? raw : [];
-    if (input.length === 0) throw new OllamaRequestError(route === 'embed' ? 'input is required: a string or a list of strings' : 'prompt is required');
-    if (typeof json.model !== 'string') throw new OllamaRequestError('model is required');
-    keepAliveMs = parseKeepAlive(json.keep_alive);
-    model = await resolveModel(gateway, json.model);
-  } catch (error) {
-    sendError(res, error);
-    return;
-  }
+  const json = parseBody(body);
+  const raw = route === 'embed' ? json.input : json.prompt;
+  const input: string[] = typeof raw === 'string' ? [raw] : Array.isArray(raw) && raw.every((s) => typeof s === 'string') ? raw : [];
+  if (input.length === 0) throw new OllamaRequestError(route === 'embed' ? 'input is required: a string or a list of strings' : 'prompt is required');
+  if (typeof json.model !== 'string') throw new OllamaRequestError('model is required');
+  attempt.model = json.model;
+  const keepAliveMs = parseKeepAlive(json.keep_alive);
+  const model = await resolveModel(gateway, json.model);
+  attempt.service = model.service;
   if (model.kind === 'ollama') return withLease(gateway, req, res, model.name, null, (lease) => gateway.forward(lease, req, res, body));
   await withLease(gateway, req, res, model.name, keepAliveMs, async (lease, signal) => {
     const answer = await postJson(lease.upstream, '/v1/embeddings', { input }, signal);

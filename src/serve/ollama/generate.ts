@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DialectHandler, Lease, ServeGateway, ServeOutcome } from '../contract.js';
+import type { Attempt, DialectHandler, Lease, ServeGateway, ServeOutcome } from '../contract.js';
 import { translateAnswer, type Dialect } from './answers.js';
 import { parseKeepAlive } from './keep-alive.js';
 import { withLease } from './lease.js';
 import { formatIgnored, type MappedOptions } from './options.js';
-import { sendError, sendJson } from './reply.js';
+import { sendJson } from './reply.js';
 import { generateMessages, OllamaRequestError, parseBody, readChatRequest, readGenerateRequest, toChatBody, toCompletionBody, type GenerateRequest } from './requests.js';
 import { resolveModel } from './resolve-model.js';
 import { pipeTranslatedStream } from './translate-stream.js';
@@ -15,28 +15,21 @@ import { postJson, postUpstream, readText } from './upstream.js';
  * `POST /api/generate` and `POST /api/chat`. A model an ollama service serves goes to ollama untouched; any other
  * (llama-server's) is translated to `/completion` or `/v1/chat/completions` and its answer back to ollama's shape.
  */
-export const generate: DialectHandler = (req, res, body, gateway) => handle('generate', req, res, body, gateway);
-export const chat: DialectHandler = (req, res, body, gateway) => handle('chat', req, res, body, gateway);
+export const generate: DialectHandler = (req, res, body, gateway, attempt) => handle('generate', req, res, body, gateway, attempt);
+export const chat: DialectHandler = (req, res, body, gateway, attempt) => handle('chat', req, res, body, gateway, attempt);
 
-async function handle(dialect: Dialect, req: IncomingMessage, res: ServerResponse, body: Buffer, gateway: ServeGateway): Promise<void> {
+/** Refusals before a lease (bad JSON, unknown model, a start that failed) are thrown: the endpoint logs and answers them. */
+async function handle(dialect: Dialect, req: IncomingMessage, res: ServerResponse, body: Buffer, gateway: ServeGateway, attempt: Attempt): Promise<void> {
   const started = Date.now();
-  let request;
-  let keepAliveMs: number | null;
-  let model;
-  try {
-    const json = parseBody(body);
-    request = dialect === 'generate' ? readGenerateRequest(json) : readChatRequest(json);
-    keepAliveMs = parseKeepAlive(request.keepAlive);
-    model = await resolveModel(gateway, request.model);
-  } catch (error) {
-    sendError(res, error);
-    return;
-  }
+  const json = parseBody(body);
+  const request = dialect === 'generate' ? readGenerateRequest(json) : readChatRequest(json);
+  attempt.model = request.model;
+  const keepAliveMs = parseKeepAlive(request.keepAlive);
+  const model = await resolveModel(gateway, request.model);
+  attempt.service = model.service;
   if (model.kind === 'ollama') return withLease(gateway, req, res, model.name, null, (lease) => gateway.forward(lease, req, res, body));
-  if (dialect === 'generate' && model.kind !== 'llama-server') {
-    sendError(res, new OllamaRequestError(`generate is translated for llama-server models (to its /completion); ${model.name} is served by ${model.service} (${model.kind}): use /api/chat or the endpoint's /v1 routes`, 501));
-    return;
-  }
+  if (dialect === 'generate' && model.kind !== 'llama-server')
+    throw new OllamaRequestError(`generate is translated for llama-server models (to its /completion); ${model.name} is served by ${model.service} (${model.kind}): use /api/chat or the endpoint's /v1 routes`, 501);
 
   const empty = 'prompt' in request ? request.prompt === '' && !request.context : request.messages.length === 0;
   if (empty) return loadOrUnload(dialect, req, res, gateway, model.name, request.model, keepAliveMs, started);

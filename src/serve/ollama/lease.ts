@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Lease, ServeGateway, ServeOutcome } from '../contract.js';
+import { cutOf } from '../cut-reason.js';
 import { sendError } from './reply.js';
 
 /** Aborted when the client goes away before its answer is complete. */
@@ -13,13 +14,10 @@ export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSi
   return controller.signal;
 }
 
-/** What a request cut by the drain says (the lease's signal aborted: the service had to stop). */
-export const DRAIN_CUT = 'cut: the service had to stop and its drainTimeout ran out before this answer ended';
-
 /**
  * Acquires `name` (starting its service as needed), runs `run` with a signal that aborts when the client leaves or
- * the drain cuts the request, and releases the lease exactly once with how it ended. Errors go to the client in
- * ollama's shape (unless it already left).
+ * the request is cut, and releases the lease exactly once with how it ended. Errors of `run` go to the client in
+ * ollama's shape (unless it already left); a failed acquire is thrown.
  */
 export async function withLease(
   gateway: ServeGateway,
@@ -30,20 +28,16 @@ export async function withLease(
   run: (lease: Lease, signal: AbortSignal) => Promise<ServeOutcome>,
 ): Promise<void> {
   const client = clientSignal(req, res);
-  let lease: Lease;
-  try {
-    lease = await gateway.acquire(name, { signal: client, keepAliveMs });
-  } catch (error) {
-    if (!client.aborted) sendError(res, error);
-    return;
-  }
+  // A start that failed or timed out (503, 504), or a client that left while it waited (499): thrown, so that the
+  // endpoint logs and counts it (and answers it in ollama's shape).
+  const lease = await gateway.acquire(name, { signal: client, keepAliveMs });
   const signal = AbortSignal.any([client, lease.signal]);
   let outcome: ServeOutcome = { status: 500 };
   try {
     outcome = await run(lease, signal);
   } catch (error) {
     if (client.aborted) outcome = { status: 499, note: 'client left' };
-    else if (lease.signal.aborted) outcome = { status: sendError(res, Object.assign(new Error(DRAIN_CUT), { name: 'DrainCut' })), note: 'cut (drainTimeout)' };
+    else if (cutOf(lease.signal)) outcome = { status: sendError(res, cutOf(lease.signal)), note: cutOf(lease.signal)!.message };
     else outcome = { status: sendError(res, error), note: `ollama API: ${(error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? error}` };
   } finally {
     lease.release(outcome);

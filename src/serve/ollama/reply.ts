@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { ServeError } from '../contract.js';
+import { CutError, cutStatus } from '../cut-reason.js';
 import { KeepAliveError } from './keep-alive.js';
 import { OllamaRequestError } from './requests.js';
 
@@ -11,13 +12,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** ollama's error shape: `{"error": "..."}` with the status. */
-export function sendOllamaError(res: ServerResponse, status: number, message: string): void {
+export function sendOllamaError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     // A stream already under way: ollama ends it with an error line.
     if (!res.writableEnded) res.end(`${JSON.stringify({ error: message })}\n`);
     return;
   }
-  sendJson(res, status, { error: message });
+  sendJson(res, status, { error: message }, headers);
 }
 
 /** Any error a handler meets → the status and message ollama's clients read. */
@@ -25,7 +26,7 @@ export function ollamaErrorOf(error: unknown): { status: number; message: string
   if (error instanceof ServeError) return { status: error.status, message: error.message };
   if (error instanceof OllamaRequestError) return { status: error.status, message: error.message };
   if (error instanceof KeepAliveError) return { status: 400, message: error.message };
-  if ((error as Error)?.name === 'DrainCut') return { status: 503, message: (error as Error).message };
+  if (error instanceof CutError) return { status: cutStatus(error.reason), message: error.message };
   if ((error as Error)?.name === 'AbortError') return { status: 499, message: 'the request was cancelled' };
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET')

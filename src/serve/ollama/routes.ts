@@ -1,8 +1,24 @@
-import type { DialectRoute } from '../dialects.js';
+import { ServeError } from '../contract.js';
+import type { DialectErrors, DialectRoute } from '../dialects.js';
+import { ollamaErrorOf, sendOllamaError } from './reply.js';
 import { ps, root, show, tags, version } from './catalog-routes.js';
 import { embed, embeddings } from './embed.js';
 import { chat, generate } from './generate.js';
 import { copy, create, pull, push, remove } from './unsupported.js';
+
+/**
+ * ollama's paths (its API under `/api/`, and `/` where clients look for it) answer every error in ollama's shape,
+ * `{"error": "..."}`, the 401 of a missing key and the 413 of a body too large included.
+ */
+export const OLLAMA_ERRORS: DialectErrors = {
+  owns: (path) => path === '/' || path.startsWith('/api/'),
+  asError: (error) => {
+    if (error instanceof ServeError) return error;
+    const { status, message } = ollamaErrorOf(error);
+    return new ServeError(status, message);
+  },
+  send: (res, error, headers) => sendOllamaError(res, error.status, error.message, headers),
+};
 
 /** ollama's API on the serve endpoint, for every model whichever service serves it (README: "ollama's API for every model"). */
 export const OLLAMA_ROUTES: DialectRoute[] = [

@@ -3,7 +3,7 @@ import type { ServeOutcome } from '../contract.js';
 import type { AnswerEnd, Dialect } from './answers.js';
 import { SseParser } from './sse.js';
 import { streamEndLine, translateEvent } from './stream-translator.js';
-import { DRAIN_CUT } from './lease.js';
+import { CUT_GRACE_MS, cutOf, cutSoon, cutStatus } from '../cut-reason.js';
 
 /**
  * Copies a llama-server SSE answer to the client as ollama's NDJSON, each event as it arrives, pausing the upstream
@@ -46,12 +46,13 @@ export function pipeTranslatedStream(
       settled = true;
       resolve(outcome);
     };
-    const close = () => {
+    const close = (cut: ReturnType<typeof cutOf> = null) => {
       handle(parser.end());
       const counts = end as AnswerEnd | null;
-      if (failed || !counts) {
-        const message = failed ?? (signal.aborted ? DRAIN_CUT : "the model's server ended its answer without a last event (see llama-top logs for its service)");
+      if (failed || !counts || cut) {
+        const message = failed ?? cut?.message ?? "the model's server ended its answer without a last event (see llama-top logs for its service)";
         if (!res.writableEnded) res.end(`${JSON.stringify({ error: message })}\n`);
+        if (cut && !failed) return finish({ status: cutStatus(cut.reason), note: message });
         return finish({ status: failed ? 500 : 502, note: `upstream: ${message}` });
       }
       res.end(`${JSON.stringify(streamEndLine(dialect, model, counts, timing()))}\n`);
@@ -60,20 +61,21 @@ export function pipeTranslatedStream(
     upstream.setEncoding('utf8');
     upstream.on('data', (chunk: string) => handle(parser.push(chunk)));
     upstream.on('end', close);
-    // Cut short: the client left (abort), the drain ran out (abort), or the server died mid-answer.
-    const broken = () => {
-      if (settled || ended) return;
+    // Cut short: the client left (abort), the lease was cut (a stop; its reason is the signal's), or the server went
+    // away mid-answer (its exit reaches the supervisor a moment later: the reason is waited for, briefly).
+    let breaking = false;
+    const broken = async () => {
+      if (settled || ended || breaking) return;
+      breaking = true;
       if (res.destroyed || res.writableEnded) return finish({ status: 499, note: 'client left' });
-      if (signal.aborted) {
-        res.end(`${JSON.stringify({ error: DRAIN_CUT })}\n`);
-        return finish({ status: 503, note: 'cut (drainTimeout)' });
-      }
-      close();
+      const cut = cutOf(signal) ?? (signal.aborted ? null : await cutSoon(signal, CUT_GRACE_MS));
+      if (res.destroyed || res.writableEnded) return finish({ status: 499, note: 'client left' });
+      close(cut);
     };
     let ended = false;
     upstream.on('end', () => (ended = true));
-    upstream.on('error', broken);
-    upstream.on('close', broken);
+    upstream.on('error', () => void broken());
+    upstream.on('close', () => void broken());
     res.on('close', () => {
       if (!res.writableFinished) {
         upstream.destroy();

@@ -1,7 +1,6 @@
 import type { DialectHandler } from '../contract.js';
 import { withLease } from './lease.js';
-import { sendError, sendJson } from './reply.js';
-import { parseBody } from './requests.js';
+import { OllamaRequestError, parseBody } from './requests.js';
 
 /**
  * ollama's model management (`/api/pull`, `/api/push`, `/api/create`, `/api/copy`, `/api/delete`): ollama's own job.
@@ -9,17 +8,15 @@ import { parseBody } from './requests.js';
  * llama-server model is a GGUF file named in llama-top.yaml), so the answer says what to do instead — at once.
  */
 export function managedByOllama(what: string, instead: string): DialectHandler {
-  return async (req, res, body, gateway) => {
-    try {
-      const json = body.length ? parseBody(body) : {};
-      const named = [json.model, json.name, json.source, json.destination].find((v): v is string => typeof v === 'string' && v !== '');
-      const models = await gateway.models();
-      const target = models.find((m) => m.kind === 'ollama' && m.name === named) ?? models.find((m) => m.kind === 'ollama');
-      if (target) return await withLease(gateway, req, res, target.name, null, (lease) => gateway.forward(lease, req, res, body));
-      sendJson(res, 501, { error: `${what} is ollama's own model management, and no ollama service serves models here: ${instead}` });
-    } catch (error) {
-      sendError(res, error);
-    }
+  return async (req, res, body, gateway, attempt) => {
+    const json = body.length ? parseBody(body) : {};
+    const named = [json.model, json.name, json.source, json.destination].find((v): v is string => typeof v === 'string' && v !== '');
+    const models = await gateway.models();
+    const target = models.find((m) => m.kind === 'ollama' && m.name === named) ?? models.find((m) => m.kind === 'ollama');
+    if (!target) throw new OllamaRequestError(`${what} is ollama's own model management, and no ollama service serves models here: ${instead}`, 501);
+    attempt.model = target.name;
+    attempt.service = target.service;
+    await withLease(gateway, req, res, target.name, null, (lease) => gateway.forward(lease, req, res, body));
   };
 }
 
