@@ -151,12 +151,13 @@ describe(`serve endpoint: groups and idle stop (${REAL_LLAMA_SERVER ? 'real llam
 describe('serve endpoint: a swap waits for the answer in flight, and says so (fixture: a paced answer)', () => {
   it('the running member is draining (1 in flight) with its cut time while a request for the other waits; the answer completes', async () => {
     const stack = await makeServeStack([
-      { name: 'alpha', group: 'gpu0', fakeArgs: ['--tok-s', '20'], fixtureOnly: true },
+      // 300 tokens at 20/s: a 15-s window for the status calls to see the drain on a loaded machine (3 s was missed).
+      { name: 'alpha', group: 'gpu0', fakeArgs: ['--tok-s', '20'], extra: ['drainTimeout: 120s'], fixtureOnly: true },
       { name: 'beta', group: 'gpu0', fixtureOnly: true },
     ]);
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'))).status).toBe(200); // alpha runs
-    const long = postJson(`${stack.serveUrl}/v1/chat/completions`, { model: 'alpha', messages: [{ role: 'user', content: 'a story' }], max_tokens: 60 });
+    const long = postJson(`${stack.serveUrl}/v1/chat/completions`, { model: 'alpha', messages: [{ role: 'user', content: 'a story' }], max_tokens: 300 });
     await waitFor(async () => (await stack.status())[0]!.serve?.inFlight === 1, 'the long answer in flight');
     const swap = postJson(`${stack.serveUrl}/v1/chat/completions`, chat('beta'));
     const alpha = await waitFor(async () => {
