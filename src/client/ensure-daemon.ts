@@ -13,8 +13,9 @@ import { connectOwnDaemon } from './own-daemon.js';
 
 const DAEMON_MAIN = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
 // The daemon mostly sleeps: V8's lite mode (no optimising compiler) saves ~5 MB of its ~52 MB RSS at no
-// measurable CPU cost (bench/status-and-idle.mjs). LLAMA_TOP_DAEMON_NODE_ARGS replaces it (e.g. for --cpu-prof).
-const DAEMON_NODE_ARGS = (process.env.LLAMA_TOP_DAEMON_NODE_ARGS ?? '--lite-mode').split(' ').filter(Boolean);
+// measurable CPU cost (bench/status-and-idle.mjs); --no-expose-wasm silences the warning lite mode prints into
+// daemon.log (wasm is off in lite mode either way). LLAMA_TOP_DAEMON_NODE_ARGS replaces them (e.g. for --cpu-prof).
+const DAEMON_NODE_ARGS = (process.env.LLAMA_TOP_DAEMON_NODE_ARGS ?? '--lite-mode --no-expose-wasm').split(' ').filter(Boolean);
 
 /** Connects to the config's daemon, starting it (detached, in its own session) when there is none. */
 export async function ensureDaemon(config: StackConfig, paths: DaemonPaths, deadlineMs = 15_000): Promise<DaemonClient> {

@@ -103,7 +103,7 @@ export function resolveBinary(binary: string, cwd: string, envPath = process.env
 
 const WRITER = fileURLToPath(new URL('../logs/log-writer.js', import.meta.url));
 /** The writer is tiny and must stay so: lite mode and a small heap keep it at a fraction of a daemon. */
-const WRITER_NODE_FLAGS = ['--lite-mode', '--max-old-space-size=16', '--max-semi-space-size=1'];
+const WRITER_NODE_FLAGS = ['--lite-mode', '--no-expose-wasm', '--max-old-space-size=16', '--max-semi-space-size=1'];
 let fifoCounter = 0;
 
 /**
