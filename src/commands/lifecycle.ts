@@ -2,6 +2,7 @@ import { dependencyOrder } from '../supervisor/start-order.js';
 import { spawnProblem } from '../supervisor/spawn-check.js';
 import type { ClientApi } from '../protocol/daemon-api.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import type { ServeReloadOutcome } from '../protocol/results.js';
 import { isRunning } from '../protocol/service-state.js';
 import { namedServices, type CommandContext } from './context.js';
 import { formatDrainOutcome, formatOutcome } from './format-status.js';
@@ -156,6 +157,14 @@ async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOut
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
 
+/** What a reload did to the serve endpoint, when it did something or failed (null: it listens where it did). Pure. */
+export function serveReloadLine({ from, to, error }: ServeReloadOutcome): string | null {
+  if (error) return `✗ serve endpoint: ${error.replace(/^serve: /, '')}${to ? ` (still serving on ${to}/v1)` : ''}`;
+  if (from === to) return null;
+  if (!to) return `serve endpoint closed (was ${from}/v1): the config has no serve:`;
+  return from ? `✓ serve endpoint moved to ${to}/v1 (was ${from}/v1)` : `✓ serve endpoint listening on ${to}/v1`;
+}
+
 /** `reload`: the daemon applies the edited config; says what it kept, restarted, stopped and started. */
 export async function reloadCommand(ctx: CommandContext): Promise<number> {
   const config = await ctx.reloadable(); // a broken config stops here: exit 2 with file:line:col, nothing changes
@@ -180,8 +189,10 @@ export async function reloadCommand(ctx: CommandContext): Promise<number> {
       line('removed and stopped', result.removed);
       for (const o of result.started) ctx.out(o.ok ? `✓ ${o.name} added: ready in ${(o.elapsedMs / 1000).toFixed(1)}s` : `✗ ${o.name} added, start failed: ${o.error ?? o.state}`);
       line('added, not started (autostart: false)', result.added.filter((n) => !result.started.some((o) => o.name === n)));
+      const serve = result.serve && serveReloadLine(result.serve);
+      if (serve) ctx.out(serve);
     }
-    return [...result.restarted, ...result.started].every((o) => o.ok) ? 0 : 1;
+    return [...result.restarted, ...result.started].every((o) => o.ok) && !result.serve?.error ? 0 : 1;
   } finally {
     client.close();
   }

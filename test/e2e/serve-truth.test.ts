@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeServeStack } from '../helpers/serve-stack.js';
-import { cleanupAll } from '../helpers/stack.js';
+import { cleanupAll, findFreePorts, warnings } from '../helpers/stack.js';
 
 afterEach(cleanupAll);
 
@@ -15,5 +16,35 @@ describe('serve: what reload and status tell', () => {
     expect(reload.stderr).toMatch(/llama-top\.yaml:\d+:\d+ services\.alpha\.models: "beta" is also the name of service beta .*take it out of services\.alpha\.models, or give services\.beta a models: list of its own/);
     const models = await (await fetch(`${stack.serveUrl}/v1/models`)).json();
     expect(models.data.find((m: { id: string }) => m.id === 'beta')).toMatchObject({ service: 'beta' });
+  }, 60_000);
+
+  it('a reload to a serve.listen that is taken says so (exit 1), keeps the endpoint where it was, and status warns until a reload moves it', async () => {
+    const stack = await makeServeStack([{ name: 'alpha' }]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const [taken] = await findFreePorts(1);
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(taken, '127.0.0.1', resolve));
+    try {
+      const oldPort = stack.ports[1]!;
+      fs.writeFileSync(stack.configFile, fs.readFileSync(stack.configFile, 'utf8').replace(`listen: 127.0.0.1:${oldPort}`, `listen: 127.0.0.1:${taken}`));
+      const refused = await stack.cli(['reload']);
+      expect(refused.exitCode, refused.stdout + refused.stderr).toBe(1);
+      expect(refused.stdout).toContain(`✗ serve endpoint: cannot listen on 127.0.0.1:${taken}: port ${taken} is`);
+      expect(refused.stdout).toMatch(new RegExp(`pid ${process.pid}\\b.*: stop it or change serve\\.listen in .*, then llama-top reload \\(still serving on http://127\\.0\\.0\\.1:${oldPort}/v1\\)$`, 'm'));
+      expect((await fetch(`${stack.serveUrl}/v1/models`)).status).toBe(200);
+      const status = await stack.cli(['status']);
+      expect(status.exitCode).toBe(0);
+      expect(warnings(status.stderr)).toEqual([expect.stringMatching(new RegExp(`^warning: the serve endpoint is still on http://127\\.0\\.0\\.1:${oldPort}, not where serve\\.listen says: serve: cannot listen on 127\\.0\\.0\\.1:${taken}`))]);
+      expect(JSON.parse((await stack.cli(['status', '--json'])).stdout).problems).toEqual([expect.stringContaining(`cannot listen on 127.0.0.1:${taken}`)]);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+    const moved = await stack.cli(['reload']);
+    expect(moved.exitCode, moved.stdout + moved.stderr).toBe(0);
+    expect(moved.stdout).toContain(`✓ serve endpoint moved to http://127.0.0.1:${taken}/v1 (was ${stack.serveUrl}/v1)`);
+    expect((await fetch(`http://127.0.0.1:${taken}/v1/models`)).status).toBe(200);
+    await expect(fetch(`${stack.serveUrl}/v1/models`)).rejects.toThrow();
+    const status = await stack.cli(['status']);
+    expect(warnings(status.stderr)).toEqual([]);
   }, 60_000);
 });
