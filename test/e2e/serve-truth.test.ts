@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeServeStack } from '../helpers/serve-stack.js';
-import { cleanupAll, findFreePorts, warnings } from '../helpers/stack.js';
+import { makeServeStack, postJson } from '../helpers/serve-stack.js';
+import { cleanupAll, findFreePorts, waitFor, warnings } from '../helpers/stack.js';
 
 afterEach(cleanupAll);
 
@@ -47,4 +47,28 @@ describe('serve: what reload and status tell', () => {
     const status = await stack.cli(['status']);
     expect(warnings(status.stderr)).toEqual([]);
   }, 60_000);
+});
+
+describe('serve: what a waiting client is told (fixture: only it loads slowly)', () => {
+  it('a service stopped by hand during its cold start: 503 saying so, not a start timeout; a start timeout: 504 naming the key to raise', async () => {
+    const stack = await makeServeStack([
+      // An earlier start timed out (a stale lastError), as in the report: the stop must not be told as that.
+      { name: 'slow', fixtureOnly: true, fakeArgs: ['--load-ms', '60000'], extra: ['startTimeout: 2s'] },
+    ]);
+    expect((await stack.cli(['start'])).exitCode).toBe(0);
+    const timedOut = await postJson(`${stack.serveUrl}/v1/completions`, { model: 'slow', prompt: 'x' });
+    expect(timedOut.status).toBe(504);
+    expect(timedOut.json.error.message).toMatch(/^slow did not become ready within its startTimeout \(2 s\): .*; if it needs longer to load, raise services\.slow\.startTimeout$/);
+    expect((await stack.cli(['stop', 'slow'])).exitCode).toBe(0);
+
+    fs.writeFileSync(stack.configFile, fs.readFileSync(stack.configFile, 'utf8').replace('startTimeout: 2s', 'startTimeout: 60s'));
+    expect((await stack.cli(['reload'])).exitCode).toBe(0);
+    const waiting = postJson(`${stack.serveUrl}/v1/completions`, { model: 'slow', prompt: 'x' });
+    await waitFor(async () => (await stack.status())[0]!.state === 'starting', 'slow starting on demand', 20_000);
+    const stop = await stack.cli(['stop', 'slow']);
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    const answer = await waiting;
+    expect(answer.status, answer.text).toBe(503);
+    expect(answer.json.error).toMatchObject({ code: 'service_unavailable', message: 'slow was stopped while it was starting (stopped by hand): send the request again to start it again' });
+  }, 90_000);
 });
