@@ -15,16 +15,21 @@ import { interruptedStartText, interruption } from './interrupt.js';
 export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart'): Promise<number> {
   const config = await ctx.config();
   let names = namedServices(ctx.args, config);
+  // Services left out (autostart: false) that could not start anyway: said (what to fill in), never a failure.
+  const leftOut = new Set<string>();
   if (names.length === 0 && kind === 'start') {
     names = config.services.filter((s) => s.autostart).map((s) => s.name);
-    // Services left out (autostart: false) that could not start anyway: say what to fill in, without refusing the rest.
     for (const svc of config.services.filter((s) => !s.autostart)) {
       const problem = spawnProblem(svc);
-      if (problem) process.stderr.write(`llama-top: ${svc.name} not started (autostart: false): ${problem.message}\n`);
+      if (!problem) continue;
+      leftOut.add(svc.name);
+      process.stderr.write(`llama-top: ${svc.name} not started (autostart: false): ${problem.message}\n`);
     }
   }
   // With `serve:`, services start on demand: `start` with none to autostart starts the daemon and its endpoint only.
   if (names.length === 0 && kind === 'start' && config.serve && ctx.args.length === 0) return startEndpointOnly(ctx);
+  // None autostarts: every service, but those just said to be left out (unless that leaves none: then each is checked).
+  if (names.length === 0) names = config.services.map((s) => s.name).filter((n) => !leftOut.has(n));
   if (names.length === 0) names = config.services.map((s) => s.name);
   // Checked before any daemon is started: a config that cannot start leaves nothing behind. A remote stack's files
   // are checked there, by its daemon (the same check runs before every spawn).
