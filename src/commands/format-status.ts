@@ -30,7 +30,7 @@ export function troubleSuffix(s: ServiceStatus): string {
 /** The state word a person reads: "loading model", "crashed (retry 2/5 in 4s)". Pure. */
 export function stateLabel(s: ServiceStatus, now = Date.now()): string {
   const retry = retryCountdown(s, now);
-  if (retry) return `crashed (${retry})`;
+  if (retry) return `${s.detail ?? 'crashed'} (${retry})`;
   if (s.state === 'starting' && s.detail) return s.detail;
   if (s.state === 'stopping' && s.detail) return s.detail;
   if (s.state === 'draining') return `draining (${s.drain?.inFlight ?? 0} in flight)`;

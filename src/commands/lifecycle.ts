@@ -2,6 +2,7 @@ import { dependencyOrder } from '../supervisor/start-order.js';
 import { spawnProblem } from '../supervisor/spawn-check.js';
 import type { ClientApi } from '../protocol/daemon-api.js';
 import type { ServiceStatus, StartOutcome } from '../protocol/messages.js';
+import type { ServeReloadOutcome } from '../protocol/results.js';
 import { isRunning } from '../protocol/service-state.js';
 import { namedServices, type CommandContext } from './context.js';
 import { formatDrainOutcome, formatOutcome } from './format-status.js';
@@ -14,16 +15,21 @@ import { interruptedStartText, interruption } from './interrupt.js';
 export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart'): Promise<number> {
   const config = await ctx.config();
   let names = namedServices(ctx.args, config);
+  // Services left out (autostart: false) that could not start anyway: said (what to fill in), never a failure.
+  const leftOut = new Set<string>();
   if (names.length === 0 && kind === 'start') {
     names = config.services.filter((s) => s.autostart).map((s) => s.name);
-    // Services left out (autostart: false) that could not start anyway: say what to fill in, without refusing the rest.
     for (const svc of config.services.filter((s) => !s.autostart)) {
       const problem = spawnProblem(svc);
-      if (problem) process.stderr.write(`llama-top: ${svc.name} not started (autostart: false): ${problem.message}\n`);
+      if (!problem) continue;
+      leftOut.add(svc.name);
+      process.stderr.write(`llama-top: ${svc.name} not started (autostart: false): ${problem.message}\n`);
     }
   }
   // With `serve:`, services start on demand: `start` with none to autostart starts the daemon and its endpoint only.
   if (names.length === 0 && kind === 'start' && config.serve && ctx.args.length === 0) return startEndpointOnly(ctx);
+  // None autostarts: every service, but those just said to be left out (unless that leaves none: then each is checked).
+  if (names.length === 0) names = config.services.map((s) => s.name).filter((n) => !leftOut.has(n));
   if (names.length === 0) names = config.services.map((s) => s.name);
   // Checked before any daemon is started: a config that cannot start leaves nothing behind. A remote stack's files
   // are checked there, by its daemon (the same check runs before every spawn).
@@ -156,6 +162,14 @@ async function report(ctx: CommandContext, client: ClientApi, outcomes: StartOut
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
 
+/** What a reload did to the serve endpoint, when it did something or failed (null: it listens where it did). Pure. */
+export function serveReloadLine({ from, to, error }: ServeReloadOutcome): string | null {
+  if (error) return `✗ serve endpoint: ${error.replace(/^serve: /, '')}${to ? ` (still serving on ${to}/v1)` : ''}`;
+  if (from === to) return null;
+  if (!to) return `serve endpoint closed (was ${from}/v1): the config has no serve:`;
+  return from ? `✓ serve endpoint moved to ${to}/v1 (was ${from}/v1)` : `✓ serve endpoint listening on ${to}/v1`;
+}
+
 /** `reload`: the daemon applies the edited config; says what it kept, restarted, stopped and started. */
 export async function reloadCommand(ctx: CommandContext): Promise<number> {
   const config = await ctx.reloadable(); // a broken config stops here: exit 2 with file:line:col, nothing changes
@@ -180,8 +194,10 @@ export async function reloadCommand(ctx: CommandContext): Promise<number> {
       line('removed and stopped', result.removed);
       for (const o of result.started) ctx.out(o.ok ? `✓ ${o.name} added: ready in ${(o.elapsedMs / 1000).toFixed(1)}s` : `✗ ${o.name} added, start failed: ${o.error ?? o.state}`);
       line('added, not started (autostart: false)', result.added.filter((n) => !result.started.some((o) => o.name === n)));
+      const serve = result.serve && serveReloadLine(result.serve);
+      if (serve) ctx.out(serve);
     }
-    return [...result.restarted, ...result.started].every((o) => o.ok) ? 0 : 1;
+    return [...result.restarted, ...result.started].every((o) => o.ok) && !result.serve?.error ? 0 : 1;
   } finally {
     client.close();
   }

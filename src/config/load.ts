@@ -8,6 +8,7 @@ import { KIND_PRESETS } from '../kinds/index.js';
 import { configSchema, type RawConfig, type RawService } from './schema.js';
 import { resolveNotify } from './notify-resolve.js';
 import { splitCommand } from './split-command.js';
+import { configuredNames, isServedService } from '../serve/served-names.js';
 import type { KindPreset } from '../kinds/kind.js';
 import type { HttpConfig, RestartPolicy, ServeConfig, ServiceConfig, StackConfig } from './types.js';
 
@@ -142,14 +143,45 @@ function resolveServe(raw: NonNullable<RawConfig['serve']>, services: ServiceCon
   const { host, port } = resolveListen('serve', raw.listen, raw.allowRemote, locate);
   const clash = services.find((s) => s.port === port);
   if (clash) throw new LlamaTopError('CONFIG', `${locate(['serve', 'listen'])} serve.listen: port ${port} is also services.${clash.name}.port: give the endpoint a port of its own`);
-  const servedBy = new Map<string, string>();
-  for (const svc of services)
-    for (const model of svc.models ?? []) {
-      const other = servedBy.get(model);
-      if (other) throw new LlamaTopError('CONFIG', `${locate(['services', svc.name, 'models'])} services.${svc.name}.models: "${model}" is also a model of service ${other}: a name routes to one service`);
-      servedBy.set(model, svc.name);
-    }
+  assertEachNameOneService(services, locate);
   return { host, port, allowRemote: raw.allowRemote === true, apiKeys: raw.apiKeys ?? [] };
+}
+
+/** How a service claims a model name: a `models:` entry, or by default its name or its model file's basename. */
+type NameClaim = { service: string; how: 'models' | 'name' | 'file' };
+
+const claimText = (c: NameClaim): string =>
+  c.how === 'models' ? `a model of service ${c.service}` : c.how === 'name' ? `the name of service ${c.service} (served by default: it has no models: list)` : `service ${c.service}'s model file name (served by default: it has no models: list)`;
+
+/**
+ * Each model name routes to one service: refuses a name two services claim, whether by `models:` or by default (a
+ * service without `models:` is served as its name and its model file's basename; see served-names.ts). Two default
+ * basenames alike (two services on one model file) are let through: each is still reached by its own name.
+ */
+function assertEachNameOneService(services: ServiceConfig[], locate: (keyPath: Array<string | number>) => string): void {
+  const claims = new Map<string, NameClaim>();
+  const claimsOf = (svc: ServiceConfig): Array<[string, NameClaim]> => {
+    if (svc.models?.length) return [...new Set(svc.models)].map((m) => [m, { service: svc.name, how: 'models' }]);
+    if (!isServedService(svc)) return [];
+    return configuredNames(svc).map((n) => [n, { service: svc.name, how: n === svc.name ? 'name' : 'file' }]);
+  };
+  const all = services.flatMap(claimsOf);
+  // Explicit claims first, so a clash is told at the models: list that made it (the key to change).
+  for (const [name, claim] of [...all.filter(([, c]) => c.how !== 'models'), ...all.filter(([, c]) => c.how === 'models')]) {
+    const other = claims.get(name);
+    if (other && !(other.how === 'file' && claim.how === 'file')) {
+      const [blamed, holder] = claim.how === 'models' || other.how !== 'models' ? [claim, other] : [other, claim];
+      const key = blamed.how === 'models' ? 'models' : 'model';
+      const fix =
+        blamed.how === 'models'
+          ? holder.how === 'models'
+            ? `take it out of one of the two lists`
+            : `take it out of services.${blamed.service}.models, or give services.${holder.service} a models: list of its own`
+          : `give services.${blamed.service} or services.${holder.service} a models: list`;
+      throw new LlamaTopError('CONFIG', `${locate(['services', blamed.service, key])} services.${blamed.service}.${key}: "${name}" is also ${claimText(holder)}: a name routes to one service; ${fix}`);
+    }
+    if (!other) claims.set(name, claim);
+  }
 }
 
 /** At most one service of a group runs at a time: two that autostart would break that at once. */

@@ -4,6 +4,7 @@ import type { ServeHost } from '../serve/serve-host.js';
 import { serveLogDir } from '../serve/serve-log.js';
 import { LlamaTopError } from '../protocol/errors.js';
 import type { DaemonInfo } from '../protocol/messages.js';
+import type { ServeReloadOutcome } from '../protocol/results.js';
 import type { RequestOf, RequestType, Result } from '../protocol/requests.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { VERSION } from '../version.js';
@@ -160,8 +161,8 @@ export class Daemon {
   }
 
   /** Listens, moves or closes the serve endpoint as `config` says; a failure is logged and shown in `info().serve`. */
-  private async ensureServe(config: ServeConfig | undefined): Promise<void> {
-    if (!config && !this.serve) return;
+  private async ensureServe(config: ServeConfig | undefined): Promise<ServeReloadOutcome | null> {
+    if (!config && !this.serve) return null;
     if (!this.serve) {
       const { ServeHost } = await import('../serve/serve-host.js');
       this.serve = new ServeHost({
@@ -172,13 +173,15 @@ export class Daemon {
         event: (event) => this.journal.emit(event),
       });
     }
+    const from = this.serve.url;
     try {
       await this.serve.ensure(config);
       this.serveError = null;
     } catch (error) {
       this.serveError = (error as Error).message;
-      this.options.log(this.serveError);
+      this.options.log(`${this.serveError}${this.serve.url ? ` (still serving on ${this.serve.url}, the address before)` : ''}`);
     }
+    return { from, to: this.serve.url, error: this.serveError };
   }
 
   info(): DaemonInfo {

@@ -10,6 +10,16 @@ export interface ReloadResult {
   removed: string[];
   added: string[];
   started: StartOutcome[];
+  /** What became of the serve endpoint (absent: the config has no `serve:` and had none). */
+  serve?: ServeReloadOutcome;
+}
+
+/** The serve endpoint over a reload: its URL before and after, and why the new `serve.listen` could not be bound. */
+export interface ServeReloadOutcome {
+  from: string | null;
+  to: string | null;
+  /** Set when serve.listen is not what listens: the endpoint is closed, or still on `to` (the old address). */
+  error: string | null;
 }
 
 /** What a backend switch did. */

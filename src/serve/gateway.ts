@@ -73,7 +73,7 @@ export class Gateway implements ServeGateway {
     this.catalog = new ModelCatalog(() => this.supervisor.config.services, (name) => this.stateOf(name));
     this.idle = new IdleStop((service) => void this.idleExpired(service));
     this.disposers.push(this.supervisor.addDrainSource(this.leases));
-    this.supervisor.serveInfo = (name) => this.info(name);
+    this.claimServeInfo();
     const onChange = (event: StateChange) => {
       this.states.set(event.service, event.to);
       // A stop that skipped the drain, or a server that went away: its requests in flight are cut, saying why.
@@ -92,9 +92,16 @@ export class Gateway implements ServeGateway {
     }
   }
 
+  private readonly serveInfo = (name: string) => this.info(name);
+
+  /** Makes it the gateway whose figures status shows (a reload's new endpoint takes over, a failed one gives back). */
+  claimServeInfo(): void {
+    this.supervisor.serveInfo = this.serveInfo;
+  }
+
   dispose(): void {
     for (const dispose of this.disposers) dispose();
-    this.supervisor.serveInfo = null;
+    if (this.supervisor.serveInfo === this.serveInfo) this.supervisor.serveInfo = null;
     this.idle.dispose();
   }
 

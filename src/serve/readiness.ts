@@ -40,7 +40,11 @@ function nextChange(supervisor: Supervisor, name: string, signal: AbortSignal, t
 const statusOf = (supervisor: Supervisor, name: string): ServiceStatus => supervisor.status(name)[0]!;
 
 const timedOut = (name: string, ms: number, why: string) =>
-  new ServeError(504, `${name} did not become ready within its startTimeout (${Math.round(ms / 1000)} s): ${why}`, 'server_error', 'start_timeout');
+  new ServeError(504, `${name} did not become ready within its startTimeout (${Math.round(ms / 1000)} s): ${why}; if it needs longer to load, raise services.${name}.startTimeout`, 'server_error', 'start_timeout');
+
+/** It was stopped (`llama-top stop`, a swap, an idle stop) while the request waited for its start. */
+const stoppedWhileStarting = (name: string, s: ServiceStatus) =>
+  new ServeError(503, `${name} was stopped while it was starting (${s.stopReason ?? 'stopped by hand'}): send the request again to start it again`, 'server_error', 'service_unavailable');
 
 /**
  * Waits until `name` takes requests: ready (not merely listening: "loading model" is waiting), starting it when it is
@@ -89,6 +93,8 @@ async function waitReady(supervisor: Supervisor, name: string, signal: AbortSign
 
 /** 503 with the daemon's reason; 504 when that reason is its own start timeout. */
 function failed(name: string, s: ServiceStatus, error: string | null, startTimeoutMs: number): ServeError {
+  // A start that fails ends crashed or in error; stopped is someone's stop (its lastError may be an older start's).
+  if (s.state === 'stopped') return stoppedWhileStarting(name, s);
   const why = error ?? s.lastError ?? `it is ${s.state}`;
   if (/^not ready after/.test(why)) return timedOut(name, startTimeoutMs, why);
   return new ServeError(503, `${name} failed to start: ${why}`, 'server_error', 'service_unavailable');

@@ -52,8 +52,11 @@ export class ServeHost {
       this.endpoint!.updateKeys(config);
       return;
     }
-    await this.close();
-    if (!config) return;
+    if (!config) return this.close();
+    // A move to another port binds the new address first and closes the old one only once it listens: a reload to an
+    // address that cannot be bound leaves the working endpoint as it was. The same port (a new host or allowRemote)
+    // cannot be bound twice: close first.
+    if (now?.port === config.port) await this.close();
     const endpoint = new ServeEndpoint(config, this.parts.supervisor, {
       served: (r) => {
         this.metrics.record(r);
@@ -85,11 +88,14 @@ export class ServeHost {
       if (waitedMs > 0) this.parts.log(`serve: ${config.host}:${config.port} was held by a llama-top daemon on its way out: listening after ${waitedMs} ms`);
     } catch (error) {
       endpoint.gateway.dispose();
+      this.endpoint?.gateway.claimServeInfo();
       if (error instanceof PortTakenError) throw new Error(`serve: cannot listen on ${config.host}:${config.port}: ${error.message}`);
       const code = (error as NodeJS.ErrnoException).code;
       throw new Error(`serve: cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message})`);
     }
+    const previous = this.endpoint;
     this.endpoint = endpoint;
+    await previous?.close();
     this.parts.log(`serve: listening on ${endpoint.url}${config.apiKeys.length ? ' (API keys required)' : ''}`);
   }
 

@@ -116,6 +116,8 @@ export function describeExit(code: number | null, signal: string | null): string
   return `exited with code ${code}`;
 }
 
+const START_TIMED_OUT = 'start timed out';
+
 /** The whole service lifecycle: every state write happens here. Pure. */
 export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfig): Transition {
   const same: Transition = { state: s, effects: [] };
@@ -123,7 +125,8 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
     state: { ...s, phase: 'starting', detail: null, pid: null, startTicks: null, nextRetryAt: null, then: null, probeFailures: 0, inferenceFailures: 0, lastProbeError: null, ...UNDRAINED, stopReason: null, ...patch },
     effects: [{ type: 'clear-timer', name: 'backoff' }, { type: 'clear-timer', name: 'stable' }, { type: 'spawn' }],
   });
-  const failed = (message: string, at: number): Transition => {
+  /** `why`: what a crashed state says instead of "crashed" (a start timeout is no crash). */
+  const failed = (message: string, at: number, why: string | null = null): Transition => {
     const retries = s.retries + 1;
     const base = { ...s, pid: null, startTicks: null, readyAt: null, then: null, probeFailures: 0, lastErrorAt: at };
     const clear: Effect[] = [{ type: 'clear-timer', name: 'start-timeout' }, { type: 'clear-timer', name: 'stable' }];
@@ -133,7 +136,7 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
     }
     const ms = backoffDelay(retries, cfg.restart);
     return {
-      state: { ...base, phase: 'crashed', detail: null, retries, nextRetryAt: at + ms, lastError: message },
+      state: { ...base, phase: 'crashed', detail: why, retries, nextRetryAt: at + ms, lastError: message },
       effects: [...clear, { type: 'set-timer', name: 'backoff', ms }],
     };
   };
@@ -230,7 +233,7 @@ export function transition(s: ServiceRuntime, e: MachineEvent, cfg: MachineConfi
       if (s.phase !== 'stopping' && s.phase !== 'unhealthy') return same;
       const down = { ...s, pid: null, startTicks: null, readyAt: null, detail: null };
       if (s.then === 'start') return transition({ ...down, phase: 'stopped', then: null }, { type: 'start' }, cfg);
-      if (s.then === 'recover') return failed(s.lastError ?? 'restarted', e.at);
+      if (s.then === 'recover') return failed(s.lastError ?? 'restarted', e.at, s.detail === START_TIMED_OUT ? `not ready within startTimeout ${Math.round(cfg.startTimeoutMs / 1000)}s` : null);
       return { state: { ...down, phase: 'stopped', then: null }, effects: [] };
     }
     case 'timer':
@@ -349,7 +352,7 @@ function onTimer(s: ServiceRuntime, e: Extract<MachineEvent, { type: 'timer' }>,
     const why = s.lastProbeError ? `last probe: ${s.lastProbeError}` : s.detail ?? 'no answer';
     const lastError = `not ready after ${Math.round(cfg.startTimeoutMs / 1000)}s (${why})`;
     return {
-      state: { ...s, phase: 'stopping', detail: 'start timed out', then: 'recover', lastError, lastErrorAt: e.at },
+      state: { ...s, phase: 'stopping', detail: START_TIMED_OUT, then: 'recover', lastError, lastErrorAt: e.at },
       effects: [{ type: 'stop', force: false }],
     };
   }

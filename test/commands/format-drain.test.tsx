@@ -28,6 +28,12 @@ describe('how a drain and a stop reason read', () => {
     expect(table).not.toMatch(/last errors/);
   });
 
+  it('a start timeout waiting to retry says so, not "crashed" (the machine records why)', () => {
+    const retry = { state: 'crashed' as const, retries: 1, maxRetries: 5, nextRetryAt: new Date(NOW + 1000).toISOString() };
+    expect(stateLabel(service('slow', { ...retry, detail: 'not ready within startTimeout 2s' }), NOW)).toBe('not ready within startTimeout 2s (retry 1/5 in 1s)');
+    expect(stateLabel(service('slow', { ...retry, detail: null }), NOW)).toBe('crashed (retry 1/5 in 1s)');
+  });
+
   it('a stopped service the endpoint starts on demand says so and is no error in the table', () => {
     expect(stateLabel(onDemand, NOW)).toBe('stopped · on demand');
     expect(stateLabel({ ...onDemand, serve: null }, NOW)).toBe('stopped'); // no endpoint: nothing starts it

@@ -124,6 +124,10 @@ describe('transition', () => {
   it('a start that times out is stopped and counted as a failure', () => {
     const s = run([{ type: 'start' }, spawned(), { type: 'probe', result: 'fail', reason: 'connection refused', at: 1 }, { type: 'timer', name: 'start-timeout', at: 2 }]);
     expect(s.state).toMatchObject({ phase: 'stopping', then: 'recover', lastError: 'not ready after 120s (last probe: connection refused)' });
+    // Once down it waits to retry like a crash, but says what it was (status: "not ready within startTimeout 120s (retry 1/…)").
+    expect(run([{ type: 'stopped', at: 3 }], s.state).state).toMatchObject({ phase: 'crashed', retries: 1, detail: 'not ready within startTimeout 120s' });
+    // A crash is still told as one.
+    expect(run([{ type: 'start' }, spawned(), exited(1)]).state).toMatchObject({ phase: 'crashed', detail: null });
   });
 
   it('a spawn failure (missing binary, busy port) is an error, not a crash loop', () => {

@@ -30,13 +30,13 @@ export const configHandlers: HandlerGroup<'reload' | 'stack-config' | 'http-star
     daemon.replaceConfig(config);
     await daemon.notifications.apply(config);
     if (config.http) await daemon.startHttp(config.http).catch((error) => daemon.log(`http: ${(error as Error).message}`));
-    await daemon.ensureServe(config.serve);
+    const serve = await daemon.ensureServe(config.serve);
     // What the daemon runs now: commands compare the file with it to warn about edits not yet applied.
     writeFileAtomic(path.join(daemon.paths.stateDir, 'config.resolved.json'), JSON.stringify(config));
     daemon.persist();
     daemon.broadcast({ push: 'snapshot', services: daemon.supervisor.status() });
     daemon.log(`reloaded: ${JSON.stringify({ restarted: result.restarted.map((r) => r.name), removed: result.removed, added: result.added, changed: result.changed })}`);
-    return result;
+    return serve ? { ...result, serve } : result;
   },
   'stack-config': (_, { daemon }) => daemon.config(),
   'http-start': (_, { daemon }) => daemon.startHttp(daemon.config().http ?? DEFAULT_HTTP),

@@ -1,7 +1,7 @@
 import type { HttpConfig, ServeConfig, StackConfig } from '../../config/types.js';
 import type { DaemonInfo, Push } from '../../protocol/messages.js';
 import type { Handler, Handlers, RequestType } from '../../protocol/requests.js';
-import type { HttpListenerInfo } from '../../protocol/results.js';
+import type { HttpListenerInfo, ServeReloadOutcome } from '../../protocol/results.js';
 import type { Supervisor } from '../../supervisor/supervisor.js';
 import type { EventJournal } from '../event-journal.js';
 import type { HistoryRecorder } from '../history.js';
@@ -34,7 +34,7 @@ export interface DaemonParts {
   stateUnsaved(): string | null;
   startHttp(config: HttpConfig): Promise<HttpListenerInfo>;
   /** Listens, moves or closes the serve endpoint as `serve:` says (logged, never thrown). */
-  ensureServe(config: ServeConfig | undefined): Promise<void>;
+  ensureServe(config: ServeConfig | undefined): Promise<ServeReloadOutcome | null>;
   /** The serve log's directory while the config has `serve:` (`logs serve`), else null. */
   serveLogDir(): string | null;
   /** What the serve endpoint has done lately (null: no `serve:`). */

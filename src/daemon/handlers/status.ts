@@ -1,6 +1,13 @@
 import { stackProblems } from '../problems.js';
 import type { HandlerGroup } from './context.js';
 
+/** The configured endpoint that does not listen (closed, or still on the address before a reload). Pure. */
+export function serveProblems(serve: { url: string | null; error: string | null }): string[] {
+  if (serve.url && !serve.error) return [];
+  const why = serve.error ?? 'see the daemon log';
+  return [serve.url ? `the serve endpoint is still on ${serve.url}, not where serve.listen says: ${why}` : `the serve endpoint does not listen: ${why}`];
+}
+
 /** What runs: the services with fresh figures, the daemon itself, what each LLM server serves. */
 export const statusHandlers: HandlerGroup<'status' | 'daemon-info' | 'models'> = {
   status: async (_, { daemon }) => {
@@ -9,6 +16,7 @@ export const statusHandlers: HandlerGroup<'status' | 'daemon-info' | 'models'> =
     const unsaved = daemon.stateUnsaved();
     const problems = [...stackProblems(daemon.paths, daemon.config(), services, daemon.stateLost()), ...(unsaved ? [unsaved] : [])];
     const serve = daemon.info().serve;
+    if (serve) problems.push(...serveProblems(serve));
     const models = services.reduce((sum, s) => sum + (s.serve?.models.length ?? 0), 0);
     return { services, problems, containment: daemon.supervisor.containment.info(), ...(serve ? { serve: { ...serve, models } } : {}) };
   },
