@@ -62,8 +62,14 @@ export class Gateway implements ServeGateway {
   private readonly catalog: ModelCatalog;
   private readonly queues = new Map<string, GroupQueue>();
   private readonly idle: IdleStop;
-  /** ollama's keep_alive of the last request, per service: the idle stop after it. */
+  /**
+   * ollama's keep_alive of the last request, per service: the idle stop after it (the client's wins over idleStop, per
+   * request, as in ollama). Forgotten when a new server process starts (restart, reload, next on-demand start) and
+   * when a reload changes the service's idleStop: the configured value holds until a client sends keep_alive again.
+   */
   private readonly keepAlive = new Map<string, number>();
+  /** Each service's idleStop as last configured: a reload that changes it drops a client's keep_alive. */
+  private readonly configuredIdle = new Map<string, number | null>();
   private readonly disposers: Array<() => void> = [];
 
   constructor(
@@ -74,6 +80,7 @@ export class Gateway implements ServeGateway {
     this.idle = new IdleStop((service) => void this.idleExpired(service));
     this.disposers.push(this.supervisor.addDrainSource(this.leases));
     this.supervisor.serveInfo = (name) => this.info(name);
+    for (const svc of this.supervisor.config.services) this.configuredIdle.set(svc.name, svc.idleStopMs ?? null);
     const onChange = (event: StateChange) => {
       this.states.set(event.service, event.to);
       // A stop that skipped the drain, or a server that went away: its requests in flight are cut, saying why.
@@ -172,6 +179,7 @@ export class Gateway implements ServeGateway {
       inFlight: this.leases.inFlight(name),
       waiting: this.queues.get(groupKey(svc))?.waitingFor(name) ?? 0,
       idleStopAt: at === null ? null : new Date(at).toISOString(),
+      idleStopBy: at === null ? null : this.keepAlive.has(name) ? 'keep_alive' : 'idleStop',
     };
   }
 
@@ -237,6 +245,8 @@ export class Gateway implements ServeGateway {
   }
 
   private stateChanged(service: string, state: string): void {
+    // A new server process: the configured idleStop again, until a client sends keep_alive.
+    if (state === 'starting') this.keepAlive.delete(service);
     if (state === 'ready') this.armIdle(service);
     else if (!accepts(state)) this.idle.clear(service);
   }
@@ -249,6 +259,11 @@ export class Gateway implements ServeGateway {
   /** A reload may have changed idleStop: each countdown that runs goes on with the new value (or stops); a service
    * that runs and was given one starts counting now. */
   private retimeIdle(): void {
+    for (const svc of this.supervisor.config.services) {
+      const ms = svc.idleStopMs ?? null;
+      if (this.configuredIdle.has(svc.name) && this.configuredIdle.get(svc.name) !== ms) this.keepAlive.delete(svc.name);
+      this.configuredIdle.set(svc.name, ms);
+    }
     for (const [service, state] of this.states) {
       const ms = this.idleMs(service);
       if (this.idle.at(service) !== null) this.idle.retime(service, ms);
