@@ -33,8 +33,8 @@ export interface SwapReport {
   drainMs: number;
   /** Stopping the other members, their VRAM wait included. */
   stopMs: number;
-  /** Of stopMs: waiting for nvidia-smi to show their GPU memory released. */
-  vramMs: number;
+  /** Of stopMs: waiting for nvidia-smi to show their GPU memory released; null: no GPU to wait for (no nvidia-smi). */
+  vramMs: number | null;
   loadMs: number;
   ok: boolean;
 }
@@ -211,7 +211,7 @@ export class Gateway implements ServeGateway {
     const began = Date.now();
     let drainMs = 0;
     let stopMs = 0;
-    let vramMs = 0;
+    let vramMs: number | null = 0;
     if (others.length > 0) {
       // The supervisor's drain waits for their requests (this endpoint's leases and the server's own), so that they
       // show as `draining (N in flight)` with the time of the cut, like any stop; its end splits drain from stop.
@@ -229,7 +229,8 @@ export class Gateway implements ServeGateway {
       }
       drainMs = drainEnded ? drainEnded - began : 0;
       stopMs = Date.now() - began - drainMs;
-      vramMs = Math.max(...others.map((s) => this.supervisor.lastGpuWaitMs(s.name)));
+      const waits = others.map((s) => this.supervisor.lastGpuWaitMs(s.name));
+      vramMs = waits.every((w) => w === null) ? null : Math.max(...waits.map((w) => w ?? 0));
     }
     const loadBegan = Date.now();
     const report = (ok: boolean) =>
