@@ -128,5 +128,8 @@ describe('serve: status words', () => {
     expect(serveNote(alpha, [alpha, beta], now)).toBe('2 waiting for beta, 1 in flight, idle stop in 4m');
     expect(serveNote(beta, [alpha, beta], now)).toBe('2 waiting');
     expect(serveNote({ ...base }, [base], now)).toBe('');
+    // The countdown a client's ollama keep_alive set is named: it is not the configured idleStop.
+    const kept = { ...base, serve: info({ idleStopAt: '2026-12-05T08:10:00Z', idleStopBy: 'keep_alive' }) };
+    expect(serveNote(kept, [kept], now)).toBe('idle stop in 10m (keep_alive)');
   });
 });
