@@ -112,9 +112,9 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'logs',
-    args: '[svc…]',
+    args: '[svc…|serve]',
     summary: 'last lines of the logs (-n N), -f to follow',
-    details: 'Prints the last lines of each service\'s log, oldest first, from its rotated chunk files (with --since: those written since then, the last N of them with -n).\n--no-probes leaves out llama-top\'s own requests (llama-server\'s GET /health, /metrics… lines; ollama\'s GET /api/version, /api/ps…), as the TUI\'s panes do.\n--json prints one object per line: {"service","time","line"}.',
+    details: 'Prints the last lines of each service\'s log, oldest first, from its rotated chunk files (with --since: those written since then, the last N of them with -n).\nlogs serve (with serve: in the config): the serve endpoint\'s log, a line per request (time, model, service, status, tokens, duration, wait for a start) and per swap or idle stop.\n--no-probes leaves out llama-top\'s own requests (llama-server\'s GET /health, /metrics… lines; ollama\'s GET /api/version, /api/ps…), as the TUI\'s panes do.\n--json prints one object per line: {"service","time","line"}.',
     flags: ['lines', 'follow', 'timestamps', 'since', 'probes', 'json', ...REMOTE],
     operands: SERVICES,
   },

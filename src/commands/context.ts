@@ -83,10 +83,10 @@ async function warnIfConfigChanged(configFile: string, paths: DaemonPaths, confi
 }
 
 /** The service names given on the command line, each checked against the config (exit 2 naming the valid ones). */
-export function namedServices(args: string[], config: StackConfig): string[] {
+export function namedServices(args: string[], config: StackConfig, also = ''): string[] {
   const known = config.services.map((s) => s.name);
   for (const name of args)
-    if (!known.includes(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" in ${config.file} (services: ${known.join(', ')})`);
+    if (!known.includes(name)) throw new LlamaTopError('UNKNOWN_SERVICE', `unknown service "${name}" in ${config.file} (services: ${known.join(', ')}${also})`);
   return args;
 }
 

@@ -60,7 +60,7 @@ export function serveNote(s: ServiceStatus, services: ServiceStatus[], now = Dat
     for (const other of services)
       if (other.name !== s.name && other.serve?.group === s.serve.group && other.serve.waiting > 0) parts.push(`${other.serve.waiting} waiting for ${other.name}`);
   if (s.serve.inFlight > 0) parts.push(`${s.serve.inFlight} in flight`);
-  if (s.serve.idleStopAt && s.state === 'ready') parts.push(`idle stop in ${leftUntil(s.serve.idleStopAt, now)}`);
+  if (s.serve.idleStopAt && s.state === 'ready') parts.push(`idle stop in ${leftUntil(s.serve.idleStopAt, now)}${s.serve.idleStopBy === 'keep_alive' ? ' (keep_alive)' : ''}`);
   return parts.join(', ');
 }
 

@@ -7,7 +7,7 @@ import { isRunning } from '../protocol/service-state.js';
 import { namedServices, type CommandContext } from './context.js';
 import { formatDrainOutcome, formatOutcome } from './format-status.js';
 import { preflight } from './preflight.js';
-import { DrainProgress, StartProgress } from './start-progress.js';
+import { DrainProgress, StartProgress, swapMates } from './start-progress.js';
 import { interruptedStartText, interruption } from './interrupt.js';
 
 
@@ -48,7 +48,8 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
   const stop = interruption();
   try {
     if (ctx.flags.wait && !ctx.flags.json) {
-      const shown = new StartProgress(dependencyOrder(config.services, names), progressOutput(), async (name) => (await client.logTail(name, 1, null)).lines?.[0] ?? null);
+      const order = dependencyOrder(config.services, names);
+      const shown = new StartProgress(order, progressOutput(), async (name) => (await client.logTail(name, 1, null)).lines?.[0] ?? null, swapMates(config.services, order));
       progress = shown;
       await client.subscribe((push) => {
         if (push.push === 'snapshot') shown.seed(push.services);
@@ -60,6 +61,7 @@ export async function startCommand(ctx: CommandContext, kind: 'start' | 'restart
     asked.catch(() => undefined);
     const outcomes = await Promise.race([asked, stop.interrupted]);
     progress?.finish();
+    for (const note of progress?.swapNotes() ?? []) ctx.err(note);
     if (outcomes === 'interrupted') {
       ctx.err(interruptedStartText(kind, names, ctx.hint));
       return 130;

@@ -17,7 +17,8 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   const config = await ctx.config();
   // `serve`: the serve endpoint's log (a line per request), unless a service has that name.
   const serveLog = (n: string) => n === 'serve' && config.serve !== undefined && !config.services.some((s) => s.name === 'serve');
-  const names = ctx.args.length ? [...namedServices(ctx.args.filter((n) => !serveLog(n)), config), ...ctx.args.filter(serveLog)] : config.services.map((s) => s.name);
+  const alsoServe = config.serve !== undefined && !config.services.some((s) => s.name === 'serve') ? "; serve: the serve endpoint's log" : '';
+  const names = ctx.args.length ? [...namedServices(ctx.args.filter((n) => !serveLog(n)), config, alsoServe), ...ctx.args.filter(serveLog)] : config.services.map((s) => s.name);
   const width = Math.max(...names.map((n) => n.length));
   const { timestamps, json, since } = ctx.flags;
   const withTimes = timestamps || json || since !== null;

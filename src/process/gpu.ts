@@ -24,14 +24,14 @@ export function readGpuMemory(): Promise<Map<number, number> | null> {
 
 /**
  * Waits (polling nvidia-smi every 200 ms, at most `maxMs`) until none of `pids` holds GPU memory; returns those
- * still listed at the end. At once, with nothing, where there is no nvidia-smi.
+ * still listed at the end, and whether there was a GPU to ask (false: no nvidia-smi, or it fails; returned at once).
  */
-export async function waitForGpuRelease(pids: number[], maxMs: number): Promise<number[]> {
+export async function waitForGpuRelease(pids: number[], maxMs: number): Promise<{ held: number[]; gpu: boolean }> {
   const deadline = Date.now() + maxMs;
   for (;;) {
     const usage = await readGpuMemory();
     const held = usage ? pids.filter((pid) => usage.has(pid)) : [];
-    if (held.length === 0 || Date.now() >= deadline) return held;
+    if (held.length === 0 || Date.now() >= deadline) return { held, gpu: usage !== null };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -61,6 +61,9 @@ export interface ServeServiceInfo {
   waiting: number;
   /** When the idle stop will stop it (ISO time), null when it has none or it is not running. */
   idleStopAt: string | null;
+  /** Whose idle time that countdown runs with: a client's ollama `keep_alive` (it wins per request, as in ollama)
+   * or the service's `idleStop`. */
+  idleStopBy?: 'keep_alive' | 'idleStop' | null;
 }
 
 /** The serve endpoint as `status` shows it (with `serve:`). */

@@ -72,6 +72,8 @@ export class ServeError extends Error {
     message: string,
     readonly type: string = status >= 500 ? 'server_error' : 'invalid_request_error',
     readonly code: string | null = null,
+    /** Headers the answer carries (a 405's `Allow`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'ServeError';

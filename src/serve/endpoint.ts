@@ -165,6 +165,11 @@ export class ServeEndpoint {
     const own = this.ownApiService(path);
     if (own) return (req, res, body, attempt) => this.passThrough(own, req, res, body, attempt);
     if (path.startsWith('/v1/') && method === 'POST') return (req, res, body, attempt) => this.through(modelOf(body), req, res, body, attempt);
+    // Any other method on a /v1/* route (a browser's GET of /v1/chat/completions): 405, as OpenAI answers it.
+    if (path.startsWith('/v1/') && path !== '/v1/models' && !path.startsWith('/v1/models/'))
+      return async () => {
+        throw new ServeError(405, `${method} ${path} is not allowed: send POST with a JSON body that names a "model" (GET /v1/models lists them)`, 'invalid_request_error', 'method_not_allowed', { allow: 'POST' });
+      };
     return async () => {
       throw new ServeError(404, `no ${method} ${path} here: the endpoint serves POST /v1/chat/completions, /v1/completions, /v1/embeddings (and any /v1/* with a "model"), GET /v1/models`, 'invalid_request_error', 'not_found');
     };

@@ -33,8 +33,8 @@ export interface SwapReport {
   drainMs: number;
   /** Stopping the other members, their VRAM wait included. */
   stopMs: number;
-  /** Of stopMs: waiting for nvidia-smi to show their GPU memory released. */
-  vramMs: number;
+  /** Of stopMs: waiting for nvidia-smi to show their GPU memory released; null: no GPU to wait for (no nvidia-smi). */
+  vramMs: number | null;
   loadMs: number;
   ok: boolean;
 }
@@ -62,8 +62,14 @@ export class Gateway implements ServeGateway {
   private readonly catalog: ModelCatalog;
   private readonly queues = new Map<string, GroupQueue>();
   private readonly idle: IdleStop;
-  /** ollama's keep_alive of the last request, per service: the idle stop after it. */
+  /**
+   * ollama's keep_alive of the last request, per service: the idle stop after it (the client's wins over idleStop, per
+   * request, as in ollama). Forgotten when a new server process starts (restart, reload, next on-demand start) and
+   * when a reload changes the service's idleStop: the configured value holds until a client sends keep_alive again.
+   */
   private readonly keepAlive = new Map<string, number>();
+  /** Each service's idleStop as last configured: a reload that changes it drops a client's keep_alive. */
+  private readonly configuredIdle = new Map<string, number | null>();
   private readonly disposers: Array<() => void> = [];
 
   constructor(
@@ -74,6 +80,7 @@ export class Gateway implements ServeGateway {
     this.idle = new IdleStop((service) => void this.idleExpired(service));
     this.disposers.push(this.supervisor.addDrainSource(this.leases));
     this.claimServeInfo();
+    for (const svc of this.supervisor.config.services) this.configuredIdle.set(svc.name, svc.idleStopMs ?? null);
     const onChange = (event: StateChange) => {
       this.states.set(event.service, event.to);
       // A stop that skipped the drain, or a server that went away: its requests in flight are cut, saying why.
@@ -179,6 +186,7 @@ export class Gateway implements ServeGateway {
       inFlight: this.leases.inFlight(name),
       waiting: this.queues.get(groupKey(svc))?.waitingFor(name) ?? 0,
       idleStopAt: at === null ? null : new Date(at).toISOString(),
+      idleStopBy: at === null ? null : this.keepAlive.has(name) ? 'keep_alive' : 'idleStop',
     };
   }
 
@@ -210,7 +218,7 @@ export class Gateway implements ServeGateway {
     const began = Date.now();
     let drainMs = 0;
     let stopMs = 0;
-    let vramMs = 0;
+    let vramMs: number | null = 0;
     if (others.length > 0) {
       // The supervisor's drain waits for their requests (this endpoint's leases and the server's own), so that they
       // show as `draining (N in flight)` with the time of the cut, like any stop; its end splits drain from stop.
@@ -228,7 +236,8 @@ export class Gateway implements ServeGateway {
       }
       drainMs = drainEnded ? drainEnded - began : 0;
       stopMs = Date.now() - began - drainMs;
-      vramMs = Math.max(...others.map((s) => this.supervisor.lastGpuWaitMs(s.name)));
+      const waits = others.map((s) => this.supervisor.lastGpuWaitMs(s.name));
+      vramMs = waits.every((w) => w === null) ? null : Math.max(...waits.map((w) => w ?? 0));
     }
     const loadBegan = Date.now();
     const report = (ok: boolean) =>
@@ -244,6 +253,8 @@ export class Gateway implements ServeGateway {
   }
 
   private stateChanged(service: string, state: string): void {
+    // A new server process: the configured idleStop again, until a client sends keep_alive.
+    if (state === 'starting') this.keepAlive.delete(service);
     if (state === 'ready') this.armIdle(service);
     else if (!accepts(state)) this.idle.clear(service);
   }
@@ -256,6 +267,11 @@ export class Gateway implements ServeGateway {
   /** A reload may have changed idleStop: each countdown that runs goes on with the new value (or stops); a service
    * that runs and was given one starts counting now. */
   private retimeIdle(): void {
+    for (const svc of this.supervisor.config.services) {
+      const ms = svc.idleStopMs ?? null;
+      if (this.configuredIdle.has(svc.name) && this.configuredIdle.get(svc.name) !== ms) this.keepAlive.delete(svc.name);
+      this.configuredIdle.set(svc.name, ms);
+    }
     for (const [service, state] of this.states) {
       const ms = this.idleMs(service);
       if (this.idle.at(service) !== null) this.idle.retime(service, ms);

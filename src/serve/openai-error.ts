@@ -15,6 +15,6 @@ export function sendError(res: ServerResponse, error: ServeError, headers: Recor
     return;
   }
   const body = errorBody(error);
-  res.writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...error.headers, ...headers });
   res.end(body);
 }

@@ -20,12 +20,12 @@ export function requestLine(r: ServedRequest): string {
 }
 
 /**
- * A group swap as a line, its time split into drain, stop, VRAM wait and load. Stamped when it began (it is written
+ * A group swap as a line, its time split into drain, stop, VRAM wait (`no GPU to wait for` without nvidia-smi) and load. Stamped when it began (it is written
  * when it ends), as a request's line is stamped when the request arrived: the swap reads before the requests that
  * waited for it, not after. Pure.
  */
 export function swapLine(s: SwapReport): string {
-  return `${new Date(s.at).toISOString()} swap ${s.group.replace(/^service:/, '')}: ${s.from.join(', ')} -> ${s.to}${s.ok ? '' : ' (failed)'}: drain ${ms(s.drainMs)}, stop ${ms(s.stopMs - s.vramMs)}, VRAM wait ${ms(s.vramMs)}, load ${ms(s.loadMs)}`;
+  return `${new Date(s.at).toISOString()} swap ${s.group.replace(/^service:/, '')}: ${s.from.join(', ')} -> ${s.to}${s.ok ? '' : ' (failed)'}: drain ${ms(s.drainMs)}, stop ${ms(s.stopMs - (s.vramMs ?? 0))}, ${s.vramMs === null ? 'no GPU to wait for' : `VRAM wait ${ms(s.vramMs)}`}, load ${ms(s.loadMs)}`;
 }
 
 /**

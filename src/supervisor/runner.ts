@@ -424,8 +424,9 @@ export class ServiceRunner {
     }
   }
 
-  /** How long the last stop waited for nvidia-smi to release the stopped tree's GPU memory (a swap's split). */
-  lastGpuWaitMs = 0;
+  /** How long the last stop waited for nvidia-smi to release the stopped tree's GPU memory (a swap's split); null when
+   * there was no GPU to wait for (no nvidia-smi). */
+  lastGpuWaitMs: number | null = 0;
 
   private stop(force: boolean): Promise<void> | undefined {
     if (force) this.forceRequested = true;
@@ -444,8 +445,8 @@ export class ServiceRunner {
       // The driver may hold a dead server's VRAM for seconds: the stop ends once nvidia-smi lets it go, so a
       // restart or a backend switch loads the next model on free memory.
       const gpuWaitBegan = Date.now();
-      const held = await waitForGpuRelease(tree, GPU_RELEASE_MS);
-      this.lastGpuWaitMs = Date.now() - gpuWaitBegan;
+      const { held, gpu } = await waitForGpuRelease(tree, GPU_RELEASE_MS);
+      this.lastGpuWaitMs = gpu ? Date.now() - gpuWaitBegan : null;
       if (held.length) {
         const why = `nvidia-smi still lists pid ${held.join(', ')} holding GPU memory ${GPU_RELEASE_MS / 1000} s after it stopped: the next load may not find the memory free`;
         this.log(`${this.config.name}: ${why}`);

@@ -165,8 +165,10 @@ export class Supervisor extends EventEmitter<{ change: [StateChangeEvent]; log: 
   }
 
   /** How long the last stop of `name` waited for its GPU memory to be released (ms). */
-  lastGpuWaitMs(name: string): number {
-    return this.runners.get(name)?.lastGpuWaitMs ?? 0;
+  /** null: no GPU to wait for (no nvidia-smi). */
+  lastGpuWaitMs(name: string): number | null {
+    const runner = this.runners.get(name);
+    return runner ? runner.lastGpuWaitMs : 0;
   }
 
   /** The other members of `svc`'s group that run, start or wait to retry. */

@@ -50,3 +50,41 @@ describe('start progress', () => {
     expect(written.join('')).toMatch(/^llama: loading model \(pid 812, \d+\.\ds\)\n$/);
   });
 });
+
+describe('start progress: a group member swapped out for the started one', () => {
+  it('swapMates finds the other members of the started services’ groups', async () => {
+    const { swapMates } = await import('../../src/commands/start-progress.js');
+    const mates = swapMates([{ name: 'alpha', group: 'cpu0' }, { name: 'beta', group: 'cpu0' }, { name: 'web', group: null }], ['beta']);
+    expect([...mates]).toEqual([['alpha', { group: 'cpu0', for: 'beta' }]]);
+  });
+
+  it('on a terminal: a live line for its drain, and after the start what the drain cut', async () => {
+    const { swapMates } = await import('../../src/commands/start-progress.js');
+    const written: string[] = [];
+    const mates = swapMates([{ name: 'alpha', group: 'cpu0' }, { name: 'beta', group: 'cpu0' }], ['beta']);
+    const progress = new StartProgress(['beta'], { write: (t) => written.push(t), isTTY: true, columns: 120 }, async () => null, mates);
+    const cutAt = new Date(Date.now() + 5000).toISOString();
+    progress.onEvent(event(status({ name: 'alpha', state: 'draining', drain: { inFlight: 1, cutAt } })));
+    (progress as unknown as { draw(): void }).draw();
+    expect(written.at(-1)).toMatch(/◑ swapping out alpha \(group cpu0\) for beta: waiting for 1 request in flight \(cut in [45]s\)/);
+    // the drain ends before its cut time: drained, nothing cut
+    progress.onEvent(event(status({ name: 'alpha', state: 'stopping' })));
+    progress.onEvent(event(status({ name: 'alpha', state: 'stopped', pid: null, stopReason: 'swapped out for beta' })));
+    progress.finish();
+    expect(progress.swapNotes()).toEqual(['alpha swapped out for beta (group cpu0)']);
+  });
+
+  it('off a terminal: a line per drain count, then what was cut when the drain ended at its cut time', async () => {
+    const { swapMates } = await import('../../src/commands/start-progress.js');
+    const written: string[] = [];
+    const mates = swapMates([{ name: 'alpha', group: 'cpu0' }, { name: 'beta', group: 'cpu0' }], ['beta']);
+    const progress = new StartProgress(['beta'], { write: (t) => written.push(t), isTTY: false, columns: 80 }, async () => null, mates);
+    const cutAt = new Date(Date.now() - 10).toISOString(); // the cut time has come
+    progress.onEvent(event(status({ name: 'alpha', state: 'draining', drain: { inFlight: 2, cutAt } })));
+    progress.onEvent(event(status({ name: 'alpha', state: 'draining', drain: { inFlight: 2, cutAt } }))); // same count: no new line
+    progress.onEvent(event(status({ name: 'alpha', state: 'stopping' })));
+    progress.onEvent(event(status({ name: 'alpha', state: 'stopped', pid: null })));
+    expect(written).toEqual(['swapping out alpha (group cpu0) for beta: waiting for 2 requests in flight (cut in 0s)\n', 'alpha swapped out for beta (group cpu0) · 2 requests in flight cut after drainTimeout\n']);
+    expect(progress.swapNotes()).toEqual([]); // already said, line by line
+  });
+});

@@ -52,7 +52,7 @@ describe(`serve endpoint (${REAL_LLAMA_SERVER ? 'real llama-server' : 'fixture'}
     expect((await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('alpha'))).status).toBe(200);
   });
 
-  it('answers errors in OpenAI\'s shape: 404 names the models there are, 400 for a body that is not JSON or names no model', async () => {
+  it('answers errors in OpenAI\'s shape: 404 names the models there are, 400 for a body that is not JSON or names no model, 405 for a GET of a POST route', async () => {
     const stack = await makeServeStack([{ name: 'alpha' }]);
     expect((await stack.cli(['start'])).exitCode).toBe(0);
     const unknown = await postJson(`${stack.serveUrl}/v1/chat/completions`, chat('nope'));
@@ -73,6 +73,14 @@ describe(`serve endpoint (${REAL_LLAMA_SERVER ? 'real llama-server' : 'fixture'}
     expect(long.status).toBe(400);
     expect(long.json.error.code).toBe('model_name_too_long');
     expect(long.text.length).toBeLessThan(500);
+    // A GET of a POST route (a browser's): 405 with Allow: POST, in OpenAI's shape; an unknown /v1 path too.
+    for (const path of ['/v1/chat/completions', '/v1/completions', '/v1/embeddings']) {
+      const get = await fetch(`${stack.serveUrl}${path}`);
+      expect(get.status, path).toBe(405);
+      expect(get.headers.get('allow')).toBe('POST');
+      expect((await get.json()).error).toMatchObject({ type: 'invalid_request_error', code: 'method_not_allowed', message: expect.stringContaining('POST') });
+    }
+    expect((await fetch(`${stack.serveUrl}/v1/models`)).status).toBe(200);
     // A broken percent-escape names no model: 404, not 500.
     expect((await fetch(`${stack.serveUrl}/v1/models/%E0%A4%A`)).status).toBe(404);
     // None of them started anything.

@@ -63,6 +63,10 @@ describe('serve: the log line and the metrics', () => {
     expect(swapLine({ at: request.at + 2, group: 'gpu0', from: ['alpha'], to: 'beta', drainMs: 3, stopMs: 250, vramMs: 40, loadMs: 800, ok: true })).toBe(
       '2026-12-05T08:00:00.002Z swap gpu0: alpha -> beta: drain 3ms, stop 210ms, VRAM wait 40ms, load 800ms',
     );
+    // No nvidia-smi: no VRAM was waited for, and the line says so instead of a wait of a millisecond.
+    expect(swapLine({ at: request.at + 2, group: 'gpu0', from: ['alpha'], to: 'beta', drainMs: 3, stopMs: 250, vramMs: null, loadMs: 800, ok: true })).toBe(
+      '2026-12-05T08:00:00.002Z swap gpu0: alpha -> beta: drain 3ms, stop 250ms, no GPU to wait for, load 800ms',
+    );
   });
 
   it('counts requests by model, service and code; histograms are cumulative; queues and cold starts', () => {
@@ -124,5 +128,8 @@ describe('serve: status words', () => {
     expect(serveNote(alpha, [alpha, beta], now)).toBe('2 waiting for beta, 1 in flight, idle stop in 4m');
     expect(serveNote(beta, [alpha, beta], now)).toBe('2 waiting');
     expect(serveNote({ ...base }, [base], now)).toBe('');
+    // The countdown a client's ollama keep_alive set is named: it is not the configured idleStop.
+    const kept = { ...base, serve: info({ idleStopAt: '2026-12-05T08:10:00Z', idleStopBy: 'keep_alive' }) };
+    expect(serveNote(kept, [kept], now)).toBe('idle stop in 10m (keep_alive)');
   });
 });

@@ -69,6 +69,33 @@ describe('ServiceList', () => {
     for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 
+  it('at 80 and 100 columns the serve words fit: `stopped · swapped` with the rest of the reason (`for alpha`) in the LLM column, `idle stop in 10m` whole', () => {
+    const serve = (over: Record<string, unknown>) => ({ models: ['x'], group: 'cpu0', inFlight: 0, waiting: 0, idleStopAt: null, idleStopBy: null, ...over });
+    for (const width of [80, 100]) {
+      const frame = render(
+        <Box width={width}>
+          <ServiceList
+            services={[
+              service('alpha', { serve: serve({ idleStopAt: new Date(NOW + 600_000).toISOString(), idleStopBy: 'idleStop' }) }),
+              service('beta', { state: 'stopped', pid: null, cpuPercent: null, memoryBytes: null, uptimeSeconds: null, stopReason: 'swapped out for alpha', serve: serve({}) }),
+              service('gamma', { state: 'stopped', pid: null, cpuPercent: null, memoryBytes: null, uptimeSeconds: null, stopReason: 'idle 5s (keep_alive)', serve: serve({ group: null }) }),
+            ]}
+            selected={0}
+            maxRows={5}
+            now={NOW}
+            color={false}
+            width={width}
+          />
+        </Box>,
+      ).lastFrame()!;
+      const row = (name: string) => frame.split('\n').find((l) => l.includes(` ${name} `))!;
+      expect(row('alpha'), `${width}`).toMatch(/ready\s.*idle stop in 10m/);
+      expect(row('beta'), `${width}`).toMatch(/stopped · swapped\s.*  for alpha\b/);
+      expect(row('gamma'), `${width}`).toMatch(/stopped · idle 5s\s.*  set by keep_alive\b/);
+      for (const line of frame.split('\n')) expect([...line].length).toBeLessThanOrEqual(width);
+    }
+  });
+
   it('scrolls to keep the selected row visible when rows are limited', () => {
     const services = ['a', 'b', 'c', 'd'].map((n) => service(n));
     const frame = render(<ServiceList services={services} selected={3} maxRows={2} now={NOW} color={false} />).lastFrame()!;
@@ -141,6 +168,8 @@ describe('overlays and the status line', () => {
     for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80);
     expect(lines[0]).toMatch(/^╭─+╮$/);
     expect(lines.at(-1)).toMatch(/^╰─+╯$/);
+    // No key's words are cut at 80 columns (a cut one ends its column without a space before the next).
+    for (const b of BINDINGS.filter((x) => x.keys)) expect(frame, b.keys).toContain(`${b.keys.padEnd(10)} ${b.help}`);
   });
 
   it('the backend picker shows health and the active backend', () => {

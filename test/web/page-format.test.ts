@@ -30,6 +30,8 @@ describe("the page's text for a service's serve and drain fields", () => {
     const parts = serveParts({ ...base, serve }, NOW);
     expect(parts.map((p: { text: string }) => p.text)).toEqual(['2 waiting', '1 in flight', 'idle stop in 4m 12s', 'serves alpha, alpha:q8 (group gpu)']);
     expect(parts[0].waiting).toBe(true);
+    // A client's ollama keep_alive runs the countdown: said so.
+    expect(serveParts({ ...base, serve: { ...serve, idleStopBy: 'keep_alive' } }, NOW).map((p: { text: string }) => p.text)).toContain('idle stop in 4m 12s (keep_alive)');
     expect(texts({ serve: { models: [], group: null, inFlight: 0, waiting: 0, idleStopAt: null } })).toEqual([]);
   });
 

@@ -25,15 +25,30 @@ const COLUMNS = [
 
 const cell = (text: string, width: number) => (width === 0 ? text : text.length >= width ? `${text.slice(0, width - 1)} ` : text.padEnd(width));
 
-/** The state in at most 17 columns: the glyph already says "crashed". */
+/**
+ * A stop reason split for narrow columns: the STATE column's part (`swapped out for beta` → `swapped`, `idle 10m
+ * (keep_alive)` → `idle 10m`) and the rest, which leads the LLM column (`for beta`, `set by keep_alive`). Pure.
+ */
+export function splitStopReason(reason: string): { short: string; rest: string } {
+  const swapped = /^swapped out (for .+)$/.exec(reason);
+  if (swapped) return { short: 'swapped', rest: swapped[1]! };
+  const kept = /^(.*) \(keep_alive\)$/.exec(reason);
+  if (kept) return { short: kept[1]!, rest: 'set by keep_alive' };
+  return { short: reason, rest: '' };
+}
+
+/** The state in at most 17 columns (19 for `stopped · idle 10m`): the glyph already says "crashed". */
 function shortState(s: ServiceStatus, now: number): string {
+  if (s.state === 'stopped' && s.stopReason) return `stopped · ${splitStopReason(s.stopReason).short}`;
   return retryCountdown(s, now) ?? stateLabel(s, now);
 }
 
 /** What the server is doing, then its model ("42 tok/s 1/4 busy tiny.gguf"), as its kind tells: at 80 columns the model is what gets cut. */
 function llmCell(s: ServiceStatus, now: number, all: ServiceStatus[]): string {
-  // The serve endpoint's word first (`2 waiting for beta`, `idle stop in 4m`): it says what happens next.
-  return [serveNote(s, all, now), serverKind(s.kind)?.summary(s, now, true) ?? ''].filter(Boolean).join(' · ');
+  // The rest of a stop reason the STATE column shows short (`for beta`), then the serve endpoint's word
+  // (`2 waiting for beta`, `idle stop in 4m`): it says what happens next.
+  const reason = s.state === 'stopped' && s.stopReason ? splitStopReason(s.stopReason).rest : '';
+  return [reason, serveNote(s, all, now), serverKind(s.kind)?.summary(s, now, true) ?? ''].filter(Boolean).join(' · ');
 }
 
 export function serviceCells(s: ServiceStatus, now: number, all: ServiceStatus[] = [s]): string[] {

@@ -52,7 +52,7 @@ export function serveParts(s, now) {
   if (serve) {
     if (serve.waiting > 0) parts.push({ text: `${serve.waiting} waiting`, waiting: true });
     if (serve.inFlight > 0) parts.push({ text: `${serve.inFlight} in flight` });
-    if (serve.idleStopAt) parts.push({ text: `idle stop ${countdown(serve.idleStopAt, now)}` });
+    if (serve.idleStopAt) parts.push({ text: `idle stop ${countdown(serve.idleStopAt, now)}${serve.idleStopBy === 'keep_alive' ? ' (keep_alive)' : ''}` });
     if (serve.models && serve.models.length) parts.push({ text: `serves ${serve.models.join(', ')}${serve.group ? ` (group ${serve.group})` : ''}` });
   }
   return parts;
