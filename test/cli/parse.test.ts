@@ -64,7 +64,7 @@ describe('the command line (meow, and one table of commands and flags)', () => {
     expect(parseCommandLine(['version'])).toEqual({ kind: 'version' });
     expect(parseCommandLine(['-v'])).toEqual({ kind: 'version' });
     const logs = commandHelp(commandSpec('logs')!);
-    expect(logs).toMatch(/^Usage: llama-top logs \[svc…\]/);
+    expect(logs).toMatch(/^Usage: llama-top logs \[svc…\|serve\]/);
     for (const flag of ['-n, --lines N', '-f, --follow', '-t, --timestamps', '--since DURATION', '--json', '--config FILE']) expect(logs).toContain(flag);
     expect(logs).not.toContain('--all');
     // --force says what it does for each command that takes it

@@ -18,7 +18,16 @@ services:
 `;
 
 const allText = (dir: string) => listChunks(dir).map((c) => fs.readFileSync(c.file, 'utf8')).join('');
-const finished = (dir: string) => listChunks(dir).some((c) => fs.readFileSync(c.file, 'utf8').includes('flood: wrote'));
+/** A chunk listed a moment ago may be rotated away before it is read (the writer deletes the oldest): read as empty. */
+const readChunk = (file: string) => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+};
+const finished = (dir: string) => listChunks(dir).some((c) => readChunk(c.file).includes('flood: wrote'));
 
 /** The numbered lines kept: consecutive (no gap, none twice) and ending with the last one written. */
 function assertConsecutive(text: string, last: number, from?: number): void {
